@@ -1,0 +1,184 @@
+"""Caregiving behaviour in one hour: infant needs and cues, detection, who responds and how.
+
+Every function is pure and vectorised over households; random numbers come in as arrays of
+uniforms drawn by the caller from a named stream, so each stochastic decision has its own
+stream (common random numbers across scenarios, as in Starsim).
+
+The rules follow prior-models.md section 5: detection depends on the caregiver's attunement
+(sensitivity trait, OT emotion recognition, cortisol, depression, fatigue, motivation);
+division of labour picks one responder among those who detected the cue; response quality
+depends on attunement and the caregiver's adult attachment state; frightening behaviour is
+rare and tied to unresolved loss and high cortisol (Main & Hesse; Cittern et al. 2018).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.state import (
+    AAI_DISMISSING,
+    AAI_PREOCCUPIED,
+    DISTRESS_BID,
+    FRIGHTENING,
+    INTRUSIVE,
+    MOTHER,
+    NO_BID,
+    NO_RESPONSE,
+    REJECTING,
+    SENSITIVE,
+    SOCIAL_BID,
+)
+
+
+def sigmoid(x):
+    """Logistic function."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# ------------------------------------------------------------------ 1. needs and cues
+def hunger_rate(age_months: float, interval_newborn, interval_12mo):
+    """Hunger added per hour: 1 / (hours from fed to urgent), interpolated by age."""
+    w = min(age_months / 12.0, 1.0)
+    return 1.0 / (interval_newborn * (1 - w) + interval_12mo * w)
+
+
+def discomfort_probability(age_days: float) -> float:
+    """Hourly chance of a discomfort episode; crying peaks near 6 weeks (assumption, Brazelton curve)."""
+    weeks = age_days / 7.0
+    return 0.04 + 0.08 * np.exp(-(((weeks - 6.0) / 5.0) ** 2))
+
+
+def infant_distress(hunger, discomfort, contact_need, temperament, cortisol_excess):
+    """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol."""
+    load = 1.6 * np.maximum(hunger - 0.55, 0.0) + 0.9 * discomfort + 0.45 * contact_need
+    return sigmoid(5.0 * (load - 0.45) + 0.5 * temperament + 0.5 * cortisol_excess)
+
+
+def infant_asleep(night: bool, age_months: float, u, hunger, distress):
+    """Whether the infant sleeps this hour: nights mostly, naps by day, woken by need."""
+    p_sleep = 0.92 if night else 0.45 - 0.2 * min(age_months / 12.0, 1.0)
+    return (u < p_sleep) & (hunger < 0.85) & (distress < 0.6)
+
+
+def emit_bid(asleep, distress, age_days: float, u):
+    """The infant's bid this hour: distress (cry/fuss), social (gaze, smile, coo) or none.
+
+    Distress bids come with probability ``distress``; awake calm infants make social bids,
+    more often once the social smile appears (~6 weeks).
+    """
+    p_social = 0.35 + 0.4 * min(max(age_days - 42.0, 0.0) / 120.0, 1.0)
+    distress_bid = u < distress
+    social_bid = (~distress_bid) & (~asleep) & (u < distress + (1 - distress) * p_social)
+    bid = np.where(distress_bid, DISTRESS_BID, np.where(social_bid, SOCIAL_BID, NO_BID))
+    return bid.astype(np.int8)
+
+
+# ------------------------------------------------------------------ 2. detection
+def attunement(p, cg, ot_recognition_col, role_sens_col):
+    """Caregiver attunement on the logit scale, shape (H, K).
+
+    The common core of detection and response quality: the sensitivity trait, OT emotion
+    recognition (domain b: ``ot_emotion_recognition`` x log central OT), minus cortisol excess,
+    depression and fatigue, plus motivation from the bond (tonic dopamine) and any programme
+    boost. ``*_col`` arguments are parameter arrays already shaped (H, 1).
+    """
+    log_ot = np.log(np.maximum(cg.ot_central, 1e-3))
+    return (cg.sensitivity_trait + role_sens_col + ot_recognition_col * log_ot
+            - p.cortisol_detection[:, None] * np.maximum(cg.cortisol_excess, 0.0)
+            - p.depression_detection[:, None] * cg.depressed
+            - p.fatigue_detection[:, None] * cg.fatigue
+            + p.motivation_gain[:, None] * (0.6 * cg.bond + 0.4 * cg.tonic_da - 0.5)
+            + cg.sensitivity_boost)
+
+
+def detection_probability(att, base_detection_col, bid, distress, asleep, night_penalty_col,
+                          unresolved, blunting_col, available):
+    """Probability that each available caregiver notices this hour's bid, shape (H, K).
+
+    Cries are more salient than social bids; sleeping caregivers detect less; unresolved
+    caregivers show a blunted response to their infant's distress (M7, Kim et al. 2014).
+    """
+    salience = np.where(bid == DISTRESS_BID, 0.5 + 2.0 * distress, -0.5)[:, None]
+    blunt = np.where(bid == DISTRESS_BID, 1.0, 0.0)[:, None] * unresolved * blunting_col
+    logit = base_detection_col + att + salience - night_penalty_col * asleep - blunt
+    pr = sigmoid(logit)
+    pr = np.where(available & (bid != NO_BID)[:, None], pr, 0.0)
+    return pr
+
+
+# ------------------------------------------------------------------ 3. who responds, and how
+def choose_responder(detected, role_weight, mother_feeds, u):
+    """Division of labour: one responder among caregivers who detected the bid, or -1.
+
+    Each detector is weighted by a role norm (``role_weight``, shape (H, K)); a lactating mother
+    who detects a hungry infant's cry is strongly preferred (``mother_feeds``). Sampling is by
+    inverse CDF along the caregiver axis.
+    """
+    w = detected * role_weight
+    w[:, MOTHER] *= np.where(mother_feeds, 6.0, 1.0)
+    cum = np.cumsum(w, axis=1)
+    total = cum[:, -1]
+    pick = (cum < (u * total)[:, None]).sum(axis=1)
+    return np.where(total > 0, pick, -1).astype(np.int8)
+
+
+def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depressed_r,
+                     p_fright_base, fright_cortisol, u_quality, u_fright, u_kind):
+    """The quality of the chosen caregiver's response (sensitive, intrusive, rejecting, frightening).
+
+    Sensitive with probability ``sigmoid(base + attunement)``. Otherwise the insensitive kind
+    follows the adult attachment state: dismissing caregivers lean to rejecting (withdrawing,
+    minimising), preoccupied ones to intrusive (mistimed, inconsistent); autonomous 50/50
+    (assumption after Ainsworth's home scales). Frightening or frightened behaviour is rare,
+    needs unresolved loss (or depression at a fifth of the rate) and rises with cortisol.
+    """
+    p_sens = sigmoid(base_sens + att_r)
+    p_reject = np.where(aai_r == AAI_DISMISSING, 0.75, np.where(aai_r == AAI_PREOCCUPIED, 0.25, 0.5))
+    kind = np.where(u_kind < p_reject, REJECTING, INTRUSIVE)
+    q = np.where(u_quality < p_sens, SENSITIVE, kind)
+    risk = unresolved_r + 0.2 * depressed_r
+    p_fright = np.minimum(p_fright_base * risk * np.exp(fright_cortisol * np.maximum(cort_excess_r, 0.0)), 0.5)
+    q = np.where(u_fright < p_fright, FRIGHTENING, q)
+    return q.astype(np.int8), p_sens
+
+
+RELIEF = np.array([0.0, 1.0, 0.5, 0.2, 0.0])  # need relief by response code
+POSITIVE = np.array([0.0, 0.85, 0.35, 0.15, 0.0])  # chance the infant calms/smiles after it
+
+
+def relief(response):
+    """How much of the infant's need a response relieves (sensitive 1, intrusive .5, rejecting .2)."""
+    return RELIEF[response]
+
+
+def positive_response_probability(response, distress_after):
+    """Chance the infant responds positively (calms, smiles, gazes back): the caregiver's reward."""
+    return POSITIVE[response] * (1.0 - 0.5 * distress_after)
+
+
+def touch_kind(bid, hunger, stimulatory_share_r, u):
+    """Kind of contact in the episode: feeding, affectionate (holding, stroking) or stimulatory.
+
+    Distress with hunger gets a feed; other distress gets soothing (affectionate) touch; social
+    bids get play whose style follows the role (M8, M9: mothers affectionate, fathers stimulatory).
+    Returns boolean arrays (feed, affectionate, stimulatory).
+    """
+    feed = (bid == DISTRESS_BID) & (hunger > 0.55)
+    soothe = (bid == DISTRESS_BID) & ~feed
+    social = bid == SOCIAL_BID
+    stimulatory = social & (u < stimulatory_share_r)
+    affectionate = soothe | feed | (social & ~stimulatory)
+    return feed, affectionate, stimulatory
+
+
+def synchrony_index(k_caregiver, k_infant, damping):
+    """Affect synchrony of an engaged dyad (OT domain c), from two coupled damped oscillators.
+
+    For partners with damping ``theta`` and mutual coupling ``kappa`` driven by independent
+    noise, the stationary correlation of their affect is ``kappa / (theta + kappa)`` (closed form
+    from the sum/difference decomposition of the two Ornstein-Uhlenbeck processes). The coupling
+    is the mean of the caregiver-to-infant and infant-to-caregiver couplings (asymmetric coupling
+    averaged: assumption; prior-models 2.5, Feldman 1999).
+    """
+    kappa = 0.5 * (k_caregiver + k_infant)
+    return kappa / (damping + kappa)

@@ -1,0 +1,354 @@
+"""Every model parameter, declared once: name, unit, bounds, default, source, meaning.
+
+Scenario files, the command line, sensitivity problems and dashboard sliders are all derived
+from :data:`PARAMS`; nothing else in the code base retypes a bound or a default.
+
+Sources are target ids from ``shared/science/targets.md`` (e.g. ``PH13``) with the study they
+name, or ``"assumption"`` where no reviewed number exists. A parameter whose mechanism the
+evidence does not support directly says so in its meaning.
+
+Households in one population may carry different values: :class:`ParamSet` stores one value
+per household, so many parameter points can run together as one vectorised population.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Param", "PARAMS", "ParamSet", "ParameterError", "validate_overrides", "param_table"]
+
+
+class ParameterError(ValueError):
+    """A parameter name or value is not allowed. The message is one line naming the field."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter.
+
+    ``integer`` parameters are stored as floats but must be whole numbers; ``switch``
+    parameters are 0/1 flags.
+    """
+
+    name: str
+    default: float
+    lo: float
+    hi: float
+    unit: str
+    source: str
+    meaning: str
+    group: str
+    integer: bool = False
+
+    def check(self, value: float, field: str | None = None) -> float:
+        """Return ``value`` as float, or raise :class:`ParameterError` naming the allowed range."""
+        field = field or self.name
+        try:
+            v = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"{field}: {value!r} is not a number (allowed {self.lo:g} to {self.hi:g} {self.unit})"
+            ) from None
+        if not np.isfinite(v) or v < self.lo or v > self.hi:
+            raise ParameterError(
+                f"{field}: {value!r} is out of range (allowed {self.lo:g} to {self.hi:g} {self.unit})"
+            )
+        if self.integer and v != round(v):
+            raise ParameterError(
+                f"{field}: {value!r} must be a whole number (allowed {self.lo:g} to {self.hi:g} {self.unit})"
+            )
+        return v
+
+
+def _p(name, default, lo, hi, unit, source, meaning, group, integer=False) -> Param:
+    return Param(name, float(default), float(lo), float(hi), unit, source, meaning, group, integer)
+
+
+_DECLARATIONS: tuple[Param, ...] = (
+    # ---------------------------------------------------------------- household shape
+    _p("p_father_present", 0.9, 0, 1, "probability", "assumption",
+       "share of households with a co-resident father", "household"),
+    _p("p_grandparent_coresident", 0.1, 0, 1, "probability", "assumption",
+       "share of households with a co-resident grandparent (alloparent slot 1)", "household"),
+    _p("p_older_sibling", 0.35, 0, 1, "probability", "assumption",
+       "share of households with an older sibling who helps with care (alloparent slot 2)", "household"),
+    _p("p_daycare", 0.4, 0, 1, "probability", "assumption",
+       "share of infants who attend daycare from the daycare start month", "household"),
+    _p("daycare_start_month", 12, 3, 24, "month", "assumption",
+       "infant age at which daycare starts (weekdays 08-16; the daycare carer is an alloparent)", "household"),
+    _p("maternal_leave_months", 6, 0, 24, "month", "assumption",
+       "months of maternal leave after birth before returning to weekday work", "household"),
+    _p("paternal_leave_months", 0.5, 0, 24, "month", "assumption",
+       "months of full-time paternal leave after birth", "household"),
+    _p("p_mother_employed", 0.7, 0, 1, "probability", "assumption",
+       "share of mothers who return to weekday work after leave", "household"),
+    _p("p_breastfeeding_initiation", 0.83, 0, 1, "probability", "PH17 (US 2019 births, 83.2% ever)",
+       "share of mothers who start breastfeeding", "household"),
+    _p("weaning_hazard_per_month", 0.08, 0, 1, "1/month", "PH17 (US: 55.8% any breastfeeding at 6 mo)",
+       "monthly hazard that a lactating mother stops breastfeeding", "household"),
+    _p("poverty_stress", 0.0, 0, 1, "index", "assumption",
+       "chronic household stress (poverty, conflict) adding to caregiver cortisol drive", "household"),
+    # ---------------------------------------------------------------- caregiver traits
+    _p("p_aai_dismissing", 0.23, 0, 1, "probability", "A11 (Bakermans-Kranenburg & van IJzendoorn 2009)",
+       "share of caregivers with a dismissing adult attachment state", "traits"),
+    _p("p_aai_preoccupied", 0.19, 0, 1, "probability", "A11",
+       "share of caregivers with a preoccupied adult attachment state", "traits"),
+    _p("p_unresolved", 0.18, 0, 1, "probability", "A11",
+       "share of caregivers additionally classified unresolved (loss or trauma)", "traits"),
+    _p("sensitivity_trait_sd", 0.8, 0, 2, "logit", "assumption",
+       "between-caregiver SD of the sensitivity trait on the logit scale", "traits"),
+    _p("father_sensitivity_offset", -0.35, -2, 1, "logit", "P10 (Deneault et al. 2022, d=-0.27)",
+       "fathers' sensitivity trait relative to mothers'", "traits"),
+    _p("couple_sensitivity_corr", 0.23, 0, 0.9, "correlation", "P10 (r=.23)",
+       "correlation of mother and father sensitivity traits within couples", "traits"),
+    _p("ot_setpoint_sd", 0.5, 0.1, 1.2, "log units", "PH8 (40-fold ELISA range; narrowed for assay artefact PH6: assumption)",
+       "between-person SD of log plasma-OT set-point", "traits"),
+    _p("adversity_ot_effect", -0.1, -0.5, 0.2, "log units per SD", "I4 (Ellis et al. 2021, r=-.09 to -.12)",
+       "shift of log OT set-point per SD of early adversity", "traits"),
+    _p("dismissing_ot_reactivity", 0.5, 0, 1.5, "ratio", "M4 (Strathearn et al. 2009)",
+       "contact-evoked OT release of dismissing caregivers relative to autonomous ones", "traits"),
+    # ---------------------------------------------------------------- oxytocin
+    _p("ot_plasma_basal", 4.0, 1, 20, "pg/ml", "PH7 (extracted RIA basal < 10 pg/ml)",
+       "median basal plasma OT of non-pregnant adults (extracted-assay scale)", "oxytocin"),
+    _p("ot_plasma_halflife", 3.0, 1, 6, "min", "PH1 (t1/2 1-6 min, typically 3)",
+       "plasma OT elimination half-life", "oxytocin"),
+    _p("ot_central_halflife", 25.0, 15, 35, "min", "PH2 (CSF t1/2 19-28 min)",
+       "central (CSF) OT clearance half-life", "oxytocin"),
+    _p("ot_central_plasma_coupling", 0.15, 0, 1, "fraction", "PH5 (Valstad 2017: basal r=.08)",
+       "share of a central OT release episode that also reaches plasma (weak coupling)", "oxytocin"),
+    _p("ot_pregnancy_rise", 0.6, 0, 2, "log units", "PH8, M3 (rise 1st to 3rd trimester; 1/3 flat)",
+       "mean rise of log plasma OT from first to third trimester", "oxytocin"),
+    _p("ot_pregnancy_rise_sd", 0.6, 0, 2, "log units", "M3 (Levine et al. 2007: flat, rising, falling, late peak)",
+       "between-mother SD of the pregnancy OT rise", "oxytocin"),
+    _p("suckling_ot_pulse", 6.0, 0, 30, "pg/ml per pulse", "PH10 (about 5 pulses per 10 min)",
+       "peak plasma OT added by one suckling-evoked pulse", "oxytocin"),
+    _p("suckling_pulses_per_10min", 5.0, 0, 10, "pulses/10 min", "PH10 (Uvnaes-Moberg et al. 2020)",
+       "OT pulse rate during a breastfeed", "oxytocin"),
+    _p("touch_ot_gain_affectionate", 0.35, 0, 2, "fraction of set-point per hour", "M8, I14 (direction only)",
+       "rise in OT (central and plasma) after an hour with affectionate touch", "oxytocin"),
+    _p("touch_ot_gain_stimulatory", 0.35, 0, 2, "fraction of set-point per hour", "M8, P8 (direction only)",
+       "rise in OT after an hour with stimulatory (proprioceptive) touch", "oxytocin"),
+    _p("touch_style_match", 0.7, 0, 1, "fraction", "M8 (OT rose only in affectionate mothers, stimulatory fathers)",
+       "how much touch-evoked OT depends on the role-typical touch (1 = only the typical style releases OT)", "oxytocin"),
+    _p("infant_touch_ot_gain", 0.4, 0, 2, "fraction of set-point per hour", "S2, I10 (infant OT rises with contact)",
+       "rise in infant OT after an hour of touch", "oxytocin"),
+    _p("ot_tone_plasticity_days", 30, 5, 120, "day", "assumption (M9: OT rises over 6 mo of parenting)",
+       "time constant of central OT tone tracking affiliative experience", "oxytocin"),
+    _p("ot_trait_coupling", 0.3, 0, 1, "exponent", "PH5 (basal central-peripheral r=.08)",
+       "how much a person's plasma-OT set-point is reflected in central OT tone (weak)", "oxytocin"),
+    _p("ot_tone_affiliation_gain", 0.25, 0, 1, "index per daily touch-hour", "M9 (direction only)",
+       "rise of central OT tone per daily hour of affiliative contact (EWMA)", "oxytocin"),
+    # ---------------------------------------------------------------- four OT domains (switchable)
+    _p("ot_stress_buffering", 0.5, 0, 2, "gain", "Patin et al. 2018 (stress buffering); I13",
+       "domain (a): how strongly OT damps the cortisol response of both partners (0 = off)", "ot_domains"),
+    _p("ot_emotion_recognition", 0.6, 0, 2, "logit per log-unit OT", "I1, I2 (IN-OT recognition d~0.2-0.3)",
+       "domain (b): OT raises cue detection and sensitive responding (0 = off)", "ot_domains"),
+    _p("ot_synchrony", 0.8, 0, 2, "gain", "S1, S2, S4 (direction only)",
+       "domain (c): OT raises affect coupling between caregiver and infant (0 = off)", "ot_domains"),
+    _p("ot_social_touch", 1.0, 0, 2, "gain", "M8, I10, I14",
+       "domain (d): multiplier on touch-evoked OT release in both partners (0 = off)", "ot_domains"),
+    _p("ot_reward_optimum", 1.5, 0.5, 4, "index", "assumption (inverted U: Borland et al. 2019)",
+       "central OT level (relative to tone 1) at which social reward is largest", "ot_domains"),
+    # ---------------------------------------------------------------- cortisol
+    _p("cortisol_halflife", 66, 40, 120, "min", "PH13 (plasma t1/2 66 min)",
+       "cortisol clearance half-life", "cortisol"),
+    _p("cortisol_mean", 250, 100, 500, "nmol/l", "assumption (adult plasma reference range)",
+       "daily mean plasma cortisol of an unstressed adult", "cortisol"),
+    _p("car_rise", 0.5, 0, 1.5, "fraction", "PH14 (+50% in 30 min after waking)",
+       "cortisol awakening response relative to the pre-waking level", "cortisol"),
+    _p("p_car_responder", 0.75, 0, 1, "probability", "PH14 (~75% responders)",
+       "share of adults with a cortisol awakening response", "cortisol"),
+    _p("cry_stress", 0.35, 0, 2, "fraction of mean per hour", "assumption",
+       "caregiver cortisol drive from an hour of unsoothed infant crying", "cortisol"),
+    _p("depression_cortisol", 0.25, 0, 1, "fraction of mean", "assumption",
+       "extra cortisol drive while depressed", "cortisol"),
+    _p("infant_cortisol_mean", 8.0, 2, 20, "nmol/l (saliva)", "assumption (infant salivary range)",
+       "infant baseline salivary cortisol", "cortisol"),
+    _p("infant_hpa_gain_2mo", 1.5, 0, 4, "fraction of mean per distress unit", "PH15 (high at 2 mo)",
+       "infant cortisol response to full distress at 2 months", "cortisol"),
+    _p("infant_hpa_damping_months", 3.5, 1, 10, "month", "PH15 (lower by 4 mo, absent by 12-15 mo)",
+       "time constant of the developmental damping of infant HPA reactivity after 2 months", "cortisol"),
+    _p("contact_buffering", 0.6, 0, 1, "fraction", "I10, I13 (SSC lowers infant cortisol)",
+       "share of the infant's cortisol drive removed by sensitive contact (social buffering)", "cortisol"),
+    # ---------------------------------------------------------------- dopamine, bond, sensitivity
+    _p("bond_learning_rate", 0.02, 0, 0.2, "per interaction", "assumption (RPE learning, prior-models 2.3)",
+       "rate at which the bond (expected social reward) follows dopamine prediction errors", "reward"),
+    _p("bond_decay_per_day", 0.01, 0, 0.1, "1/day", "assumption",
+       "daily decay of the bond on days without any interaction", "reward"),
+    _p("motivation_gain", 2.0, 0, 5, "logit per bond unit", "assumption (tonic DA sets vigour)",
+       "how strongly bond and tonic dopamine raise the motivation to respond", "reward"),
+    _p("prenatal_bond_ot_gain", 0.4, 0, 1, "bond per log-unit OT rise", "M3 (OT rise ~ maternal-fetal bonding)",
+       "maternal bond at birth per log-unit rise of OT across pregnancy", "reward"),
+    _p("base_detection", 0.0, -3, 3, "logit", "assumption",
+       "logit of detecting an infant cue for an average caregiver", "sensitivity"),
+    _p("cortisol_detection", 0.8, 0, 3, "logit per unit excess", "assumption (stress lowers recognition)",
+       "drop in detection and sensitivity per unit of cortisol above the circadian mean", "sensitivity"),
+    _p("depression_detection", 1.0, 0, 3, "logit", "assumption (PPD lowers responsiveness)",
+       "drop in detection and sensitivity while depressed", "sensitivity"),
+    _p("fatigue_detection", 0.8, 0, 3, "logit per unit fatigue", "assumption",
+       "drop in detection and sensitivity per unit of fatigue", "sensitivity"),
+    _p("night_detection", 1.0, 0, 4, "logit", "assumption",
+       "drop in detection while asleep (cries still wake caregivers)", "sensitivity"),
+    _p("base_sensitivity", 0.8, -2, 3, "logit", "assumption (calibrated to A6/A7)",
+       "logit of a prompt, appropriate response for an average caregiver", "sensitivity"),
+    _p("unresolved_distress_blunting", 0.5, 0, 3, "logit", "M7 (Kim et al. 2014: blunted response to own infant's sadness)",
+       "drop in detecting the infant's distress for caregivers with unresolved loss or trauma", "sensitivity"),
+    _p("p_frightening_base", 0.004, 0, 0.05, "probability per response", "assumption (prior-models 1.4; Main & Hesse)",
+       "probability of frightening behaviour for an unresolved caregiver at mean cortisol", "sensitivity"),
+    _p("frightening_cortisol", 1.5, 0, 4, "log-odds per unit excess", "assumption",
+       "rise in frightening behaviour per unit of cortisol above the circadian mean", "sensitivity"),
+    _p("father_stimulatory_share", 0.65, 0, 1, "probability", "M8, M9 (paternal stimulatory style)",
+       "share of a father's social play that is stimulatory touch", "sensitivity"),
+    _p("mother_stimulatory_share", 0.25, 0, 1, "probability", "M8, M9 (maternal affectionate style)",
+       "share of a mother's social play that is stimulatory touch", "sensitivity"),
+    _p("mother_role_weight", 2.0, 0.1, 10, "ratio", "assumption (division of labour)",
+       "weight of the mother in deciding who responds, relative to 1 for other caregivers", "sensitivity"),
+    # ---------------------------------------------------------------- synchrony
+    _p("sync_coupling", 1.0, 0, 5, "1/min", "assumption (coupled oscillators, prior-models 2.5)",
+       "affect coupling of a sensitive caregiver to the infant during engagement", "synchrony"),
+    _p("sync_damping", 1.0, 0.1, 5, "1/min", "assumption",
+       "damping (self-regulation rate) of each partner's affect", "synchrony"),
+    _p("testosterone_sync", 0.3, 0, 2, "fraction per log-unit T", "P3 (small T-parenting link g=0.14)",
+       "reduction of paternal coupling per log-unit of testosterone above set-point", "synchrony"),
+    # ---------------------------------------------------------------- sex steroids, prolactin
+    _p("prolactin_lactating_6mo", 50, 10, 150, "ng/ml", "PH11 (~100 at 3 mo, ~50 at 6 mo)",
+       "baseline prolactin of a lactating mother at 6 months", "steroids"),
+    _p("prolactin_suckling_fold", 2.0, 1, 8.5, "fold", "PH11 (suckling ~doubles PRL; Noel up to 8.5x)",
+       "prolactin rise during a feed relative to baseline", "steroids"),
+    _p("estradiol_fold_pregnancy", 50, 10, 100, "fold", "PH12 (E2 ~50x pre-pregnancy; L)",
+       "third-trimester estradiol relative to pre-pregnancy", "steroids"),
+    _p("testosterone_mean", 18, 8, 30, "nmol/l", "assumption (adult male reference range)",
+       "fathers' pre-pregnancy testosterone set-point", "steroids"),
+    _p("testosterone_care_drop", 0.04, 0, 0.2, "fraction per daily care-hour", "P1 (>=3 h/day care -> lower T)",
+       "fall of the testosterone set-point per daily hour of hands-on care (EWMA)", "steroids"),
+    _p("testosterone_fatherhood_drop", 0.15, 0, 0.5, "fraction", "P1, P5 (fathers' T falls before and after birth)",
+       "fall of testosterone across the transition to fatherhood, without care effects", "steroids"),
+    # ---------------------------------------------------------------- depression, fatigue, grief
+    _p("maternal_depression_risk", -6.35, -10, -2, "logit per day", "PH16 (calibrated to ~17.7% PPD)",
+       "baseline daily log-odds of a maternal depressive episode from late pregnancy to 12 mo", "mood"),
+    _p("paternal_depression_risk", -7.3, -10, -2, "logit per day", "P9 (calibrated to ~10% paternal)",
+       "baseline daily log-odds of a paternal depressive episode", "mood"),
+    _p("depression_remission_days", 150, 30, 720, "day", "assumption",
+       "mean duration of a depressive episode", "mood"),
+    _p("low_ot_depression_risk", 0.3, -1, 1.5, "logit per log-unit", "M15 vs M17 (direction uncertain)",
+       "rise in depression risk per log-unit of OT tone below 1 (uncertain direction)", "mood"),
+    _p("stress_depression_risk", 1.2, 0, 3, "logit per unit", "assumption",
+       "rise in depression risk per unit of chronic stress (cortisol excess, fatigue, poverty)", "mood"),
+    _p("partner_depression_risk", 1.0, 0, 3, "logit", "P9 (couple correlation ~.3, MEMORY)",
+       "rise in depression risk while the partner is depressed", "mood"),
+    _p("fatigue_per_night_hour", 0.12, 0, 0.5, "unit per hour", "assumption",
+       "fatigue added by an hour of night care", "mood"),
+    _p("fatigue_recovery_days", 3, 0.5, 20, "day", "assumption",
+       "time constant of recovery from fatigue", "mood"),
+    _p("grief_loneliness", 1.0, 0, 2, "index", "Patin et al. 2018 (loneliness in grief)",
+       "loneliness after losing a co-caregiver; raises cortisol and lowers OT tone", "mood"),
+    _p("grief_recovery_days", 180, 30, 720, "day", "assumption",
+       "time constant of recovery from loneliness after a loss", "mood"),
+    # ---------------------------------------------------------------- infant
+    _p("temperament_sd", 1.0, 0, 2, "SD", "assumption",
+       "between-infant SD of negative reactivity", "infant"),
+    _p("hunger_interval_newborn", 2.5, 1, 5, "hour", "assumption (newborn feeds 8-12 per day)",
+       "hours for hunger to build from fed to urgent in a newborn", "infant"),
+    _p("hunger_interval_12mo", 4.5, 2, 8, "hour", "assumption",
+       "hours for hunger to build from fed to urgent at 12 months", "infant"),
+    _p("contact_need_rate", 0.25, 0, 1, "per hour", "assumption",
+       "growth of the infant's need for contact per awake hour without contact", "infant"),
+    _p("iwm_distress_weight", 2.0, 0, 5, "exponent", "prior-models 1.1 (Petters: learning under distress)",
+       "how much more a bid under distress shapes the working model (0 = all bids equal)", "infant"),
+    _p("iwm_memory_days", 120, 14, 720, "day", "assumption",
+       "time constant over which old evidence fades from the infant's working model", "infant"),
+    _p("iwm_prior_strength", 4.0, 0.5, 50, "pseudo-bids", "prior-models 1.3/1.4 (Beta prior)",
+       "strength of the infant's neutral prior expectation of each caregiver", "infant"),
+)
+
+PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}
+
+
+def validate_overrides(overrides: Mapping[str, object], where: str = "") -> dict[str, float]:
+    """Check a mapping of parameter overrides by name and bounds.
+
+    Returns the overrides as floats. Raises :class:`ParameterError` with a one-line message
+    naming the field (prefixed by ``where``, e.g. a scenario file) and the allowed range.
+    """
+    out: dict[str, float] = {}
+    for name, value in overrides.items():
+        field = f"{where}{name}"
+        if name not in PARAMS:
+            close = [n for n in PARAMS if n.split("_")[0] == str(name).split("_")[0]][:3]
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ParameterError(f"{field}: unknown parameter{hint}; `bonding params` lists them")
+        out[name] = PARAMS[name].check(value, field)
+    return out
+
+
+class ParamSet:
+    """Parameter values for a population: one float64 array of length ``n`` per parameter.
+
+    Attribute access returns the per-household array (``p.cortisol_mean``). Households in one
+    population may hold different values, which lets a whole sensitivity design run as one
+    vectorised population.
+    """
+
+    def __init__(self, values: Mapping[str, np.ndarray], n: int):
+        self.n = int(n)
+        self._values = {k: np.asarray(v, dtype=np.float64) for k, v in values.items()}
+        for k, v in self._values.items():
+            if v.shape != (self.n,):
+                raise ParameterError(f"{k}: expected {self.n} household values, got shape {v.shape}")
+
+    @classmethod
+    def uniform(cls, n: int, overrides: Mapping[str, object] | None = None) -> ParamSet:
+        """All ``n`` households share the defaults updated by ``overrides`` (validated)."""
+        vals = {name: p.default for name, p in PARAMS.items()}
+        vals.update(validate_overrides(overrides or {}))
+        return cls({k: np.full(n, v) for k, v in vals.items()}, n)
+
+    @classmethod
+    def stacked(cls, points: Iterable[Mapping[str, object]], households_per_point: int) -> ParamSet:
+        """Concatenate parameter points, ``households_per_point`` households each."""
+        sets = [cls.uniform(households_per_point, pt) for pt in points]
+        if not sets:
+            raise ParameterError("points: at least one parameter point is needed")
+        n = sum(s.n for s in sets)
+        return cls({k: np.concatenate([s._values[k] for s in sets]) for k in PARAMS}, n)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["_values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def scalar(self, name: str) -> float:
+        """The value of ``name`` if all households share it (used for manifests)."""
+        v = self._values[name]
+        if not np.all(v == v[0]):
+            raise ParameterError(f"{name}: households hold different values")
+        return float(v[0])
+
+    def as_dict(self) -> dict[str, float | list[float]]:
+        """Scalars where households agree, lists otherwise (for manifests)."""
+        out: dict[str, float | list[float]] = {}
+        for k, v in self._values.items():
+            out[k] = float(v[0]) if np.all(v == v[0]) else v.tolist()
+        return out
+
+
+def param_table(markdown: bool = True) -> str:
+    """The parameter table, generated from the declaration (for ``bonding params`` and ODD)."""
+    rows = []
+    header = ["name", "default", "bounds", "unit", "group", "source", "meaning"]
+    for p in PARAMS.values():
+        rows.append([p.name, f"{p.default:g}", f"{p.lo:g} to {p.hi:g}", p.unit, p.group,
+                     p.source, p.meaning])
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(5)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header[:5], widths, strict=True)) + "  source / meaning"]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True)) + f"  {r[5]}: {r[6]}")
+    return "\n".join(lines)

@@ -1,0 +1,168 @@
+"""Hormone kinetics: pure, vectorised functions of arrays (no state, no randomness).
+
+Time step is one hour. Hormones with minute-scale clearance are integrated analytically over
+the hour (first-order kinetics with constant input have the closed form
+``x(t+dt) = x_ss + (x(t) - x_ss) * exp(-k dt)``), so an hour step loses nothing that an
+explicit minute step would keep except the within-hour shape, which the hour mean carries.
+
+References (ids from ``targets.md``): PH1 plasma OT t1/2 ~3 min; PH2 central OT t1/2 19-28 min;
+PH5 weak central-peripheral coupling; PH8/M3 pregnancy OT trajectories; PH10 suckling pulses;
+PH11 prolactin; PH12 sex steroids; PH13 cortisol t1/2 66 min; PH14 awakening response;
+PH15 infant HPA damping; P1/P5 fathers' testosterone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LN2 = np.log(2.0)
+STEP_MIN = 60.0
+
+
+def hourly_carryover(halflife_min: np.ndarray | float) -> np.ndarray | float:
+    """Fraction of a first-order excess left after one hour: ``exp(-ln2 * 60 / t_half)``."""
+    return np.exp(-LN2 * STEP_MIN / halflife_min)
+
+
+# ------------------------------------------------------------------ cortisol
+def circadian_cortisol(hod: int, car_rise: np.ndarray, responder: np.ndarray) -> np.ndarray:
+    """Adult cortisol circadian factor (mean ~1 over the day) for hour of day ``hod``.
+
+    A cosine peaking in the morning with a nadir near midnight, plus the awakening response
+    (PH14: +~50% within 30 min of waking at 07:00, in ~75% of adults), which here occupies the
+    07-08 hour fully and the 08-09 hour by half. The drive is exogenous to the HPA feedback
+    loop, as Hosseinichimeh et al. 2015 found best fits data (prior-models 2.1).
+    """
+    base = 1.0 + 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0)
+    car = 0.0 if hod not in (7, 8) else (1.0 if hod == 7 else 0.5)
+    return base * (1.0 + car * car_rise * responder)
+
+
+def infant_circadian_amplitude(age_months: float) -> float:
+    """Infant diurnal cortisol amplitude: absent before 2 months, full by 6 months (PH15)."""
+    return float(np.clip((age_months - 2.0) / 4.0, 0.0, 1.0))
+
+
+def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.ndarray) -> np.ndarray:
+    """Infant cortisol reactivity: high at 2 months, damped exponentially after (PH15).
+
+    With the default time constant (3.5 mo) the gain is 56% of its 2-month value at 4 months,
+    32% at 6 and under 6% at 12 months, as Gunnar et al. 1996 describe (mostly absent by 12-15 mo).
+    """
+    return gain_2mo * np.exp(-max(age_months - 2.0, 0.0) / damping_months)
+
+
+def cortisol_excess_step(excess, target, acute, carry):
+    """Advance the fractional cortisol excess one hour.
+
+    ``excess`` relaxes toward the chronic ``target`` (depression, poverty, grief, fatigue) with
+    the clearance carry-over ``carry`` (PH13) and is kicked by this hour's ``acute`` drive.
+    """
+    return carry * excess + (1.0 - carry) * target + acute
+
+
+def stress_buffer(ot_central: np.ndarray, gain: np.ndarray) -> np.ndarray:
+    """OT domain (a), stress buffering: factor (<=1) on an acute cortisol drive.
+
+    Central OT above tone baseline 1 divides the drive: ``1 / (1 + gain * max(OT - 1, 0))``.
+    ``gain = 0`` switches the mechanism off (Patin et al. 2018; Khan & Canamero 2022).
+    """
+    return 1.0 / (1.0 + gain * np.maximum(ot_central - 1.0, 0.0))
+
+
+# ------------------------------------------------------------------ oxytocin
+def central_ot_step(ot_central, tone, release, exogenous, carry):
+    """Central OT hour level: relaxes toward ``tone * (1 + release) + exogenous`` (PH2 t1/2).
+
+    ``release`` is the fraction of tone released by this hour's contact (touch, suckling).
+    """
+    target = tone * (1.0 + release) + exogenous
+    return carry * ot_central + (1.0 - carry) * target
+
+
+def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_peak, halflife_min):
+    """Hour-mean plasma OT (pg/ml).
+
+    Basal secretion sits at the set-point; a central release episode reaches plasma only by the
+    weak ``coupling`` (PH5: basal central-peripheral r = .08); each suckling pulse of peak
+    ``pulse_peak`` decays with t1/2 ~3 min (PH1, PH10), contributing its area
+    ``peak * t_half / ln2`` spread over the 60-minute hour.
+    """
+    pulse_area = n_pulses * pulse_peak * halflife_min / LN2
+    return setpoint * (1.0 + coupling * central_release) + pulse_area / STEP_MIN
+
+
+def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarray:
+    """Inverted-U gain of social reward on central OT (Borland et al. 2019), 1 at the optimum."""
+    x = np.maximum(ot_central, 0.0) / optimum
+    return x * np.exp(1.0 - x)
+
+
+def pregnancy_fraction(gest_day: float) -> float:
+    """0 at the start of the simulation (week 10) to 1 at term."""
+    from model.state import GESTATION_DAYS, PRENATAL_DAYS
+
+    return float(np.clip((gest_day - (GESTATION_DAYS - PRENATAL_DAYS)) / PRENATAL_DAYS, 0.0, 1.0))
+
+
+def maternal_ot_log_shift(frac_pregnancy: float, age_days: float, rise: np.ndarray) -> np.ndarray:
+    """Log shift of the mother's plasma OT set-point across pregnancy and after birth.
+
+    Rises linearly in log units from the first to the third trimester by the mother's own
+    ``rise`` (mean and spread from M3/PH8: about a third flat, most rising, some falling),
+    then falls back after birth with a 20-day time constant (PH8: back by ~8 weeks).
+    """
+    if age_days < 0:
+        return rise * frac_pregnancy
+    return rise * np.exp(-age_days / 20.0)
+
+
+# ------------------------------------------------------------------ sex steroids, prolactin
+def maternal_steroids(frac_preg: float, age_days: float, lactating: np.ndarray, e2_fold: np.ndarray):
+    """Estradiol (pg/ml) and progesterone (ng/ml) of the birthing mother (PH12).
+
+    Pregnancy: E2 rises to ``e2_fold`` x pre-pregnancy (100 pg/ml), progesterone to 10x luteal
+    (15 ng/ml), both convex in gestation. After birth progesterone falls below luteal levels by
+    day 3 (t1/2 0.5 d) and E2 returns to follicular levels by ~day 21 without lactation; lactation
+    holds E2 at half the follicular level (assumption: lactational hypo-oestrogenism).
+    """
+    e2_base, p4_base = 100.0, 15.0
+    if age_days < 0:
+        f2 = frac_preg**2
+        return e2_base * (1.0 + (e2_fold - 1.0) * f2), p4_base * (1.0 + 9.0 * f2) * np.ones_like(e2_fold)
+    decay_e2 = np.exp(-age_days / 4.0)
+    floor = np.where(lactating, 0.5, 1.0)
+    e2 = e2_base * (floor + (e2_fold - floor) * decay_e2)
+    p4 = 0.5 + (p4_base * 10.0) * np.exp(-age_days * LN2 / 0.5) * np.ones_like(e2_fold)
+    return e2, p4
+
+
+def maternal_prolactin_base(frac_preg: float, age_days: float, lactating: np.ndarray, at_6mo: np.ndarray):
+    """Baseline prolactin (ng/ml) of the birthing mother (PH11).
+
+    Non-pregnant <25; rises ~7x to ~200 at term; without lactation back under 25 within ~7 days;
+    with lactation ~100 from day 7 to 3 months, ``at_6mo`` (~50) at 6 months, 30 at 12 months.
+    """
+    if age_days < 0:
+        return 15.0 + 185.0 * frac_preg * np.ones_like(at_6mo)
+    non_lact = 15.0 + 185.0 * np.exp(-age_days / 1.8)
+    m = age_days / 30.4375
+    if m < 0.23:
+        lact = 200.0 - (100.0 * m / 0.23)
+    elif m < 3:
+        lact = 100.0 * np.ones_like(at_6mo)
+    elif m < 6:
+        lact = 100.0 + (at_6mo - 100.0) * (m - 3) / 3
+    else:
+        lact = at_6mo + (30.0 - at_6mo) * min((m - 6) / 6, 1.0)
+    return np.where(lactating, lact, non_lact)
+
+
+def testosterone_target(setpoint, transition, fatherhood_drop, care_ewma, care_drop):
+    """Fathers' testosterone target (nmol/l): falls across the transition and with care (P1, P5).
+
+    ``transition`` goes 0->1 from mid-pregnancy to 3 months postpartum; hands-on care lowers
+    the target further by ``care_drop`` per daily care-hour (EWMA), floored at 40% of set-point.
+    """
+    factor = (1.0 - fatherhood_drop * transition) * np.maximum(1.0 - care_drop * care_ewma, 0.4)
+    return setpoint * factor

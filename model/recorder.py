@@ -1,0 +1,76 @@
+"""Daily means by role: the model's time series, kept small (days x variables x roles).
+
+Recording is a reduction over households once a day, never per hour, so memory stays
+O(days), independent of the number of households.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.state import K, PRENATAL_DAYS, ROLES
+
+CAREGIVER_SERIES = ("ot_plasma", "ot_central_tone", "cortisol", "dopamine_tonic", "bond", "estradiol",
+                    "progesterone", "prolactin", "testosterone", "depressed", "fatigue", "sensitivity",
+                    "care_hours")
+INFANT_SERIES = ("infant_cortisol", "infant_ot", "infant_distress", "infant_cry_hours",
+                 "infant_expected_responsiveness_mother")
+
+
+class DailyRecorder:
+    """Preallocated arrays of daily means: caregivers (days, vars, K) and infants (days, vars)."""
+
+    def __init__(self, n_days: int):
+        self.n_days = n_days
+        self.caregiver = np.full((n_days, len(CAREGIVER_SERIES), K), np.nan)
+        self.infant = np.full((n_days, len(INFANT_SERIES)), np.nan)
+
+    def record(self, day: int, sim) -> None:
+        """Store today's means over existing members of each role."""
+        cg, inf = sim.cg, sim.inf
+        born = day >= PRENATAL_DAYS
+        values = {
+            "ot_plasma": cg.ot_plasma_sum_today / 24.0 if born else cg.ot_plasma_setpoint_now,
+            "ot_central_tone": cg.ot_tone,
+            "cortisol": cg.cortisol_sum_today / 24.0 if born else cg.cortisol,
+            "dopamine_tonic": cg.tonic_da,
+            "bond": cg.bond,
+            "estradiol": cg.estradiol,
+            "progesterone": cg.progesterone,
+            "prolactin": cg.prolactin_base,
+            "testosterone": cg.testosterone,
+            "depressed": cg.depressed,
+            "fatigue": cg.fatigue,
+            "sensitivity": sim.today_sensitivity,
+            "care_hours": cg.care_hours_today,
+        }
+        w = cg.exists.astype(np.float64)
+        n = w.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for i, name in enumerate(CAREGIVER_SERIES):
+                self.caregiver[day, i] = np.where(n > 0, (values[name] * w).sum(axis=0) / n, np.nan)
+        if born:
+            from model.learning import expected_responsiveness
+
+            er = expected_responsiveness(inf.iwm_good[:, 0], inf.iwm_bad[:, 0], sim.p.iwm_prior_strength)
+            self.infant[day] = [np.mean(inf.cortisol_sum_today / 24.0), np.mean(inf.ot),
+                                np.mean(inf.distress_sum_today / 24.0), np.mean(inf.cry_hours_today),
+                                np.mean(er)]
+
+    def long_table(self) -> dict[str, np.ndarray]:
+        """Tidy long form: one row per (day, role, variable) with a value; NaNs dropped."""
+        days, roles, names, vals = [], [], [], []
+        d = np.arange(self.n_days) - PRENATAL_DAYS
+        for i, name in enumerate(CAREGIVER_SERIES):
+            for k in range(K):
+                v = self.caregiver[:, i, k]
+                ok = ~np.isnan(v)
+                days.append(d[ok]); vals.append(v[ok])
+                roles += [ROLES[k]] * int(ok.sum()); names += [name] * int(ok.sum())
+        for i, name in enumerate(INFANT_SERIES):
+            v = self.infant[:, i]
+            ok = ~np.isnan(v)
+            days.append(d[ok]); vals.append(v[ok])
+            roles += ["infant"] * int(ok.sum()); names += [name] * int(ok.sum())
+        return {"day": np.concatenate(days), "role": np.array(roles), "variable": np.array(names),
+                "value": np.concatenate(vals)}
