@@ -368,7 +368,12 @@ class Simulation:
         else:
             daily.wean(hh, p, wean_u)
         self.cortisol_target = daily.chronic_cortisol_target(cg, p)
-        hh.available = daily.availability_table(cg, inf, hh, p, self.day, max(age_d, 0) / DAYS_PER_MONTH)
+        self.refresh_availability()
+
+    def refresh_availability(self):
+        """Rebuild today's (24, H, K) availability table (after presence changes, e.g. a loss)."""
+        age_m = max(self.day - PRENATAL_DAYS, 0) / DAYS_PER_MONTH
+        self.hh.available = daily.availability_table(self.cg, self.inf, self.hh, self.p, self.day, age_m)
 
     def _close_day(self):
         """End-of-day: fold today into running means and counters, record, reset."""

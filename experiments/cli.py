@@ -1,0 +1,153 @@
+"""The ``bonding`` command line.
+
+``bonding run [SCENARIO] --households N --months M --seed S --out DIR [--set NAME=VALUE ...]``
+``bonding params`` prints the parameter table; ``bonding scenarios`` lists scenarios.
+Other subcommands are added by their modules (see ``_register_subcommands``).
+
+Bad input exits with status 2 and one line naming the field and the allowed range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from model.params import ParameterError
+
+MAX_HOUSEHOLDS = 5_000_000
+MAX_MONTHS = 36
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with one-line errors (``bonding: error: ...``) and exit status 2."""
+
+    def error(self, message):  # noqa: D401
+        self.exit(2, f"bonding: error: {message}\n")
+
+
+def bounded_int(name: str, lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not a whole number (allowed {lo} to {hi})") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{name}: {v} is out of range (allowed {lo} to {hi})")
+        return v
+
+    parse.__name__ = name
+    return parse
+
+
+def bounded_float(name: str, lo: float, hi: float):
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not a number (allowed {lo:g} to {hi:g})") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{name}: {v:g} is out of range (allowed {lo:g} to {hi:g})")
+        return v
+
+    parse.__name__ = name
+    return parse
+
+
+def parse_sets(items: list[str]) -> dict[str, str]:
+    """``["a=1", "b=2"]`` -> ``{"a": "1", "b": "2"}`` (values validated later by name)."""
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ParameterError(f"--set: {item!r} must look like NAME=VALUE")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value.strip()
+    return out
+
+
+def add_common_run_options(p: argparse.ArgumentParser, households: int, months: float) -> None:
+    """Options shared by ``run`` and other population commands."""
+    p.add_argument("--households", type=bounded_int("--households", 1, MAX_HOUSEHOLDS), default=households,
+                   help=f"number of households (default {households})")
+    p.add_argument("--months", type=bounded_float("--months", 0.0, MAX_MONTHS), default=months,
+                   help=f"months after birth to simulate (default {months:g}); pregnancy from week 10 comes first")
+    p.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1, help="root seed (default 1)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a parameter (repeatable); see `bonding params`")
+
+
+def cmd_run(args) -> int:
+    from experiments.run import run_scenario, summary_table, write_run
+    from experiments.scenarios import load_scenario
+
+    scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
+    out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{args.seed}"
+    result = run_scenario(scenario, args.households, args.months, args.seed, progress=not args.quiet)
+    paths = write_run(result, out)
+    if not args.quiet:
+        import pandas as pd
+
+        with pd.option_context("display.width", 160, "display.max_columns", 20, "display.precision", 3):
+            print(summary_table(result.outcomes).T.to_string())
+        print(f"\n{result.households} households, {args.months:g} months, {result.wall_seconds:.1f} s")
+        for p in paths:
+            print(f"wrote {p}")
+    return 0
+
+
+def cmd_params(args) -> int:
+    from model.params import param_table
+
+    print(param_table(markdown=args.markdown))
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    from experiments.scenarios import available_scenarios, load_scenario
+
+    for name in available_scenarios():
+        sc = load_scenario(name)
+        first = " ".join(sc.description.split())
+        print(f"{name:32s} {first[:100]}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="bonding", description="Caregiver-infant bonding driven by hormonal states.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    run = sub.add_parser("run", help="run one scenario and write results")
+    run.add_argument("scenario", nargs="?", default="baseline", help="scenario name or TOML path (default baseline)")
+    add_common_run_options(run, households=1000, months=18)
+    run.add_argument("--out", default=None, help="output folder (default results/<scenario>-seed<S>)")
+    run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    run.set_defaults(func=cmd_run)
+    par = sub.add_parser("params", help="print the parameter table")
+    par.add_argument("--markdown", action="store_true", help="markdown table")
+    par.set_defaults(func=cmd_params)
+    sc = sub.add_parser("scenarios", help="list shipped scenarios")
+    sc.set_defaults(func=cmd_scenarios)
+    _register_subcommands(sub)
+    return parser
+
+
+def _register_subcommands(sub) -> None:
+    """Subcommands owned by other modules register here (one line each)."""
+    # --- registered subcommands (keep one line per module) ---
+    # --- end registered subcommands ---
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ParameterError as exc:
+        print(f"bonding: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bonding: interrupted; finished work is kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

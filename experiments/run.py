@@ -1,0 +1,129 @@
+"""Run one scenario on a cohort of households and write its results.
+
+``run_scenario`` runs the Mesa model and returns tables; ``write_run`` writes them:
+``manifest.json`` (scenario, every parameter value, seed, versions, git commit, wall time),
+``outcomes.parquet`` (one row per infant-caregiver dyad), ``timeseries.parquet`` (daily means
+by role) and ``trajectories.png``. Files are written atomically and the manifest last, so a
+folder with a manifest is complete.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.provenance import atomic_write_json, atomic_write_parquet, environment
+from experiments.scenarios import Scenario
+from model.bonding_model import BondingModel
+from model.outcomes import dyad_outcomes
+from model.params import ParamSet
+
+
+@dataclass
+class RunResult:
+    scenario: Scenario
+    households: int
+    months: float
+    seed: int
+    outcomes: pd.DataFrame
+    timeseries: pd.DataFrame
+    params: ParamSet
+    wall_seconds: float
+    model: BondingModel | None = None
+
+    def manifest(self) -> dict:
+        return {"kind": "run", "scenario": self.scenario.to_dict(), "households": self.households,
+                "months": self.months, "seed": self.seed, "parameters": self.params.as_dict(),
+                "wall_seconds": round(self.wall_seconds, 3), **environment()}
+
+
+# Hooks that add columns to the dyad outcomes at a given infant age (e.g. the virtual lab's
+# Strange Situation). Each is ``(age_months, fn(sim) -> dict of arrays in dyad order)``.
+OUTCOME_HOOKS: list = []
+
+
+def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
+                 progress: bool = False, keep_model: bool = False) -> RunResult:
+    """Simulate ``households`` households under ``scenario`` for ``months`` after birth."""
+    start = time.perf_counter()
+    params = ParamSet.uniform(households, scenario.params)
+    model = BondingModel(households=households, months=months, params=params,
+                         interventions=scenario.build_interventions(), rng=seed, agents=keep_model)
+    extra = _attach_hooks(model.sim, months)
+    bar = _progress_bar(model.sim.n_days, progress)
+    while model.running:
+        model.step()
+        if bar is not None and model.sim.hod == 0:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    outcomes = pd.DataFrame(dyad_outcomes(model.sim))
+    for cols in extra:
+        for name, values in cols.items():
+            if name not in ("household", "role"):
+                outcomes[name] = values
+    outcomes.insert(0, "scenario", scenario.name)
+    ts = pd.DataFrame(model.sim.recorder.long_table())
+    ts.insert(0, "scenario", scenario.name)
+    return RunResult(scenario, households, months, seed, outcomes, ts, params,
+                     time.perf_counter() - start, model if keep_model else None)
+
+
+def _attach_hooks(sim, months: float) -> list[dict]:
+    """Register outcome hooks due within the run; their columns fill the returned list."""
+    results: list[dict] = []
+    for age, fn in OUTCOME_HOOKS:
+        if age <= months:
+            target_day = sim.n_days - int(round(months * 30.4375)) + int(round(age * 30.4375))
+
+            def observer(s, fn=fn, target_day=target_day):
+                if s.day == target_day:
+                    results.append(fn(s))
+
+            sim.observers.append(observer)
+    return results
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="day", desc="simulating", leave=False)
+
+
+def write_run(result: RunResult, out: Path, figure: bool = True) -> list[Path]:
+    """Write the run's files into ``out`` (atomically, manifest last); return their paths."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "outcomes.parquet", out / "timeseries.parquet"]
+    atomic_write_parquet(paths[0], result.outcomes)
+    atomic_write_parquet(paths[1], result.timeseries)
+    if figure:
+        from experiments.plots import plot_trajectories
+
+        paths.append(plot_trajectories(result.timeseries, out / "trajectories.png",
+                                       title=f"{result.scenario.name}: {result.households} households"))
+    atomic_write_json(out / "manifest.json", result.manifest())
+    return paths + [out / "manifest.json"]
+
+
+def summary_table(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """Mean of the main outcomes by role (for the console)."""
+    cols = ["bond", "sensitivity", "synchrony", "share_sensitive", "care_hours", "caregiver_depressed",
+            "ot_plasma_mean", "cortisol_mean", "iwm_expected_responsiveness"]
+    if "attachment" in outcomes:
+        outcomes = outcomes.assign(secure=(outcomes["attachment"] == "B").astype(float),
+                                   disorganised=(outcomes["attachment"] == "D").astype(float))
+        cols += ["secure", "disorganised"]
+    table = outcomes.groupby("role")[cols].mean(numeric_only=True)
+    table.insert(0, "dyads", outcomes.groupby("role").size())
+    order = [r for r in ("mother", "father", "grandparent", "sibling", "daycare") if r in table.index]
+    return table.loc[order]
+
+
+__all__ = ["run_scenario", "write_run", "RunResult", "OUTCOME_HOOKS", "summary_table", "np"]
