@@ -1,0 +1,308 @@
+"""Simulated Strange Situation Procedure (SSP), 1-second resolution, vectorised over dyads.
+
+For every existing infant-caregiver dyad of a simulation (row order of
+``model.outcomes.dyad_outcomes``: ``np.nonzero(sim.cg.exists)``) the eight standard episodes
+are run with that caregiver (Ainsworth et al. 1978; prior-models.md section 5):
+
+====  ==========================  ======  =========  ========  ========
+ep    content                     length  caregiver  stranger  reunion
+====  ==========================  ======  =========  ========  ========
+1     introduction                30 s    yes        no        no
+2     caregiver and infant        180 s   yes        no        no
+3     stranger joins              180 s   yes        yes       no
+4     first separation            180 s   no         yes       no
+5     first reunion               180 s   yes        no        yes
+6     infant alone                180 s   no         no        no
+7     stranger returns            180 s   no         yes       no
+8     second reunion              180 s   yes        no        yes
+====  ==========================  ======  =========  ========  ========
+
+The loop runs over seconds; every rule is an array expression over dyads. The infant's
+behaviour is driven by
+
+* its working model of this caregiver (``sim.inf.iwm_*``): expected responsiveness
+  ``E = (good + prior/2) / (good + bad + prior)`` lowers the comfort it draws from contact;
+  the learned share of rejection sets a *deactivating* strategy (masking attachment signals,
+  turning away: avoidance); the learned share of intrusive, mistimed care sets a
+  *hyperactivating* strategy (angry resistance mixed with contact seeking); fright evidence
+  makes the caregiver a source of alarm (Main & Hesse; Cittern et al. 2018);
+* its arousal, temperament and current cortisol excess;
+* the caregiver's own response policy, computed with the model's rules
+  (``model.behaviour.attunement`` and the frightening-behaviour hazard of
+  ``model.behaviour.response_quality``): sensitivity, rejecting vs intrusive kind by adult
+  attachment state, unresolved loss and cortisol.
+
+Disorganisation is never drawn as a class: conflict markers (an approach interrupted by
+avoidance, freezing at high arousal, fearful apprehension of the caregiver) are emitted second
+by second with probabilities that are zero unless the caregiver is a source of alarm (learned
+fright or a frightening act during the procedure) or the infant holds both strategies at once.
+The coder (:mod:`experiments.lab.coding`) turns the streams into scales and classes.
+
+The procedure reads the simulation and never writes to it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from experiments.lab import coding
+from experiments.lab.params import LabParam, resolve, table
+from model import behaviour as bh
+from model.state import FATHER, ROLES, K
+
+EPISODES = (  # name, seconds, caregiver present, stranger present, reunion
+    ("introduction", 30, True, False, False),
+    ("caregiver and infant", 180, True, False, False),
+    ("stranger", 180, True, True, False),
+    ("separation 1", 180, False, True, False),
+    ("reunion 1", 180, True, False, True),
+    ("alone", 180, False, False, False),
+    ("stranger returns", 180, False, True, False),
+    ("reunion 2", 180, True, False, True),
+)
+REUNIONS = (4, 7)  # zero-based episode indices of episodes 5 and 8
+
+SSP_PARAMS = table(
+    LabParam("arousal_tau", 20.0, 5, 120, "s", "assumption", "time constant of infant arousal toward its target"),
+    LabParam("arousal_noise", 0.03, 0, 0.2, "arousal units per s^0.5", "assumption", "second-to-second noise of arousal"),
+    LabParam("arousal_base", 0.15, 0, 0.5, "arousal (0-1.5)", "assumption", "calm arousal with the caregiver present"),
+    LabParam("temperament_arousal", 0.08, 0, 0.3, "per SD", "assumption", "rise of arousal targets per SD of negative reactivity"),
+    LabParam("temperament_reactivity", 0.25, 0, 1, "fraction per SD", "assumption", "scaling of stranger and separation alarm per SD of negative reactivity"),
+    LabParam("cortisol_arousal", 0.15, 0, 0.5, "per unit excess", "assumption", "rise of the calm arousal per unit of infant cortisol excess"),
+    LabParam("stranger_alarm", 0.2, 0, 1, "arousal", "Ainsworth et al. 1978 (wariness of strangers)", "arousal added while the stranger is present"),
+    LabParam("separation_alarm", 0.75, 0, 1.5, "arousal", "Ainsworth et al. 1978 (separation distress)", "asymptotic arousal added by separation"),
+    LabParam("separation_tau", 90.0, 10, 600, "s", "assumption", "time constant of the build-up of separation distress"),
+    LabParam("alone_alarm", 0.25, 0, 1, "arousal", "Ainsworth et al. 1978 (episode 6 most stressful)", "extra arousal while the infant is alone"),
+    LabParam("stranger_comfort", 0.1, 0, 0.5, "arousal", "assumption", "arousal removed by the stranger during separations"),
+    LabParam("contact_comfort", 0.9, 0, 2, "arousal", "Ainsworth et al. 1978 (safe haven)", "arousal removed by full contact with a trusted caregiver"),
+    LabParam("fear_alarm", 0.4, 0, 1, "arousal", "Main & Hesse 1990 (caregiver as source of alarm)", "arousal added by a feared caregiver's presence"),
+    LabParam("fright_spike", 0.6, 0, 1.5, "arousal", "assumption", "arousal spike after a frightening act during the procedure"),
+    LabParam("fright_scale", 4.0, 0.5, 20, "fright evidence units", "assumption", "fright evidence at which fear of the caregiver reaches 1-1/e"),
+    LabParam("deactivation_threshold", 0.64, 0, 1, "share of evidence", "assumption (calibrated to A1-A3 at defaults)", "learned rejection share at which deactivation is half on"),
+    LabParam("deactivation_width", 0.06, 0.01, 0.5, "share of evidence", "assumption", "logistic width of the deactivation switch"),
+    LabParam("hyperactivation_threshold", 0.27, 0, 1, "share of evidence", "assumption (calibrated to A1-A3 at defaults)", "learned intrusion (inconsistency) share at which hyperactivation is half on"),
+    LabParam("hyperactivation_width", 0.04, 0.01, 0.5, "share of evidence", "assumption", "logistic width of the hyperactivation switch"),
+    LabParam("approach_threshold", 0.35, 0, 1.5, "arousal", "assumption", "overt attachment signal at which approach is half likely per second"),
+    LabParam("cry_threshold", 0.7, 0, 1.5, "arousal", "assumption", "overt attachment signal above which the infant cries"),
+    LabParam("release_threshold", 0.3, 0, 1.5, "arousal", "assumption", "arousal below which the infant lets go of contact"),
+    LabParam("approach_speed", 0.25, 0.05, 1, "distance per s", "assumption (crawling/walking at 12 mo)", "distance closed per second of approach (room distance 1)"),
+    LabParam("pickup_rate", 0.15, 0, 1, "1/s", "assumption", "hazard that a fully sensitive caregiver picks up a signalling infant"),
+    LabParam("intrusive_rate", 0.04, 0, 1, "1/s", "assumption", "hazard that an intrusive caregiver picks up an infant who is not signalling"),
+    LabParam("putdown_rate", 0.03, 0, 1, "1/s", "assumption", "hazard that a rejecting caregiver puts the infant down early"),
+    LabParam("release_rate", 0.08, 0, 1, "1/s", "assumption", "hazard that a calm infant lets go of contact"),
+    LabParam("avoid_rate", 0.6, 0, 1, "probability per s", "assumption", "chance per second that a fully deactivated infant turns away or ignores the caregiver"),
+    LabParam("resist_rate", 0.35, 0, 1, "probability per s", "assumption", "chance per second that a fully hyperactivated, aroused infant resists contact"),
+    LabParam("conflict_rate", 0.3, 0, 1, "probability per s", "Main & Solomon 1990; Cittern et al. 2018", "chance an approach to a feared caregiver is interrupted by avoidance"),
+    LabParam("freeze_rate", 0.08, 0, 1, "probability per s", "Main & Solomon 1990", "chance per second of freezing/stilling at high arousal with a feared caregiver"),
+    LabParam("apprehension_rate", 0.15, 0, 1, "probability per s", "Main & Solomon 1990", "chance per second of fearful apprehension of a feared caregiver early in a reunion"),
+    LabParam("mixed_strategy_conflict", 0.1, 0, 1, "probability per s", "Main & Solomon 1990 (A/C)", "conflict chance when deactivation and hyperactivation are both fully on"),
+    LabParam("fright_hazard_scale", 0.05, 0, 1, "responses per s", "assumption", "rate of caregiver 'responses' per second that can be frightening (times the model's per-response probability)"),
+    LabParam("caregiver_ssp_stress", 0.3, 0, 2, "cortisol excess", "assumption", "separation stress added to the caregiver's cortisol excess during the SSP"),
+    LabParam("cortisol_gain", 0.8, 0, 3, "fraction of baseline per unit mean arousal", "assumption (Spangler & Grossmann 1993; Hertsgaard et al. 1995)", "post-SSP salivary cortisol rise per unit of mean excess arousal"),
+    LabParam("cortisol_contact_buffer", 0.6, 0, 1, "fraction", "I10, I13 (contact buffering)", "share of arousal-driven cortisol drive removed while in contact with a trusted caregiver"),
+    LabParam("cortisol_fear_gain", 1.2, 0, 5, "fraction of baseline", "prior-models 2.1 (D infants highest post-SSP cortisol)", "extra cortisol rise per unit mean fear of the caregiver"),
+)
+
+# behaviour stream codes (one per second, main state) ---------------------------------------
+ABSENT, EXPLORE, APPROACH, CONTACT, AVOID, CRY = range(6)
+STREAM_NAMES = ("absent", "explore", "approach", "contact", "avoid", "cry")
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def dyad_inputs(sim) -> dict[str, np.ndarray]:
+    """The dyad-level quantities the procedure needs, one entry per existing dyad."""
+    cg, inf, p = sim.cg, sim.inf, sim.p
+    hh, slot = np.nonzero(cg.exists)
+    role_sens = np.zeros(cg.exists.shape)
+    role_sens[:, FATHER] = p.father_sensitivity_offset
+    att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_sens)
+    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att)
+    prior = p.iwm_prior_strength[:, None]
+    ev = inf.iwm_good + inf.iwm_bad
+    E = (inf.iwm_good + 0.5 * prior) / (ev + prior)
+    rej = inf.iwm_rejected / (ev + prior)
+    intr = inf.iwm_intruded / (ev + prior)
+    # probability that an insensitive response is rejecting rather than intrusive (model rule)
+    p_reject_kind = np.where(cg.aai == 1, 0.75, np.where(cg.aai == 2, 0.25, 0.5))
+    risk = cg.unresolved + 0.2 * cg.depressed
+    t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731
+    return {
+        "household": hh.astype(np.int64), "slot": slot.astype(np.int64),
+        "expected_responsiveness": t(E), "rejection": t(rej), "intrusion": t(intr),
+        "fright": t(inf.iwm_frightened), "evidence": t(ev),
+        "temperament": inf.temperament[hh], "infant_cortisol_excess": inf.cortisol_excess[hh],
+        "infant_hpa": inf.hpa_reactivity[hh], "infant_cortisol": inf.cortisol[hh],
+        "p_sensitive": t(p_sens), "p_reject_kind": t(p_reject_kind),
+        "fright_risk": t(risk), "caregiver_cortisol_excess": t(cg.cortisol_excess),
+        "p_fright_base": p.p_frightening_base[hh], "fright_cortisol": p.frightening_cortisol[hh],
+    }
+
+
+def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: dict | None = None,
+                  keep_streams: bool = False) -> dict[str, np.ndarray]:
+    """Run the eight episodes for the dyads described by ``d`` (see :func:`dyad_inputs`).
+
+    Returns per-second reunion streams (``stream`` (n_reunion_s, N) main state codes and boolean
+    marker streams ``resist``, ``conflict``, ``freeze``, ``apprehension``, ``initiative``) plus
+    ``cortisol_post`` and, if ``keep_streams``, the whole-procedure arousal trace.
+    """
+    q = resolve(SSP_PARAMS, params)
+    n = len(d["expected_responsiveness"])
+    temp = d["temperament"]
+    E = d["expected_responsiveness"]
+    deact = _sigmoid((d["rejection"] - q["deactivation_threshold"]) / q["deactivation_width"])
+    hyper = _sigmoid((d["intrusion"] - q["hyperactivation_threshold"]) / q["hyperactivation_width"])
+    fear_learned = d["fright"]
+    p_sens = d["p_sensitive"]
+    p_rej = d["p_reject_kind"]
+    cg_cort = np.maximum(d["caregiver_cortisol_excess"], 0.0) + q["caregiver_ssp_stress"]
+    p_fright_resp = np.minimum(d["p_fright_base"] * d["fright_risk"] * np.exp(d["fright_cortisol"] * cg_cort), 0.5)
+    h_fright = 1.0 - np.exp(-q["fright_hazard_scale"] * p_fright_resp)
+    react = np.clip(1.0 + q["temperament_reactivity"] * temp, 0.5, 2.0)
+    calm = np.clip(q["arousal_base"] + q["temperament_arousal"] * temp
+                   + q["cortisol_arousal"] * np.maximum(d["infant_cortisol_excess"], 0.0), 0.0, 1.0)
+    # comfort a contact gives: trust in this caregiver; hyperactivated infants are hard to soothe
+    comfort = q["contact_comfort"] * (0.4 + 1.2 * E) * (1.0 - 0.6 * hyper)
+
+    a = calm.copy()
+    dist = np.zeros(n)  # distance to the caregiver (0 = next to, 1 = across the room)
+    contact = np.zeros(n, bool)
+    fright_session = np.zeros(n)
+    t_sep = 0.0
+    n_reunion = sum(EPISODES[i][1] for i in REUNIONS)
+    stream = np.zeros((n_reunion, n), np.int8)
+    marks = {k: np.zeros((n_reunion, n), bool) for k in ("resist", "conflict", "freeze", "apprehension",
+                                                          "initiative", "fright_act")}
+    drive_sum = np.zeros(n)
+    fear_sum = np.zeros(n)
+    total_s = sum(e[1] for e in EPISODES)
+    trace = np.zeros((total_s, n)) if keep_streams else None
+    sqrt_dt_noise = q["arousal_noise"]
+    row = 0
+    sec = 0
+    for (_, length, cg_here, stranger, reunion) in EPISODES:
+        if cg_here:
+            t_sep = 0.0
+            dist[:] = 0.0 if not reunion else 1.0  # the caregiver re-enters at the door
+        contact[:] = contact & cg_here
+        for ts in range(length):
+            u = rng.random((9, n))
+            z = rng.standard_normal(n)
+            fear = 1.0 - np.exp(-(fear_learned + fright_session) / q["fright_scale"])
+            # ---- caregiver acts (frightening or frightened behaviour: model hazard, SSP stress)
+            act = cg_here & (u[0] < h_fright)
+            fright_session += act
+            # ---- arousal target
+            target = calm * (1.0 if cg_here else 1.2)
+            target = target + stranger * q["stranger_alarm"] * react
+            if not cg_here:
+                t_sep += 1.0
+                sep = q["separation_alarm"] * (1.0 - np.exp(-t_sep / q["separation_tau"]))
+                target = target + react * sep + (not stranger) * q["alone_alarm"] * react \
+                    - stranger * q["stranger_comfort"]
+            else:
+                target = target + q["fear_alarm"] * fear - contact * comfort
+            a = a + (target - a) / q["arousal_tau"] + sqrt_dt_noise * z + act * q["fright_spike"]
+            a = np.clip(a, 0.0, 1.5)
+            excess = np.maximum(a - calm, 0.0)
+            buffer = 1.0 - q["cortisol_contact_buffer"] * contact * E
+            drive_sum += excess * buffer
+            fear_sum += fear * cg_here
+            if trace is not None:
+                trace[sec] = a
+            sec += 1
+            if not cg_here:
+                continue
+            # ---- infant behaviour with the caregiver present
+            signal = a * (1.0 - 0.8 * deact) * (1.0 + 0.5 * hyper)
+            p_app = _sigmoid((signal - q["approach_threshold"]) / 0.08) * (1.0 - 0.7 * deact)
+            early = 1.0 + np.exp(-ts / 30.0) if reunion else 1.0
+            p_av = q["avoid_rate"] * deact * np.minimum(0.2 + 0.8 * a / 0.6, 1.0) * early * 0.5
+            avoid = ~contact & (u[1] < p_av)
+            approach = ~contact & ~avoid & (dist > 0) & (u[2] < p_app)
+            # approach to a feared caregiver is interrupted: approach-avoid conflict
+            p_conf = q["conflict_rate"] * fear + q["mixed_strategy_conflict"] * deact * hyper
+            conflict = approach & (u[3] < p_conf)
+            approach = approach & ~conflict
+            avoid = avoid | conflict
+            dist = np.where(approach, np.maximum(dist - q["approach_speed"], 0.0), dist)
+            dist = np.where(conflict, np.minimum(dist + q["approach_speed"], 1.0), dist)
+            cry = ~contact & ~avoid & (signal > q["cry_threshold"])
+            bidding = approach | cry | (~contact & (dist == 0) & (signal > q["approach_threshold"]))
+            # ---- caregiver response: sensitive pick-up of a signalling infant, intrusive pick-up,
+            # rejecting put-down (kinds follow the model's response-quality rule)
+            reached = approach & (dist == 0)
+            pick = ~contact & bidding & (u[4] < q["pickup_rate"] * p_sens)
+            intrude = ~contact & ~bidding & (u[5] < q["intrusive_rate"] * (1 - p_sens) * (1 - p_rej))
+            new_contact = reached | pick | intrude
+            # in contact: resistance (hyperactivation, more so after intrusion), release, put-down
+            p_res = q["resist_rate"] * hyper * np.minimum(a / 0.6, 1.0)
+            resist = (contact | new_contact) & (u[6] < p_res + 0.3 * intrude)
+            calm_now = a < q["release_threshold"]
+            letgo = contact & ((calm_now & (u[7] < q["release_rate"] * (1 + 2 * deact)))
+                               | (u[7] < q["putdown_rate"] * (1 - p_sens) * p_rej))
+            contact = (contact & ~letgo) | new_contact
+            dist = np.where(contact, 0.0, np.where(letgo, 0.3, dist))
+            # freezing / stilling at high arousal and fearful apprehension, only with a feared caregiver
+            freeze = (a > 0.6) & (u[8] < q["freeze_rate"] * fear)
+            appr = (u[8] > 1 - q["apprehension_rate"] * fear * (np.exp(-ts / 20.0) + act))
+            if reunion:
+                s = np.where(contact, CONTACT, np.where(avoid, AVOID, np.where(
+                    approach, APPROACH, np.where(cry, CRY, EXPLORE))))
+                s = np.where(freeze & ~contact, EXPLORE, s)
+                stream[row] = s
+                marks["resist"][row] = resist
+                marks["conflict"][row] = conflict
+                marks["freeze"][row] = freeze
+                marks["apprehension"][row] = appr
+                marks["initiative"][row] = reached | (pick & approach)
+                marks["fright_act"][row] = act
+                row += 1
+    mean_excess = drive_sum / total_s
+    mean_fear = fear_sum / sum(e[1] for e in EPISODES if e[2])
+    cort_post = d["infant_cortisol"] * (1.0 + d["infant_hpa"] * (q["cortisol_gain"] * mean_excess
+                                                                  + q["cortisol_fear_gain"] * mean_fear))
+    out = {"stream": stream, **marks, "cortisol_post": cort_post, "deactivation": deact,
+           "hyperactivation": hyper, "reunion_lengths": np.array([EPISODES[i][1] for i in REUNIONS])}
+    if trace is not None:
+        out["arousal"] = trace
+    return out
+
+
+def strange_situation(sim, rng: np.random.Generator, params: dict | None = None,
+                      coding_params: dict | None = None) -> dict[str, np.ndarray]:
+    """Run the SSP for every existing dyad of ``sim`` and code it.
+
+    Returns equal-length arrays in the row order of ``model.outcomes.dyad_outcomes(sim)``:
+    household, role, attachment (A/B/C/D), secondary (A/B/C), avoidance, resistance,
+    disorganisation, proximity_seeking, contact_maintaining, infant_cortisol_post, plus
+    age_months and the strategy indices (deactivation, hyperactivation).
+    """
+    d = dyad_inputs(sim)
+    res = run_procedure(d, rng, params)
+    coded = coding.code_procedure(res, coding_params)
+    n = len(d["household"])
+    return {
+        "household": d["household"],
+        "role": np.array(ROLES, dtype=object)[d["slot"]],
+        **coded,
+        "infant_cortisol_post": res["cortisol_post"],
+        "age_months": np.full(n, float(sim.age_months)),
+        "deactivation": res["deactivation"],
+        "hyperactivation": res["hyperactivation"],
+    }
+
+
+def ssp_hook(age_months: float = 12.0, seed: int = 0):
+    """``(age, fn)`` pair for ``experiments.run.OUTCOME_HOOKS``: columns prefixed ``ssp_``."""
+    def fn(sim):
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), int(sim.seed), 0x55]))
+        res = strange_situation(sim, rng)
+        return {f"ssp_{k}": v for k, v in res.items() if k not in ("household", "role")}
+    return age_months, fn
+
+
+__all__ = ["EPISODES", "SSP_PARAMS", "strange_situation", "run_procedure", "dyad_inputs", "ssp_hook", "K"]
