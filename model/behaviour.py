@@ -23,7 +23,6 @@ from model.state import (
     INTRUSIVE,
     MOTHER,
     NO_BID,
-    NO_RESPONSE,
     REJECTING,
     SENSITIVE,
     SOCIAL_BID,
@@ -51,7 +50,7 @@ def discomfort_probability(age_days: float) -> float:
 def infant_distress(hunger, discomfort, contact_need, temperament, cortisol_excess):
     """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol."""
     load = 1.6 * np.maximum(hunger - 0.55, 0.0) + 0.9 * discomfort + 0.45 * contact_need
-    return sigmoid(5.0 * (load - 0.45) + 0.5 * temperament + 0.5 * cortisol_excess)
+    return sigmoid(5.0 * (load - 0.8) + 0.5 * temperament + 0.3 * cortisol_excess)
 
 
 def infant_asleep(night: bool, age_months: float, u, hunger, distress):
@@ -74,21 +73,35 @@ def emit_bid(asleep, distress, age_days: float, u):
 
 
 # ------------------------------------------------------------------ 2. detection
+def attunement_static(p, cg, role_sens_col):
+    """The slowly changing part of attunement (H, K), recomputed once a day.
+
+    Sensitivity trait and role offset, minus depression and fatigue, plus motivation from the
+    bond and tonic dopamine (their hourly changes are small; daily resolution is an assumption).
+    """
+    return (cg.sensitivity_trait + role_sens_col
+            - p.depression_detection[:, None] * cg.depressed
+            - p.fatigue_detection[:, None] * cg.fatigue
+            + p.motivation_gain[:, None] * (0.6 * cg.bond + 0.4 * cg.tonic_da - 0.5))
+
+
+def attunement_hourly(static, ot_central, cortisol_excess, ot_recognition_col, cortisol_detection_col, boost):
+    """Add the fast terms: OT emotion recognition (domain b) and cortisol, plus programme boosts."""
+    return (static + ot_recognition_col * np.log(np.maximum(ot_central, 1e-3))
+            - cortisol_detection_col * np.maximum(cortisol_excess, 0.0) + boost)
+
+
 def attunement(p, cg, ot_recognition_col, role_sens_col):
     """Caregiver attunement on the logit scale, shape (H, K).
 
     The common core of detection and response quality: the sensitivity trait, OT emotion
     recognition (domain b: ``ot_emotion_recognition`` x log central OT), minus cortisol excess,
     depression and fatigue, plus motivation from the bond (tonic dopamine) and any programme
-    boost. ``*_col`` arguments are parameter arrays already shaped (H, 1).
+    boost. ``*_col`` arguments are parameter arrays already shaped (H, 1). The engine computes
+    it in two parts (:func:`attunement_static` daily, :func:`attunement_hourly` hourly).
     """
-    log_ot = np.log(np.maximum(cg.ot_central, 1e-3))
-    return (cg.sensitivity_trait + role_sens_col + ot_recognition_col * log_ot
-            - p.cortisol_detection[:, None] * np.maximum(cg.cortisol_excess, 0.0)
-            - p.depression_detection[:, None] * cg.depressed
-            - p.fatigue_detection[:, None] * cg.fatigue
-            + p.motivation_gain[:, None] * (0.6 * cg.bond + 0.4 * cg.tonic_da - 0.5)
-            + cg.sensitivity_boost)
+    return attunement_hourly(attunement_static(p, cg, role_sens_col), cg.ot_central, cg.cortisol_excess,
+                             ot_recognition_col, p.cortisol_detection[:, None], cg.sensitivity_boost)
 
 
 def detection_probability(att, base_detection_col, bid, distress, asleep, night_penalty_col,
@@ -97,13 +110,13 @@ def detection_probability(att, base_detection_col, bid, distress, asleep, night_
 
     Cries are more salient than social bids; sleeping caregivers detect less; unresolved
     caregivers show a blunted response to their infant's distress (M7, Kim et al. 2014).
+    Without a bid, or for an unavailable caregiver, the probability is 0.
     """
-    salience = np.where(bid == DISTRESS_BID, 0.5 + 2.0 * distress, -0.5)[:, None]
-    blunt = np.where(bid == DISTRESS_BID, 1.0, 0.0)[:, None] * unresolved * blunting_col
-    logit = base_detection_col + att + salience - night_penalty_col * asleep - blunt
-    pr = sigmoid(logit)
-    pr = np.where(available & (bid != NO_BID)[:, None], pr, 0.0)
-    return pr
+    is_cry = bid == DISTRESS_BID
+    salience = np.where(is_cry, 0.5 + 2.0 * distress, np.where(bid == NO_BID, -60.0, -0.5))
+    shift = (base_detection_col + salience[:, None]) - night_penalty_col * asleep
+    logit = att + shift - (is_cry[:, None] * blunting_col) * unresolved
+    return sigmoid(logit) * available
 
 
 # ------------------------------------------------------------------ 3. who responds, and how

@@ -109,7 +109,7 @@ def update_daily_ewmas(cg: Caregivers, p: ParamSet):
     had = cg.interactions_today > 0
     rate = np.where(had, cg.reward_today / np.maximum(cg.interactions_today, 1.0), cg.tonic_da)
     cg.tonic_da += EWMA_14D * (rate - cg.tonic_da)
-    cg.bond = np.where(had | ~cg.exists, cg.bond, cg.bond * (1.0 - p.bond_decay_per_day[:, None]))
+    cg.bond = cg.bond * (1.0 - p.bond_decay_per_day[:, None])
     cg.chronic_stress += EWMA_14D * (np.maximum(cg.cortisol_excess, 0.0) - cg.chronic_stress)
 
 

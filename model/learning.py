@@ -1,9 +1,11 @@
 """Learning: the caregiver's dopamine-driven bond and the infant's working models.
 
 Caregiver (prior-models 2.3): each episode yields a social reward ``R = positive * g(OT)``, with
-``g`` the inverted-U OT gain; the phasic dopamine signal is the prediction error
-``delta = R - bond`` and the bond (expected social reward from this infant) moves by
-``rate * delta``. Tonic dopamine is the running mean of reward and sets motivation.
+``g`` the inverted-U OT gain; tonic dopamine is the running mean of reward (the expectation) and
+the phasic dopamine signal is the prediction error ``delta = R - tonic``. The bond consolidates
+rewarding episodes and positive surprises, ``bond += rate * (R + max(delta, 0)) * (1 - bond)``,
+and decays slowly every day, so it grows with the number of rewarding interactions (time in
+care, P6 Abraham et al. 2014) and saturates below 1.
 
 Infant (prior-models 1.1, 1.3, 1.4): a Beta-like working model of each caregiver, with
 evidence that a bid was answered well (``good``) or not (``bad``), split further into
@@ -17,14 +19,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def reward_prediction_error(positive, ot_gain, bond):
-    """Phasic dopamine: social reward minus the expected reward (the bond)."""
-    return positive * ot_gain - bond
+def reward_prediction_error(reward, expected):
+    """Phasic dopamine: social reward minus the expected reward (tonic dopamine)."""
+    return reward - expected
 
 
-def update_bond(bond, delta, rate):
-    """Bond moves toward realised social reward by ``rate * delta``, kept in [0, 1]."""
-    return np.clip(bond + rate * delta, 0.0, 1.0)
+def update_bond(bond, reward, delta, rate):
+    """Consolidate a rewarding episode into the bond, saturating at 1."""
+    return np.clip(bond + rate * (reward + np.maximum(delta, 0.0)) * (1.0 - bond), 0.0, 1.0)
 
 
 def distress_weight(distress, gamma):

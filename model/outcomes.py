@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.learning import expected_responsiveness
-from model.state import AAI_NAMES, K, ROLES
+from model.state import AAI_NAMES, ROLES, K
 
 
 def _ratio(num, den):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.state import K, PRENATAL_DAYS, ROLES
+from model.state import PRENATAL_DAYS, ROLES, K
 
 CAREGIVER_SERIES = ("ot_plasma", "ot_central_tone", "cortisol", "dopamine_tonic", "bond", "estradiol",
                     "progesterone", "prolactin", "testosterone", "depressed", "fatigue", "sensitivity",

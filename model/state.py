@@ -171,10 +171,14 @@ class Households:
     available: np.ndarray = field(default=None)  # (24, H, K) today's availability by hour of day
 
 
-DYAD_COUNTERS = (
-    "n_bids", "n_responses", "n_sensitive", "n_intrusive", "n_rejecting", "n_frightening",
+# the first len(EPISODE_COUNTERS) rows are updated hourly at the responder's dyad
+EPISODE_COUNTERS = (
+    "n_responses", "n_sensitive", "n_intrusive", "n_rejecting", "n_frightening",
     "n_feeds", "n_breastfeeds", "gaze", "affectionate_touch", "stimulatory_touch", "vocalisation",
-    "sync_sum", "sync_n", "care_hours", "night_care_hours", "attunement_sum", "attunement_n",
+    "sync_sum", "sync_n",
+)
+DYAD_COUNTERS = EPISODE_COUNTERS + (
+    "n_bids", "care_hours", "night_care_hours", "attunement_sum", "attunement_n",
     "attunement_window_sum", "attunement_window_n", "ot_plasma_sum", "ot_plasma_n",
     "cortisol_sum", "cortisol_n",
 )
@@ -182,13 +186,20 @@ DYAD_COUNTERS = (
 
 @dataclass
 class Counters:
-    """Running totals per caregiver-infant dyad ``(H, K)``, reduced to outcomes at the end."""
+    """Running totals per caregiver-infant dyad ``(H, K)``, reduced to outcomes at the end.
 
+    All counters live in one stacked array ``data`` of shape ``(n_counters, H * K)`` so that the
+    hourly update of every episode counter is a single fancy-indexed add at the responders'
+    flat dyad indices; ``values[name]`` is an ``(H, K)`` view of one row.
+    """
+
+    data: np.ndarray
     values: dict[str, np.ndarray]
 
     @classmethod
     def empty(cls, h: int) -> Counters:
-        return cls({name: _z((h, K)) for name in DYAD_COUNTERS})
+        data = _z((len(DYAD_COUNTERS), h * K))
+        return cls(data, {name: data[i].reshape(h, K) for i, name in enumerate(DYAD_COUNTERS)})
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
