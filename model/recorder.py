@@ -65,12 +65,16 @@ class DailyRecorder:
             for k in range(K):
                 v = self.caregiver[:, i, k]
                 ok = ~np.isnan(v)
-                days.append(d[ok]); vals.append(v[ok])
-                roles += [ROLES[k]] * int(ok.sum()); names += [name] * int(ok.sum())
+                days.append(d[ok])
+                vals.append(v[ok])
+                roles += [ROLES[k]] * int(ok.sum())
+                names += [name] * int(ok.sum())
         for i, name in enumerate(INFANT_SERIES):
             v = self.infant[:, i]
             ok = ~np.isnan(v)
-            days.append(d[ok]); vals.append(v[ok])
-            roles += ["infant"] * int(ok.sum()); names += [name] * int(ok.sum())
+            days.append(d[ok])
+            vals.append(v[ok])
+            roles += ["infant"] * int(ok.sum())
+            names += [name] * int(ok.sum())
         return {"day": np.concatenate(days), "role": np.array(roles), "variable": np.array(names),
                 "value": np.concatenate(vals)}

@@ -202,7 +202,7 @@ class Simulation:
 
     def detect_cues(self):
         """Process 2: each available caregiver notices the bid or not (OT raises recognition)."""
-        p, cg, inf = self.p, self.cg, self.inf
+        cg, inf = self.cg, self.inf
         self.available = self.hh.available[self.hod]
         self.night = daily.is_night(self.hod)
         self.att = bh.attunement_hourly(self.att_static, cg.ot_central, cg.cortisol_excess,
@@ -390,7 +390,7 @@ class Simulation:
 
     def _open_day(self):
         """Start-of-day slow processes: hormone trajectories, depression, availability."""
-        p, cg, inf, hh = self.p, self.cg, self.inf, self.hh
+        p, cg, hh = self.p, self.cg, self.hh
         age_d = self.day - PRENATAL_DAYS
         frac = self.frac_pregnancy
         daily.update_mother_hormones(cg, hh, p, frac, age_d)
