@@ -1,0 +1,1 @@
+"""Sensitivity analysis and calibration around the model (imports ``model``, never the reverse)."""
