@@ -131,7 +131,7 @@ def choose_responder(detected, role_weight, mother_feeds, u):
     w[:, MOTHER] *= np.where(mother_feeds, 6.0, 1.0)
     cum = np.cumsum(w, axis=1)
     total = cum[:, -1]
-    pick = (cum < (u * total)[:, None]).sum(axis=1)
+    pick = (cum <= (u * total)[:, None]).sum(axis=1)  # <=: u == 0 still picks a detector
     return np.where(total > 0, pick, -1).astype(np.int8)
 
 

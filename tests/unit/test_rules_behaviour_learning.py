@@ -57,9 +57,6 @@ def test_choose_responder_frequencies_follow_weights_with_fixed_uniforms():
     np.testing.assert_allclose(np.bincount(r2, minlength=K) / n, w2 / w2.sum(), atol=2.0 / n)
 
 
-@pytest.mark.xfail(strict=True, reason="model bug (edge case): choose_responder with u == 0.0 exactly returns "
-                   "slot 0 even when the mother did not detect the bid (cum < 0 counts nothing); "
-                   "Generator.random() can return 0.0. Fix: use `cum <= u*total` or searchsorted(side='right').")
 def test_choose_responder_u_zero_still_picks_a_detector():
     det = np.array([[False, True, False, False, False]])
     r = bh.choose_responder(det, ROLE_W[None, :].copy(), np.zeros(1, bool), np.array([0.0]))
