@@ -1,0 +1,324 @@
+"""Virtual studies: designs held as data (``experiments/studies/*.toml``), run on the model.
+
+A study has a sample (unit, n, roles, inclusion, strata), visits (age and procedure), measures
+(a procedure variable at a visit, observed through :mod:`experiments.lab.measures`) and the
+statistic the paper reported, with the published value. ``run_study`` simulates all R
+replicates' households as ONE population (R x pool x n households) and splits afterwards;
+every replicate is a fresh sample. Measurement noise has its own seeded stream per replicate.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from experiments.lab import measures as ms
+from experiments.lab.procedures import PROCEDURES
+from model.params import ParameterError, ParamSet
+from model.simulation import Simulation
+from model.state import DAYS_PER_MONTH, GESTATION_START_WEEK, PRENATAL_DAYS, ROLES
+
+STUDY_DIR = Path(__file__).resolve().parent.parent / "studies"
+VISIT_HOUR = 10  # lab visits at 10:00
+STAT_KINDS = ("pearson", "interaction", "proportion", "d", "median_pct_change", "paired", "kappa", "vote")
+ALPHA = 0.05
+
+
+class StudyError(ParameterError):
+    """A study name, file or field is not allowed (one-line message naming the field)."""
+
+
+@dataclass
+class Study:
+    name: str
+    spec: dict
+    substudies: list = field(default_factory=list)
+
+    @property
+    def target(self) -> str:
+        return self.spec.get("target", self.name)
+
+    @property
+    def n(self) -> int:
+        s = self.spec.get("sample", {})
+        if "counts" in s:
+            return int(sum(s["counts"].values()))
+        return int(s.get("n", 0))
+
+    @property
+    def published(self) -> dict:
+        return self.spec.get("published", {})
+
+    @property
+    def stat_kind(self) -> str:
+        return self.spec["statistic"]["kind"]
+
+
+def load_registry(directory: Path = STUDY_DIR) -> dict[str, dict]:
+    reg: dict[str, dict] = {}
+    for f in sorted(Path(directory).glob("*.toml")):
+        with open(f, "rb") as fh:
+            data = tomllib.load(fh)
+        for name, spec in data.items():
+            spec = dict(spec)
+            spec["_file"] = f.name
+            reg[name] = spec
+    return reg
+
+
+def available_studies(include_hidden: bool = False) -> list[str]:
+    reg = load_registry()
+    return [k for k, v in reg.items() if include_hidden or not v.get("hidden", False)]
+
+
+def load_study(name: str) -> Study:
+    reg = load_registry()
+    if name not in reg:
+        shown = ", ".join(available_studies())
+        raise StudyError(f"study: unknown study {name!r} (allowed: {shown})")
+    spec = reg[name]
+    kind = spec.get("statistic", {}).get("kind")
+    if kind not in STAT_KINDS:
+        raise StudyError(f"{name}.statistic.kind: {kind!r} is not allowed (allowed {', '.join(STAT_KINDS)})")
+    subs = [load_study(s) for s in spec.get("statistic", {}).get("substudies", [])] if kind == "vote" else []
+    return Study(name, spec, subs)
+
+
+# ------------------------------------------------------------------------- simulation
+def _visit_hour(v: dict) -> int:
+    if "gest_week" in v:
+        day = int(round((float(v["gest_week"]) - GESTATION_START_WEEK) * 7))
+    else:
+        day = PRENATAL_DAYS + int(round(float(v["age_months"]) * DAYS_PER_MONTH))
+    return day * 24 + VISIT_HOUR
+
+
+def simulate(study: Study, households: int, seed: int, n_override: int | None = None):
+    """Run the population and collect every visit's procedure output: {visit: {var: array}}."""
+    spec = study.spec
+    params = ParamSet.uniform(households, spec.get("overrides", {}))
+    visits = spec["visits"]
+    order = sorted(visits.items(), key=lambda kv: _visit_hour(kv[1]))
+    last_h = _visit_hour(order[-1][1])
+    months = max((last_h / 24 + 1 - PRENATAL_DAYS) / DAYS_PER_MONTH, 0.05)
+    sim = Simulation(params, months, seed)
+    data = {}
+    for i, (vname, v) in enumerate(order):
+        target = _visit_hour(v)
+        while sim.hour < target and not sim.done:
+            sim.step()
+        proc = v.get("procedure", "snapshot")
+        if proc not in PROCEDURES:
+            raise StudyError(f"{study.name}.visits.{vname}.procedure: {proc!r} is not allowed (allowed {', '.join(PROCEDURES)})")
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x1AB, i]))
+        data[vname] = PROCEDURES[proc](sim, rng)
+        data[vname]["_exists"] = sim.cg.exists.copy()
+    return sim, data
+
+
+def _units(study: Study, sim, rep: int, block: int, n_scale: float):
+    """(households, slots) of the sampled units of replicate ``rep``; units are dyads."""
+    s = study.spec["sample"]
+    lo, hi = rep * block, (rep + 1) * block
+    hh = np.arange(lo, hi)
+    ok = np.ones(hi - lo, bool)
+    for key, allowed in s.get("require", {}).items():
+        if key == "breastfeeding":
+            ok &= sim.hh.breastfeeding[hh] == bool(allowed)
+    role_slot = {r: i for i, r in enumerate(ROLES)}
+    roles = s.get("roles", ["mother"])
+    for r in roles:
+        ok &= sim.cg.exists[hh, role_slot[r]]
+    if s.get("unit", "household") == "household":
+        n = max(int(round(s["n"] * n_scale)), 3)
+        strata = s.get("strata")
+        if strata:
+            var = getattr(sim.cg, strata["var"])[hh, role_slot[strata.get("role", roles[0])]]
+            pick = []
+            for level, cnt in strata["levels"].items():
+                cand = hh[ok & (var == int(level))]
+                pick.append(cand[: max(int(round(cnt * n_scale)), 2)])
+            sel = np.concatenate(pick)
+        else:
+            sel = hh[ok][:n]
+        return {r: (sel, np.full(sel.size, role_slot[r])) for r in roles}
+    # dyad unit: disjoint households per role (e.g. 71 mothers and 41 fathers, not couples)
+    out, used = {}, np.zeros(0, np.int64)
+    for r, cnt in s["counts"].items():
+        m = max(int(round(cnt * n_scale)), 3)
+        cand = hh[ok & sim.cg.exists[hh, role_slot[r]] & ~np.isin(hh, used)]
+        sel = cand[:m]
+        used = np.concatenate([used, sel])
+        out[r] = (sel, np.full(sel.size, role_slot[r]))
+    return out
+
+
+def _observe(values, mspec, rng, assays, people):
+    how = mspec.get("observe", "true")
+    if how == "true":
+        return values
+    if how == "assay":
+        key = (mspec.get("assay", "extracted"), mspec.get("matrix", "plasma"))
+        if key not in assays:
+            assays[key] = ms.OTAssay(people.max() + 1, rng, key[0], key[1])
+        return assays[key].measure(values, people=people, batch=mspec.get("batch", 0) * np.ones(values.size, int))
+    if how == "saliva_cortisol":  # plasma (nmol/l) -> saliva with lag, jitter and assay CV
+        return ms.salivary_cortisol(values, values, rng)
+    if how == "microcode":
+        frames = 60  # 1-s frames per minute count
+        return ms.microcode(np.round(values * frames), rng, n_frames=mspec.get("minutes", 15) * frames) / frames
+    if how == "rating":
+        return ms.rating(values, rng, mspec.get("icc"))
+    if how == "questionnaire":
+        return ms.questionnaire(values, rng, mspec.get("alpha"))[0]
+    if how == "cv":
+        return ms.lognormal_cv(values, float(mspec.get("cv", 0.1)), rng)
+    if how == "coder":
+        return ms.code_classes(values, rng, mspec.get("kappa"))
+    raise StudyError(f"measure.observe: {how!r} is not allowed (allowed true, assay, saliva_cortisol, microcode, rating, questionnaire, cv, coder)")
+
+
+def _measure(study: Study, data, units, mname, rng, assays):
+    mspec = study.spec["measures"][mname]
+    visit = data[mspec["visit"]]
+    role = mspec.get("role")
+    if role is None:
+        pairs = list(units.values())
+        hh = np.concatenate([p[0] for p in pairs])
+        sl = np.concatenate([p[1] for p in pairs])
+    else:
+        hh, _ = next(iter(units.values()))
+        sl = np.full(hh.size, ROLES.index(role))
+    # person ids for stable assay components: the infant is its own person
+    people = hh * (len(ROLES) + 1) + (len(ROLES) if mspec["var"].startswith("infant_") else sl)
+    vals = np.asarray(visit[mspec["var"]])[hh, sl]
+    if "contrast" in mspec:  # within-person contrast with another measure (crossover)
+        own = {k: v for k, v in mspec.items() if k != "contrast"}
+        study.spec["measures"]["_own_" + mname] = own
+        try:
+            a = _measure(study, data, units, "_own_" + mname, rng, assays)
+        finally:
+            del study.spec["measures"]["_own_" + mname]
+        return a - _measure(study, data, units, mspec["contrast"], rng, assays)
+    if "minus" in mspec:  # change score: var - minus (same visit), each observed separately
+        obs = _observe(vals, mspec, rng, assays, people)
+        base = _observe(np.asarray(visit[mspec["minus"]])[hh, sl], mspec, rng, assays, people)
+        if mspec.get("ratio"):
+            return 100.0 * (obs / base - 1.0)
+        return obs - base
+    obs = _observe(vals, mspec, rng, assays, people)
+    if "equals" in mspec:
+        return np.isin(obs, np.atleast_1d(mspec["equals"])).astype(float)
+    return obs
+
+
+def _statistic(study: Study, data, units, rng) -> dict:
+    st = study.spec["statistic"]
+    kind = st["kind"]
+    assays: dict = {}
+    get = lambda name: _measure(study, data, units, name, rng, assays)  # noqa: E731
+    direction = st.get("direction", "+")
+    if kind == "pearson":
+        x, y = get(st["x"]).astype(float), get(st["y"]).astype(float)
+        if st.get("log_x"):
+            x = np.log(x)
+        ok = np.isfinite(x) & np.isfinite(y)
+        if ok.sum() < 4 or np.std(x[ok]) == 0 or np.std(y[ok]) == 0:
+            return {"value": np.nan, "p": np.nan, "significant": False, "n": int(ok.sum())}
+        r, p = stats.pearsonr(x[ok], y[ok])
+        sig = p < ALPHA and (r > 0 if direction == "+" else r < 0 if direction == "-" else True)
+        return {"value": float(r), "p": float(p), "significant": bool(sig), "n": int(ok.sum())}
+    if kind in ("interaction", "d"):
+        g, y = get(st["group"]).astype(float), get(st["y"]).astype(float)
+        if kind == "interaction" or st.get("median_split"):
+            hi = g > np.nanmedian(g)
+        else:
+            hi = g == float(st.get("high_level", 1))
+            keep = (g == float(st.get("high_level", 1))) | (g == float(st.get("low_level", 0)))
+            hi, y = hi[keep], y[keep]
+        a, b = y[hi], y[~hi]
+        if a.size < 2 or b.size < 2:
+            return {"value": np.nan, "p": np.nan, "significant": False, "n": int(y.size)}
+        t, p = stats.ttest_ind(a, b, equal_var=False)
+        if kind == "d":
+            sp = np.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / (a.size + b.size - 2))
+            val = (a.mean() - b.mean()) / sp if sp > 0 else np.nan
+        else:
+            val = float(t)
+        sig = p < ALPHA and ((val > 0) if direction == "+" else (val < 0) if direction == "-" else True)
+        return {"value": float(val), "p": float(p), "significant": bool(sig), "n": int(y.size)}
+    if kind == "proportion":
+        v = get(st["var"])
+        levels = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
+        val = np.isin(v, levels).mean()
+        return {"value": float(val), "p": np.nan, "significant": False, "n": int(v.size)}
+    if kind == "median_pct_change":
+        v = get(st["var"]).astype(float)
+        return {"value": float(np.nanmedian(v)), "p": float(stats.wilcoxon(v).pvalue) if v.size > 5 else np.nan,
+                "significant": False, "n": int(v.size)}
+    if kind == "paired":
+        v = get(st["var"]).astype(float)
+        t, p = stats.ttest_1samp(v, 0.0)
+        sig = p < ALPHA and ((t > 0) if direction == "+" else (t < 0) if direction == "-" else True)
+        return {"value": float(np.mean(v) / np.std(v, ddof=1)) if np.std(v) > 0 else np.nan, "p": float(p),
+                "significant": bool(sig), "n": int(v.size)}
+    if kind == "kappa":
+        a, b = get(st["x"]), get(st["y"])
+        return {"value": ms.cohen_kappa(a, b), "p": np.nan, "significant": False, "n": int(a.size)}
+    raise StudyError(f"{study.name}.statistic.kind: {kind!r} is not allowed")
+
+
+def run_study(study: Study, replicates: int, seed: int, n: int | None = None, progress=None) -> list[dict]:
+    """Run ``replicates`` fresh samples; one row per replicate (value, p, significant, n).
+
+    ``n`` overrides the sample size (scales every count in proportion). For a ``vote`` study
+    (M1) each replicate runs every sub-study once and the value is the number significant.
+    """
+    if study.stat_kind == "vote":
+        sub_rows = []
+        for i, sub in enumerate(study.substudies):
+            sub_rows.append(run_study(sub, replicates, seed + 1009 * (i + 1), n, progress))
+        rows = []
+        for r in range(replicates):
+            sig = [rs[r]["significant"] for rs in sub_rows]
+            rows.append({"replicate": r, "value": float(sum(sig)), "p": np.nan,
+                         "significant": bool(sum(sig) >= study.spec["statistic"].get("at_least", 7)),
+                         "n": int(sum(rs[r]["n"] for rs in sub_rows))})
+        return rows
+    s = study.spec["sample"]
+    n_scale = 1.0 if n is None else n / max(study.n, 1)
+    base_units = study.n * n_scale
+    pool = float(s.get("pool", 1.3))
+    block = int(math.ceil(base_units * pool)) + 4
+    sim, data = simulate(study, block * replicates, seed)
+    rows = []
+    for r in range(replicates):
+        units = _units(study, sim, r, block, n_scale)
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x5EED, r]))
+        res = _statistic(study, data, units, rng)
+        rows.append({"replicate": r, **res})
+        if progress:
+            progress(r)
+    return rows
+
+
+def summarise(study: Study, rows: list[dict]) -> dict:
+    v = np.array([r["value"] for r in rows], float)
+    sig = np.array([r["significant"] for r in rows], bool)
+    pub = study.published
+    return {"study": study.name, "target": study.target, "statistic": study.stat_kind,
+            "n": study.n, "replicates": len(rows),
+            "median": float(np.nanmedian(v)) if np.isfinite(v).any() else np.nan,
+            "q05": float(np.nanquantile(v, 0.05)) if np.isfinite(v).any() else np.nan,
+            "q95": float(np.nanquantile(v, 0.95)) if np.isfinite(v).any() else np.nan,
+            "p_significant": float(sig.mean()),
+            "published": pub.get("value", np.nan), "published_text": pub.get("text", ""),
+            "confidence": pub.get("confidence", "")}
+
+
+__all__ = ["Study", "StudyError", "load_study", "available_studies", "run_study", "summarise", "simulate"]
