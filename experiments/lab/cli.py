@@ -1,0 +1,175 @@
+"""``bonding study`` and ``bonding power`` subcommands (registered by ``add_subcommands``).
+
+``bonding study --list``
+``bonding study NAME [--replicates R] [--seed S] [--out DIR]``: the sampling distribution of
+the study's statistic over R fresh samples, beside the published value (CSV + Parquet + PNG).
+``bonding power NAME --n 30,60,120,240 [--replicates R]``: P(significant) per sample size
+(table + power curve); for M1 also P(>= 7 of 8 studies significant).
+
+Bad input exits with status 2 and one line naming the field; files are written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+MAX_REPLICATES = 10_000
+MAX_N = 100_000
+
+
+def _bounded_int(name, lo, hi):
+    def parse(text):
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not a whole number (allowed {lo} to {hi})") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{name}: {v} is out of range (allowed {lo} to {hi})")
+        return v
+    parse.__name__ = name
+    return parse
+
+
+def _n_list(text):
+    try:
+        ns = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--n: {text!r} must be comma-separated whole numbers (allowed 4 to {MAX_N})") from None
+    if not ns or any(not 4 <= n <= MAX_N for n in ns):
+        raise argparse.ArgumentTypeError(f"--n: {text!r} has a value out of range (allowed 4 to {MAX_N})")
+    return sorted(set(ns))
+
+
+def _write_table(df, out: Path, stem: str) -> list[Path]:
+    from experiments.provenance import atomic_write_bytes
+
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / f"{stem}.csv"
+    atomic_write_bytes(csv, df.to_csv(index=False).encode())
+    pq = out / f"{stem}.parquet"
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    atomic_write_bytes(pq, buf.getvalue())
+    return [csv, pq]
+
+
+def _write_fig(fig, path: Path) -> Path:
+    from experiments.provenance import atomic_write_bytes
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    atomic_write_bytes(path, buf.getvalue())
+    return path
+
+
+def cmd_study(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from experiments.lab.studies import available_studies, load_study, run_study, summarise
+
+    if args.list or not args.name:
+        for name in available_studies():
+            st = load_study(name)
+            print(f"{name:16s} {st.stat_kind:18s} n={st.n:<5d} {st.spec.get('citation', '')[:90]}")
+        return 0
+    st = load_study(args.name)
+    rows = run_study(st, args.replicates, args.seed)
+    df = pd.DataFrame(rows)
+    summ = summarise(st, rows)
+    out = Path(args.out) if args.out else Path("results") / f"study-{st.name}-seed{args.seed}"
+    paths = _write_table(df, out, "replicates") + _write_table(pd.DataFrame([summ]), out, "summary")
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    v = df["value"].dropna()
+    ax.hist(v, bins=min(30, max(5, len(v) // 3)), color="0.6")
+    pub = summ["published"]
+    if pub == pub:  # not NaN
+        ax.axvline(pub, color="C3", lw=2, label=f"published {pub:g}")
+        ax.legend()
+    ax.set_xlabel(f"{st.stat_kind} ({st.name}, n={st.n}, R={args.replicates})")
+    ax.set_ylabel("replicates")
+    ax.set_title(f"{st.name}: P(significant)={summ['p_significant']:.2f}", fontsize=9)
+    paths.append(_write_fig(fig, out / "distribution.png"))
+    plt.close(fig)
+    print(f"{st.name}: median {summ['median']:.3g} [90% {summ['q05']:.3g}, {summ['q95']:.3g}], "
+          f"P(sig)={summ['p_significant']:.2f}; published: {summ['published_text'] or summ['published']}")
+    for p in paths:
+        print(f"wrote {p}")
+    return 0
+
+
+def cmd_power(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from experiments.lab.studies import load_study, run_study
+
+    st = load_study(args.name)
+    if st.stat_kind in ("proportion", "median_pct_change", "kappa"):
+        from experiments.lab.studies import StudyError
+
+        raise StudyError(f"name: {args.name!r} reports a {st.stat_kind}, which has no significance test (choose a correlational or group study)")
+    recs = []
+    for n in args.n:
+        rows = run_study(st, args.replicates, args.seed, n=n)
+        rec = {"study": st.name, "n": n, "replicates": args.replicates,
+               "power": sum(r["significant"] for r in rows) / len(rows)}
+        if st.stat_kind == "vote":
+            rec["p_at_least_7_of_8"] = rec.pop("power")
+            rec["mean_significant"] = sum(r["value"] for r in rows) / len(rows)
+        recs.append(rec)
+        print(", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()), flush=True)
+    if st.stat_kind == "vote":
+        rows = run_study(st, args.replicates, args.seed)
+        recs.append({"study": st.name, "n": -1, "replicates": args.replicates,
+                     "p_at_least_7_of_8": sum(r["significant"] for r in rows) / len(rows),
+                     "mean_significant": sum(r["value"] for r in rows) / len(rows)})
+        print(f"published sample sizes (26..160): P(>=7 of 8 significant) = {recs[-1]['p_at_least_7_of_8']:.3f}")
+    df = pd.DataFrame(recs)
+    out = Path(args.out) if args.out else Path("results") / f"power-{st.name}-seed{args.seed}"
+    paths = _write_table(df, out, "power")
+    ycol = "p_at_least_7_of_8" if st.stat_kind == "vote" else "power"
+    d = df[df.n > 0]
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    ax.plot(d["n"], d[ycol], "o-")
+    ax.axhline(0.8, color="0.7", ls="--")
+    ax.set_xscale("log")
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("n per study" if st.stat_kind == "vote" else "n")
+    ax.set_ylabel(ycol.replace("_", " "))
+    ax.set_title(f"{st.name} (R={args.replicates})", fontsize=9)
+    paths.append(_write_fig(fig, out / "power.png"))
+    plt.close(fig)
+    for p in paths:
+        print(f"wrote {p}")
+    return 0
+
+
+def add_subcommands(subparsers) -> None:
+    """Register ``study`` and ``power`` on the ``bonding`` subparsers."""
+    s = subparsers.add_parser("study", help="run a virtual study R times and compare with the published value")
+    s.add_argument("name", nargs="?", help="study name (see --list)")
+    s.add_argument("--list", action="store_true", help="list the studies")
+    s.add_argument("--replicates", type=_bounded_int("--replicates", 1, MAX_REPLICATES), default=50)
+    s.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=1)
+    s.add_argument("--out", default=None, help="output folder (default results/study-NAME-seedS)")
+    s.set_defaults(func=cmd_study)
+    p = subparsers.add_parser("power", help="power curve of a virtual study over sample sizes")
+    p.add_argument("name", help="study name (see `bonding study --list`)")
+    p.add_argument("--n", type=_n_list, required=True, help="comma-separated sample sizes, e.g. 30,60,120,240")
+    p.add_argument("--replicates", type=_bounded_int("--replicates", 1, MAX_REPLICATES), default=100)
+    p.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=1)
+    p.add_argument("--out", default=None, help="output folder (default results/power-NAME-seedS)")
+    p.set_defaults(func=cmd_power)
+
+
+__all__ = ["add_subcommands", "sys"]
