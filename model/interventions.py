@@ -164,3 +164,268 @@ def make_intervention(spec: Mapping[str, object], where: str = "") -> Interventi
 
 __all__ = ["Intervention", "REGISTRY", "register", "make_intervention", "CaregiverLoss", "Absence",
            "ExternalStressor", "np"]
+
+
+# ====================================================================== scenario library
+# Programmes added for the scenario experiments (issue #4). Each acts only through state arrays
+# and intervention channels. Shared channels (``exogenous_ot``, ``sensitivity_boost``) are
+# written additively: every programme remembers what it added and takes back exactly that, so
+# programmes compose (e.g. skin-to-skin contact and an intranasal dose in the same hour).
+
+from model import physiology as _phys  # noqa: E402
+from model.state import FATHER as _FATHER  # noqa: E402
+from model.state import MOTHER as _MOTHER  # noqa: E402
+
+BIRTH_HOUR = PRENATAL_DAYS * 24
+
+
+def _share(iv: Intervention, sim, channel: str, new: np.ndarray) -> None:
+    """Replace this programme's own contribution to a shared (H, K) channel by ``new``."""
+    key = f"_added_{channel}"
+    old = getattr(iv, key, None)
+    arr = getattr(sim.cg, channel)
+    if old is not None:
+        arr -= old
+    if new is not None:
+        arr += new
+    setattr(iv, key, None if new is None else new.copy())
+
+
+def _who(iv: Intervention, sim, k: int) -> np.ndarray:
+    """Treated households whose caregiver in slot ``k`` exists and is present, shape (H,)."""
+    return iv.targets & sim.cg.exists[:, k] & sim.cg.present[:, k]
+
+
+@register
+class SkinToSkin(Intervention):
+    """Daily skin-to-skin (kangaroo) sessions with one caregiver over the first weeks.
+
+    A session hour is a forced contact episode: it releases OT in the caregiver (central OT via
+    ``exogenous_ot`` for the hour, the weakly coupled plasma share added to today's plasma sum,
+    PH5) and in the infant, meets the infant's need for contact and removes ``contact_buffering``
+    of the infant's cortisol excess (social buffering). The hour counts as affiliative touch
+    and hands-on care, so it also feeds OT-tone plasticity and fathers' testosterone decline.
+    Sources: I10 (Vittner et al. 2018: OT up in mothers, fathers, infants; infant cortisol down
+    during a 60-min session), I11 (Feldman et al. 2014: 14 consecutive days), I12 (design).
+    The size of the release (``release`` x an ordinary touch hour) is an assumption.
+
+    The engine has no infant exogenous-OT channel, so the infant's release is written as the
+    start-of-hour offset that makes the engine's own hourly relaxation
+    (``central_ot_step``) end the hour where a release of this size would put it.
+    """
+
+    TYPE = "skin_to_skin"
+    ROLE_FIELD = True
+    FIELDS = {
+        "start_day": _f("start_day", 0, 0, 365, "day", "infant age (days) at the first session"),
+        "days": _f("days", 14, 1, 365, "day", "number of consecutive days with sessions (I11: 14)"),
+        "hour": _f("hour", 10, 0, 23, "hour of day", "clock hour at which the daily session starts"),
+        "session_hours": _f("session_hours", 1, 1, 8, "hour", "length of each daily session (I10: 60 min)"),
+        "release": _f("release", 2.0, 0, 6, "touch-hours", "OT release of a session hour relative to an hour of ordinary affectionate touch"),
+        "coverage": COVERAGE,
+    }
+
+    def apply(self, sim):
+        t = sim.hour - BIRTH_HOUR - int(self.start_day) * 24
+        in_session = 0 <= t < int(self.days) * 24 and (sim.hod - int(self.hour)) % 24 < int(self.session_hours)
+        if not in_session:
+            if getattr(self, "_added_exogenous_ot", None) is not None:
+                _share(self, sim, "exogenous_ot", None)
+            return
+        p, cg, inf, k = sim.p, sim.cg, sim.inf, ROLE_INDEX[self.role]
+        who = _who(self, sim, k)
+        rel_cg = self.release * p.ot_social_touch * p.touch_ot_gain_affectionate * cg.ot_reactivity[:, k] * who
+        new = np.zeros_like(cg.exogenous_ot)
+        new[:, k] = cg.ot_tone[:, k] * rel_cg
+        _share(self, sim, "exogenous_ot", new)
+        cg.ot_plasma_sum_today[:, k] += cg.ot_plasma_setpoint_now[:, k] * p.ot_central_plasma_coupling * rel_cg
+        cg.touch_hours_today[:, k] += who
+        cg.care_hours_today[:, k] += who
+        inf.familiarity[:, k] += who
+        # infant: OT release (see class docstring), contact need met, cortisol buffered
+        carry = _phys.hourly_carryover(p.ot_central_halflife)
+        rel_inf = self.release * p.ot_social_touch * p.infant_touch_ot_gain * who
+        inf.ot = inf.ot + (1.0 - carry) / carry * rel_inf
+        inf.contact_need = np.where(who, 0.0, inf.contact_need)
+        excess = np.maximum(inf.cortisol_excess, 0.0)
+        inf.cortisol_excess = inf.cortisol_excess - who * p.contact_buffering * excess
+
+
+@register
+class IntranasalOT(Intervention):
+    """Intranasal oxytocin given to one caregiver once a day for ``days`` days.
+
+    Each dose raises the recipient's central OT target by ``dose`` (index units of tone) through
+    ``exogenous_ot``: half in the first hour, fully from the second (PH4: CSF OT significant only
+    at 75 min), for ``duration_hours``; plasma OT peaks within the first hour (PH4: 15 min) and is
+    added to today's plasma sum. The behavioural effect comes from the model's own OT domains
+    (emotion recognition, synchrony, buffering), which is how I5 (Weisman et al. 2012) can
+    transfer to the infant only through the father's behaviour.
+
+    Context dependence (I8): in recipients who are depressed at the time of the dose,
+    ``depressed_gain_blocked`` cancels that share of the OT emotion-recognition gain (1 = no
+    sensitivity gain, above 1 = harsher responses) and ``depressed_cortisol`` adds an acute
+    cortisol kick per dose unit (cries felt as more urgent). Both are 0 by default.
+    """
+
+    TYPE = "intranasal_ot"
+    ROLE_FIELD = True
+    FIELDS = {
+        "month": _f("month", 5, 0, 36, "month", "infant age at the first dose (I5: 5 months)"),
+        "days": _f("days", 1, 1, 365, "day", "number of consecutive daily doses (I5: a single dose)"),
+        "hour": _f("hour", 10, 0, 23, "hour of day", "clock hour of the dose"),
+        "dose": _f("dose", 1.0, 0, 5, "central OT index", "rise of the central OT target at full effect (assumption)"),
+        "duration_hours": _f("duration_hours", 2, 1, 8, "hour", "hours the central effect lasts (PH4)"),
+        "plasma_rise": _f("plasma_rise", 20, 0, 500, "pg/ml", "hour-mean plasma OT rise in the dose hour (PH4, PH5; assumption)"),
+        "depressed_gain_blocked": _f("depressed_gain_blocked", 0, 0, 2, "fraction", "share of the OT recognition gain cancelled in depressed recipients (I8)"),
+        "depressed_cortisol": _f("depressed_cortisol", 0, 0, 2, "fraction of mean per dose", "acute cortisol kick per dose unit in depressed recipients (I8)"),
+        "coverage": COVERAGE,
+    }
+
+    def _effect(self, sim) -> float:
+        """Fraction of the full central effect this hour (0 outside the dose window)."""
+        first = (self.hour_of(self.month) // 24) * 24 + int(self.hour)  # first dose, clock-aligned
+        day, h = divmod(sim.hour - first, 24)
+        if not (0 <= day < int(self.days)) or h >= int(self.duration_hours):
+            return 0.0
+        return 0.5 if h == 0 else 1.0
+
+    def apply(self, sim):
+        eff = self._effect(sim)
+        if eff == 0.0:
+            if getattr(self, "_added_exogenous_ot", None) is not None:
+                _share(self, sim, "exogenous_ot", None)
+                _share(self, sim, "sensitivity_boost", None)
+            return
+        p, cg, k = sim.p, sim.cg, ROLE_INDEX[self.role]
+        who = _who(self, sim, k)
+        new = np.zeros_like(cg.exogenous_ot)
+        new[:, k] = self.dose * eff * who
+        _share(self, sim, "exogenous_ot", new)
+        if eff == 0.5:  # first hour: the plasma peak (PH4)
+            cg.ot_plasma_sum_today[:, k] += self.plasma_rise * who
+        dep = who & cg.depressed[:, k]
+        block = np.zeros_like(cg.sensitivity_boost)
+        gain = p.ot_emotion_recognition * np.log1p(self.dose * eff / np.maximum(cg.ot_tone[:, k], 1e-3))
+        block[:, k] = -self.depressed_gain_blocked * gain * dep
+        _share(self, sim, "sensitivity_boost", block)
+        cg.cortisol_excess[:, k] += self.depressed_cortisol * self.dose * eff * dep
+
+
+@register
+class SensitivityCoaching(Intervention):
+    """A sensitivity-focused programme (video feedback, home visits) for one caregiver.
+
+    From ``month`` the caregiver's ``sensitivity_boost`` (logit) ramps linearly to ``boost`` over
+    ``ramp_weeks``, holds to the end of the programme (``weeks``) and then fades exponentially
+    with time constant ``fade_months``. Size and persistence are assumptions: targets.md has no
+    row for sensitivity programmes (a reviewed number would replace ``boost``).
+    """
+
+    TYPE = "sensitivity_coaching"
+    ROLE_FIELD = True
+    FIELDS = {
+        "month": _f("month", 3, 0, 36, "month", "infant age when the programme starts"),
+        "weeks": _f("weeks", 12, 1, 104, "week", "length of the programme"),
+        "ramp_weeks": _f("ramp_weeks", 4, 0, 52, "week", "weeks to reach the full boost"),
+        "boost": _f("boost", 0.6, 0, 3, "logit", "gain in attunement at full effect (assumption)"),
+        "fade_months": _f("fade_months", 12, 0.5, 120, "month", "time constant of fading after the programme"),
+        "coverage": COVERAGE,
+    }
+
+    def level(self, age_months: float) -> float:
+        """Boost (logit) at an infant age: ramp, hold, exponential fade."""
+        weeks = (age_months - self.month) * DAYS_PER_MONTH / 7.0
+        if weeks < 0:
+            return 0.0
+        ramp = 1.0 if self.ramp_weeks == 0 else min(weeks / self.ramp_weeks, 1.0)
+        if weeks <= self.weeks:
+            return self.boost * ramp
+        after = (weeks - self.weeks) * 7.0 / DAYS_PER_MONTH
+        return self.boost * min(self.weeks / max(self.ramp_weeks, 1e-9), 1.0) * np.exp(-after / self.fade_months)
+
+    def apply(self, sim):
+        if sim.hod != 0 or not sim.born:
+            return
+        k = ROLE_INDEX[self.role]
+        new = np.zeros_like(sim.cg.sensitivity_boost)
+        new[:, k] = self.level(sim.age_months) * (self.targets & sim.cg.exists[:, k])
+        _share(self, sim, "sensitivity_boost", new)
+
+
+@register
+class NICUSeparation(Intervention):
+    """Early separation: the infant is in neonatal care for the first ``days`` days after birth.
+
+    The infant is not with the family (``with_family`` false), so no household member is
+    available except the parents during daily visits (``visit_hours`` from ``visit_start``;
+    the father visits if ``father_visits``). Outside visits, staff meet feeding and comfort needs
+    (hunger and discomfort relieved) but not the need for contact. Durations are assumptions.
+    """
+
+    TYPE = "nicu_separation"
+    FIELDS = {
+        "days": _f("days", 14, 1, 180, "day", "days in neonatal care from birth"),
+        "visit_start": _f("visit_start", 10, 0, 23, "hour of day", "clock hour when daily visits start"),
+        "visit_hours": _f("visit_hours", 3, 0, 24, "hour", "hours of parental visits per day"),
+        "father_visits": _f("father_visits", 1, 0, 1, "switch", "1 = the father visits with the mother"),
+        "coverage": COVERAGE,
+    }
+
+    def _visit(self, hod: int) -> bool:
+        return (hod - int(self.visit_start)) % 24 < int(self.visit_hours)
+
+    def apply(self, sim):
+        t = sim.hour - BIRTH_HOUR
+        end = int(self.days) * 24
+        if t == end:
+            sim.inf.with_family[self.targets] = True
+            sim.refresh_availability()
+            return
+        if not 0 <= t < end:
+            return
+        inf, cg = sim.inf, sim.cg
+        if sim.hod == 0 or t == 0:
+            inf.with_family[self.targets] = False
+            sim.refresh_availability()
+            for hod in range(24):
+                if self._visit(hod):
+                    sim.hh.available[hod, :, _MOTHER] |= self.targets & cg.exists[:, _MOTHER] & cg.present[:, _MOTHER]
+                    if self.father_visits:
+                        sim.hh.available[hod, :, _FATHER] |= self.targets & cg.exists[:, _FATHER] & cg.present[:, _FATHER]
+        if not self._visit(sim.hod):  # staff care: fed and settled, not held
+            fed = self.targets & (inf.hunger > 0.55)
+            inf.hunger = np.where(fed, 0.1, inf.hunger)
+            inf.discomfort = np.where(self.targets, 0.5 * inf.discomfort, inf.discomfort)
+
+
+@register
+class ClusteredRisk(Intervention):
+    """Cumulative risk concentrated in the same households (poverty stress, unresolved trauma).
+
+    In a ``coverage`` share of households, each adult caregiver is unresolved with probability
+    ``p_unresolved`` and carries a chronic cortisol excess ``stress`` (fraction of mean) from
+    pregnancy on. Depression then clusters in these households through the model's own stress
+    and partner terms (PH16, P9). A1-A3: disorganisation roughly doubles or triples under risk.
+    """
+
+    TYPE = "clustered_risk"
+    FIELDS = {
+        "stress": _f("stress", 0.4, 0, 2, "fraction of mean cortisol", "chronic cortisol excess in risk households"),
+        "p_unresolved": _f("p_unresolved", 0.6, 0, 1, "probability", "chance each adult in a risk household is unresolved"),
+        "coverage": _f("coverage", 0.3, 0, 1, "fraction", "share of households at cumulative risk"),
+    }
+
+    def initialize(self, sim):
+        super().initialize(sim)
+        u = sim.rng["interventions"].random((sim.H, len(ROLES)))
+        adult = np.zeros(len(ROLES), bool)
+        adult[[_MOTHER, _FATHER, ROLE_INDEX["grandparent"]]] = True
+        sim.cg.unresolved |= self.targets[:, None] & adult[None, :] & (u < self.p_unresolved)
+
+    def apply(self, sim):
+        if sim.hod == 0:
+            sim.cortisol_target = sim.cortisol_target + self.stress * (self.targets[:, None] & sim.cg.exists)
+
+
+__all__ += ["SkinToSkin", "IntranasalOT", "SensitivityCoaching", "NICUSeparation", "ClusteredRisk"]
