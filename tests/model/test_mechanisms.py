@@ -1,0 +1,253 @@
+"""Knock-out and dose tests: every mechanism moves its outputs in the expected direction.
+
+Each test compares runs with the SAME seed (common random numbers), so differences come from
+the manipulated parameter, not from sampling noise. Populations are small (300 households) and
+horizons short (1-2 months after birth).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from _model_helpers import OTDose, arrays_equal, outcomes, role_mean, run, series_mean
+
+from model.interventions import CaregiverLoss
+
+H = 200
+M = 0.75
+
+# touch gains raised so that contact lifts central OT well above tone (makes domain (a) visible)
+STRONG_TOUCH = dict(touch_ot_gain_affectionate=2.0, touch_ot_gain_stimulatory=2.0, infant_touch_ot_gain=2.0)
+
+
+# ------------------------------------------------------------------ four OT domains
+def test_domain_a_stress_buffering_off_raises_caregiver_and_infant_cortisol():
+    off = run({**STRONG_TOUCH, "ot_stress_buffering": 0.0}, H, M)
+    on = run({**STRONG_TOUCH, "ot_stress_buffering": 2.0}, H, M)
+    for role in ("mother", "father"):
+        assert role_mean(off, "cortisol_mean", role) > role_mean(on, "cortisol_mean", role) * 1.01, role
+    assert series_mean(off, "infant_cortisol", "infant") > series_mean(on, "infant_cortisol", "infant")
+
+
+def test_domain_b_emotion_recognition_with_raised_ot_raises_detection_and_sensitivity():
+    dose = [OTDose(1.0)]  # central OT ~2x tone
+    off = run({"ot_emotion_recognition": 0.0}, H, M, interventions=dose)
+    hi = run({"ot_emotion_recognition": 2.0}, H, M, interventions=[OTDose(1.0)])
+    assert role_mean(hi, "sensitivity") > role_mean(off, "sensitivity") + 0.1
+    assert role_mean(hi, "share_sensitive") > role_mean(off, "share_sensitive") + 0.05
+    # more cues detected -> more responses by the mother
+    assert role_mean(hi, "responses") > role_mean(off, "responses") * 1.05
+
+
+def test_domain_b_raising_ot_helps_only_when_recognition_is_on():
+    base = run({"ot_emotion_recognition": 2.0}, H, M)
+    dosed = run({"ot_emotion_recognition": 2.0}, H, M, interventions=[OTDose(1.0)])
+    assert role_mean(dosed, "sensitivity") > role_mean(base, "sensitivity") + 0.05
+
+
+SYNC_ISOLATED = dict(ot_emotion_recognition=0.0, ot_stress_buffering=0.0, motivation_gain=0.0)
+
+
+def test_domain_c_synchrony_off_removes_the_ot_synchrony_link():
+    """With OT's other routes to behaviour switched off, an OT dose changes synchrony only via domain (c)."""
+    off_a = run({**SYNC_ISOLATED, "ot_synchrony": 0.0}, H, M)
+    off_b = run({**SYNC_ISOLATED, "ot_synchrony": 0.0}, H, M, interventions=[OTDose(1.0)])
+    assert arrays_equal(outcomes(off_a)["synchrony"], outcomes(off_b)["synchrony"]), \
+        "ot_synchrony = 0 but raising OT still changed synchrony"
+    on_a = run({**SYNC_ISOLATED, "ot_synchrony": 2.0}, H, M)
+    on_b = run({**SYNC_ISOLATED, "ot_synchrony": 2.0}, H, M, interventions=[OTDose(1.0)])
+    for role in ("mother", "father"):
+        assert role_mean(on_b, "synchrony", role) > role_mean(on_a, "synchrony", role) + 0.02, role
+
+
+def test_domain_d_social_touch_off_removes_touch_evoked_ot_in_infants_and_caregivers():
+    off = run({"ot_social_touch": 0.0}, H, M)
+    on = run({"ot_social_touch": 2.0}, H, M)
+    # infants: OT never leaves baseline without touch-evoked release
+    np.testing.assert_allclose(off.inf.ot, 1.0, rtol=1e-9)
+    assert series_mean(off, "infant_ot", "infant") == pytest.approx(1.0, abs=1e-9)
+    assert series_mean(on, "infant_ot", "infant") > 1.05
+    # fathers (no suckling pulses, no pregnancy shift): plasma OT sits exactly at the set-point
+    ex = off.cg.exists[:, 1]
+    df_off, df_on = outcomes(off), outcomes(on)
+    fathers_off = df_off.loc[df_off.role == "father", "ot_plasma_mean"].to_numpy()
+    np.testing.assert_allclose(fathers_off, off.cg.ot_setpoint[ex, 1], rtol=1e-9)
+    fathers_on = df_on.loc[df_on.role == "father", "ot_plasma_mean"].to_numpy()
+    assert np.all(fathers_on >= on.cg.ot_setpoint[ex, 1] * (1 - 1e-9))
+    assert np.mean(fathers_on > on.cg.ot_setpoint[ex, 1] * 1.001) > 0.5
+
+
+# ------------------------------------------------------------------ dopamine learning
+def test_bond_learning_rate_zero_keeps_the_bond_at_its_birth_value():
+    frozen = {"bond_learning_rate": 0.0, "bond_decay_per_day": 0.0}
+    at_birth = run(frozen, H, 0.0)
+    later = run(frozen, H, M)
+    ex = later.cg.exists
+    np.testing.assert_array_equal(later.cg.bond[ex], at_birth.cg.bond[ex])
+
+
+def test_higher_bond_learning_rate_moves_the_bond_faster():
+    at_birth = run({}, H, 0.0)
+    slow = run({"bond_learning_rate": 0.005}, H, M)
+    fast = run({"bond_learning_rate": 0.05}, H, M)
+    ex = slow.cg.exists
+    move = lambda s: np.abs(s.cg.bond[ex] - at_birth.cg.bond[ex]).mean()  # noqa: E731
+    assert move(fast) > 2 * move(slow)
+    for role in ("mother", "father"):
+        assert role_mean(fast, "bond", role) > role_mean(slow, "bond", role)
+
+
+# ------------------------------------------------------------------ infant working model
+def test_working_model_distress_weighting_discounts_calm_bids():
+    ev = {}
+    for g in (0.0, 2.0, 5.0):
+        s = run({"iwm_distress_weight": g, "iwm_memory_days": 720}, H, M)
+        df = outcomes(s)
+        ev[g] = df.loc[df.role == "mother", "iwm_evidence"].sum()
+        if g == 0.0:
+            # every answered bid counts fully (forgetting over one month at 720 d is < 5 %)
+            m = df[df.role == "mother"]
+            assert m["iwm_evidence"].sum() >= 0.9 * m["responses"].sum()
+    assert ev[0.0] > ev[2.0] > ev[5.0]
+
+
+# ------------------------------------------------------------------ mood: depression, fatigue, grief
+def test_depression_risk_raises_depression_and_lowers_sensitivity():
+    base = run({}, H, M)
+    risky = run({"maternal_depression_risk": -3.0}, H, M)
+    assert role_mean(risky, "caregiver_depressed") > role_mean(base, "caregiver_depressed") + 0.3
+    assert role_mean(risky, "sensitivity") < role_mean(base, "sensitivity") - 0.05
+    # the sensitivity cost goes through depression_detection
+    risky_nocost = run({"maternal_depression_risk": -3.0, "depression_detection": 0.0}, H, M)
+    assert role_mean(risky_nocost, "sensitivity") > role_mean(risky, "sensitivity")
+
+
+def test_paternal_depression_risk_raises_paternal_depression():
+    base = run({}, H, M)
+    risky = run({"paternal_depression_risk": -3.0}, H, M)
+    assert role_mean(risky, "caregiver_depressed", "father") > role_mean(base, "caregiver_depressed", "father") + 0.3
+
+
+def test_fatigue_from_night_care_lowers_sensitivity():
+    rested = run({"fatigue_per_night_hour": 0.0}, H, M)
+    tired = run({"fatigue_per_night_hour": 0.5}, H, M)
+    assert role_mean(rested, "fatigue") == 0.0
+    assert role_mean(tired, "fatigue") > 0.5
+    assert role_mean(tired, "sensitivity") < role_mean(rested, "sensitivity") - 0.05
+    slow_recovery = run({"fatigue_per_night_hour": 0.5, "fatigue_recovery_days": 10.0}, H, M)
+    assert role_mean(slow_recovery, "fatigue") > role_mean(tired, "fatigue")
+
+
+def test_grief_after_caregiver_loss_raises_cortisol_and_lowers_ot_tone_in_those_left():
+    loss = lambda: [CaregiverLoss(role="father", month=0.1)]  # noqa: E731
+    none = run({"grief_loneliness": 0.0}, H, M, interventions=loss())
+    grief = run({"grief_loneliness": 2.0}, H, M, interventions=loss())
+    assert not grief.cg.exists[:, 1].any(), "every father should be gone after the loss"
+    had_father = run({"grief_loneliness": 2.0}, H, M).cg.exists[:, 1]  # same seed: same households
+    assert np.all(none.cg.loneliness[:, 0] == 0.0)
+    assert np.all(grief.cg.loneliness[had_father, 0] > 0.5)
+    assert np.all(grief.cg.loneliness[~had_father, 0] == 0.0)
+    assert role_mean(grief, "cortisol_mean") > role_mean(none, "cortisol_mean") * 1.1
+    assert role_mean(grief, "ot_central_tone") < role_mean(none, "ot_central_tone") * 0.95
+    # and compared with no loss at all, only the bereaved households are lonely
+    intact = run({"grief_loneliness": 2.0}, H, M)
+    assert np.all(intact.cg.loneliness == 0.0)
+
+
+# ------------------------------------------------------------------ sex steroids, prolactin
+def test_paternal_leave_means_more_care_and_lower_testosterone():
+    short = run({"paternal_leave_months": 0.0}, H, 1.5)
+    long = run({"paternal_leave_months": 3.0}, H, 1.5)
+    assert role_mean(long, "care_hours", "father") > 1.2 * role_mean(short, "care_hours", "father")
+    assert role_mean(long, "testosterone", "father") < role_mean(short, "testosterone", "father")
+    assert role_mean(long, "testosterone_change", "father") < role_mean(short, "testosterone_change", "father")
+
+
+def test_testosterone_care_effect_vanishes_without_care_drop():
+    short = run({"paternal_leave_months": 0.0, "testosterone_care_drop": 0.0}, H, 1.5)
+    long = run({"paternal_leave_months": 3.0, "testosterone_care_drop": 0.0}, H, 1.5)
+    assert arrays_equal(outcomes(short)["testosterone"], outcomes(long)["testosterone"])
+
+
+def test_testosterone_falls_across_the_transition_to_fatherhood():
+    s = run({"testosterone_care_drop": 0.0}, H, M)
+    assert role_mean(s, "testosterone_change", "father") < -0.05
+    flat = run({"testosterone_care_drop": 0.0, "testosterone_fatherhood_drop": 0.0}, H, M)
+    assert role_mean(flat, "testosterone_change", "father") == pytest.approx(0.0, abs=1e-6)
+
+
+def test_breastfeeding_keeps_maternal_prolactin_high():
+    none = run({"p_breastfeeding_initiation": 0.0}, H, M)
+    allbf = run({"p_breastfeeding_initiation": 1.0}, H, M)
+    assert series_mean(allbf, "prolactin", "mother", from_day=7) > 80.0
+    assert series_mean(none, "prolactin", "mother", from_day=7) < 25.0
+    assert allbf.cg.prolactin[:, 0].mean() > none.cg.prolactin[:, 0].mean() * 3
+    assert outcomes(none)["breastfeeding_at_end"].sum() == 0
+    # suckling raises prolactin above baseline during feeds
+    fold = run({"p_breastfeeding_initiation": 1.0, "prolactin_suckling_fold": 8.0}, H, M)
+    assert fold.cg.prolactin[:, 0].mean() > allbf.cg.prolactin[:, 0].mean()
+
+
+@pytest.mark.xfail(strict=True, reason="model bug: since the stacked-counter engine (2863ca3) "
+                   "advance_hormones updates cg.prolactin only for mothers, so fathers' (and alloparents') "
+                   "live prolactin stays at its initial 15 ng/ml although prolactin_base changes (P4 late-"
+                   "pregnancy rise, ~8-11 ng/ml); Father.prolactin (Mesa) reads the stale value")
+def test_fathers_live_prolactin_tracks_their_baseline():
+    s = run({}, 60, 0.2)
+    ex = s.cg.exists[:, 1]
+    np.testing.assert_allclose(s.cg.prolactin[ex, 1], s.cg.prolactin_base[ex, 1], rtol=1e-6)
+
+
+# ------------------------------------------------------------------ frightening behaviour, stress
+def test_frightening_behaviour_scales_with_its_base_rate():
+    none = run({"p_frightening_base": 0.0}, H, M)
+    some = run({"p_frightening_base": 0.05}, H, M)
+    assert outcomes(none)["frightening"].sum() == 0
+    assert outcomes(none)["iwm_fright"].sum() == 0
+    df = outcomes(some)
+    assert df["frightening"].sum() > 100
+    assert df["iwm_fright"].sum() > 0
+    # it needs unresolved loss (or depression): unresolved caregivers frighten far more often
+    rate = df.groupby("caregiver_unresolved")["frightening"].sum() / df.groupby("caregiver_unresolved")["responses"].sum()
+    assert rate[True] > 3 * rate[False]
+    # never unresolved and never depressed -> never frightening
+    assert df.loc[~df.caregiver_unresolved & ~df.caregiver_depressed, "frightening"].sum() == 0
+
+
+def test_poverty_stress_raises_caregiver_cortisol():
+    calm = run({"poverty_stress": 0.0}, H, M)
+    poor = run({"poverty_stress": 1.0}, H, M)
+    for role in ("mother", "father"):
+        assert role_mean(poor, "cortisol_mean", role) > 1.2 * role_mean(calm, "cortisol_mean", role), role
+
+
+def test_contact_buffering_lowers_infant_cortisol():
+    none = run({"contact_buffering": 0.0}, H, M)
+    full = run({"contact_buffering": 1.0}, H, M)
+    assert series_mean(none, "infant_cortisol", "infant") > series_mean(full, "infant_cortisol", "infant")
+
+
+def test_cry_stress_raises_caregiver_cortisol():
+    none = run({"cry_stress": 0.0}, H, M)
+    high = run({"cry_stress": 2.0}, H, M)
+    assert role_mean(high, "cortisol_mean") > role_mean(none, "cortisol_mean") * 1.02
+
+
+# ------------------------------------------------------------------ household shape
+@pytest.mark.parametrize("param,role", [("p_father_present", "father"), ("p_grandparent_coresident", "grandparent"),
+                                        ("p_older_sibling", "sibling"), ("p_daycare", "daycare")])
+def test_household_shape_parameters_set_composition(param, role):
+    n = 200
+    s0 = run({param: 0.0}, n, 0.0, seed=3)
+    s1 = run({param: 1.0}, n, 0.0, seed=3)
+    lo = run({param: 0.3}, n, 0.0, seed=3)
+    hi = run({param: 0.7}, n, 0.0, seed=3)
+    count = lambda s: int((outcomes(s)["role"] == role).sum())  # noqa: E731
+    assert count(s0) == 0
+    assert count(s1) == n
+    assert 0.15 * n < count(lo) < 0.45 * n and 0.55 * n < count(hi) < 0.85 * n
+    # common random numbers: raising the share adds households, it does not redraw them
+    h_lo = set(outcomes(lo).query("role == @role")["household"])
+    h_hi = set(outcomes(hi).query("role == @role")["household"])
+    assert h_lo <= h_hi
+    assert int((outcomes(s0)["role"] == "mother").sum()) == n, "every household has a mother"
