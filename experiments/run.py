@@ -44,6 +44,7 @@ class RunResult:
 # Hooks that add columns to the dyad outcomes at a given infant age (e.g. the virtual lab's
 # Strange Situation). Each is ``(age_months, fn(sim) -> dict of arrays in dyad order)``.
 OUTCOME_HOOKS: list = []
+OUTCOME_HOOKS.append(__import__("experiments.lab.ssp", fromlist=["ssp_hook"]).ssp_hook(12.0))  # virtual lab: SSP at 12 mo (skipped if the run is shorter)
 
 
 def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
