@@ -1,0 +1,462 @@
+"""Compare scenarios over replicates: chunked, resumable, parallel (local processes or Dask).
+
+``bonding compare SCENARIO [SCENARIO ...] --replicates R --households N --months M --seed S
+[--workers W | --scheduler tcp://HOST:PORT] --out DIR`` runs every (scenario, replicate) pair as
+one *chunk*. Replicate ``r`` gets the ``r``-th child of ``SeedSequence(S)``, and every scenario
+uses the same replicate seeds (common random numbers: the engine draws per decision stream and
+initialises CRN-friendly, so a scenario differs from the first only where it changes something).
+A chunk depends only on its scenario and seed, so 1 worker, W workers and a Dask cluster give
+identical files; the tables are assembled in scenario order and replicate order.
+
+Each finished chunk is written at once and atomically into ``DIR/chunks/`` (its daily time series
+first, its summary JSON last: a chunk with a summary is complete). Rerunning the same command
+skips finished chunks, so a killed job resumes and loses nothing; a different run configuration
+in the same folder is refused (exit 2). ``bonding report DIR`` rebuilds every table and figure
+from the files alone:
+
+``manifest.json``       run configuration (scenarios resolved, seeds), versions, git commit
+``runs.parquet``        one row per scenario x replicate: outcome means by role (``bond.mother``)
+                        and their between-dyad SDs (``bond.mother.sd``); A/B/C/D shares if the
+                        lab's Strange Situation ran (months >= 12)
+``timeseries.parquet``  daily means over replicates (and SD across replicates) by scenario/role
+``comparison.csv``      every outcome, every scenario vs the first: paired mean difference with a
+                        95% t-interval across replicates, Cohen's d (between-dyad SD) or, for
+                        shares, the risk ratio, each with its 95% interval across replicates
+``outcomes.png``, ``trajectories.png``, ``attachment.png`` (if classified)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.provenance import atomic_write_json, atomic_write_parquet, environment
+from experiments.scenarios import Scenario, load_scenario
+from model.params import ParameterError
+from model.state import DAYS_PER_MONTH, ROLES
+
+CAREGIVER_ROLES = ROLES
+# dyad outcome -> roles it is summarised for (None = every role)
+CONTINUOUS = {
+    "bond": None, "sensitivity": None, "synchrony": None, "share_sensitive": None,
+    "care_hours_per_day": None, "ot_plasma_mean": None, "ot_central_tone": None,
+    "cortisol_mean": None, "fatigue": None, "iwm_expected_responsiveness": None,
+    "testosterone_change": ("father",), "prolactin_base": ("mother",),
+    "infant_cortisol_final": ("mother",),
+}
+SHARES = {"depressed": ("mother", "father")}  # from caregiver_depressed (ever, in the run)
+ATTACHMENT_COLUMNS = ("attachment", "ssp_attachment")
+ATTACHMENT_CLASSES = ("A", "B", "C", "D")
+INFANT_SERIES = ("infant_ot", "infant_cortisol", "infant_cry_hours", "infant_distress")
+SEED_LIMIT = 2**63 - 1
+
+
+# ------------------------------------------------------------------ seeds and chunks
+def replicate_seeds(root: int, replicates: int) -> list[int]:
+    """Independent replicate seeds from one root seed (``SeedSequence(root).spawn``)."""
+    return [int(c.generate_state(1, np.uint64)[0]) & SEED_LIMIT
+            for c in np.random.SeedSequence(int(root)).spawn(int(replicates))]
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def chunk_stem(index: int, name: str, replicate: int) -> str:
+    """File stem of one chunk: scenario position and name, replicate number."""
+    return f"s{index:02d}-{_safe(name)}__r{replicate:04d}"
+
+
+def summarise(outcomes: pd.DataFrame, timeseries: pd.DataFrame) -> dict[str, float]:
+    """One replicate's outcome summaries: means (and between-dyad SDs) by role, shares, infant."""
+    o = outcomes.copy()
+    born_days = timeseries.loc[timeseries["day"] >= 0, "day"]
+    n_days = float(born_days.max() + 1) if len(born_days) else np.nan
+    o["care_hours_per_day"] = o["care_hours"] / n_days
+    out: dict[str, float] = {}
+    groups = dict(tuple(o.groupby("role", sort=False)))
+    for var, roles in CONTINUOUS.items():
+        for role in roles or CAREGIVER_ROLES:
+            v = groups[role][var].astype(float) if role in groups else pd.Series(dtype=float)
+            out[f"{var}.{role}"] = float(v.mean()) if v.notna().any() else np.nan
+            out[f"{var}.{role}.sd"] = float(v.std(ddof=1)) if v.notna().sum() > 1 else np.nan
+    for var, roles in SHARES.items():
+        for role in roles:
+            v = groups[role]["caregiver_depressed"].astype(float) if role in groups else pd.Series(dtype=float)
+            out[f"{var}.{role}"] = float(v.mean()) if len(v) else np.nan
+    col = next((c for c in ATTACHMENT_COLUMNS if c in o.columns), None)
+    if col is not None:
+        for role in ("mother", "father"):
+            v = groups[role][col] if role in groups else pd.Series(dtype=object)
+            for cls in ATTACHMENT_CLASSES:
+                out[f"attachment_{cls}.{role}"] = float((v == cls).mean()) if len(v) else np.nan
+    post = timeseries[(timeseries["day"] >= 0) & (timeseries["role"] == "infant")]
+    for var in INFANT_SERIES:
+        v = post.loc[post["variable"] == var, "value"]
+        out[f"{var}.infant"] = float(v.mean()) if len(v) else np.nan
+    one_month = int(round(DAYS_PER_MONTH))
+    for role in ("mother", "father"):
+        v = timeseries[(timeseries["variable"] == "bond") & (timeseries["role"] == role)
+                       & (timeseries["day"] == one_month)]["value"]
+        out[f"bond_1m.{role}"] = float(v.iloc[0]) if len(v) else np.nan
+    return out
+
+
+def run_chunk(scenario: Scenario, households: int, months: float, seed: int):
+    """Run one (scenario, replicate) chunk: returns (summary dict, daily time series).
+
+    Module-level so that process pools and Dask workers can import it; it depends only on
+    its arguments, which is what makes 1 worker, W workers and a cluster agree.
+    """
+    from experiments.run import run_scenario
+
+    result = run_scenario(scenario, households, months, seed)
+    ts = result.timeseries.drop(columns=["scenario"])
+    ts = ts.assign(role=ts["role"].astype(str), variable=ts["variable"].astype(str))
+    return summarise(result.outcomes, ts), ts
+
+
+# ------------------------------------------------------------------ configuration
+def run_config(scenarios: list[Scenario], replicates: int, households: int, months: float,
+               seed: int) -> dict:
+    """Everything that determines the results (compared on resume)."""
+    cfg = {"scenarios": [s.to_dict() for s in scenarios], "replicates": int(replicates),
+           "households": int(households), "months": float(months), "seed": int(seed),
+           "replicate_seeds": replicate_seeds(seed, replicates)}
+    return json.loads(json.dumps(cfg))
+
+
+def _config_mismatch(old: dict, new: dict) -> str | None:
+    for key in ("replicates", "households", "months", "seed"):
+        if old.get(key) != new.get(key):
+            return f"--{key} was {old.get(key)!r}, now {new.get(key)!r}"
+    old_names = [s["name"] for s in old.get("scenarios", [])]
+    new_names = [s["name"] for s in new["scenarios"]]
+    if old_names != new_names:
+        return f"scenarios were {' '.join(old_names)}, now {' '.join(new_names)}"
+    for a, b in zip(old["scenarios"], new["scenarios"], strict=True):
+        if a != b:
+            return f"scenario {a['name']} has changed since the folder was started"
+    if old.get("replicate_seeds") != new["replicate_seeds"]:
+        return "replicate seeds differ"
+    return None
+
+
+def prepare_folder(out: Path, config: dict) -> None:
+    """Create ``out`` with a manifest, or check that an existing one holds the same run."""
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text())["config"]
+        except (ValueError, KeyError):
+            raise ParameterError(f"--out {out}: manifest.json is not a comparison manifest; use another --out") from None
+        why = _config_mismatch(old, config)
+        if why:
+            raise ParameterError(f"--out {out}: holds a different comparison ({why}); use another --out")
+        return
+    if out.exists() and any(out.iterdir()):
+        raise ParameterError(f"--out {out}: folder exists and is not a comparison folder; use another --out")
+    atomic_write_json(manifest, {"kind": "compare", "status": "running", "config": config, **environment()})
+
+
+def _chunk_paths(out: Path, stem: str) -> tuple[Path, Path]:
+    d = out / "chunks"
+    return d / f"{stem}.summary.json", d / f"{stem}.timeseries.parquet"
+
+
+def write_chunk(out: Path, stem: str, meta: dict, summary: dict, ts: pd.DataFrame) -> None:
+    """Write one finished chunk atomically: time series first, summary (completion mark) last."""
+    summary_path, ts_path = _chunk_paths(out, stem)
+    atomic_write_parquet(ts_path, ts)
+    atomic_write_json(summary_path, {**meta, "summary": summary})
+
+
+def chunk_done(out: Path, stem: str) -> bool:
+    summary_path, ts_path = _chunk_paths(out, stem)
+    return summary_path.exists() and ts_path.exists()
+
+
+# ------------------------------------------------------------------ execution
+def _tasks(config: dict, scenarios: list[Scenario]):
+    for r, seed in enumerate(config["replicate_seeds"]):
+        for i, sc in enumerate(scenarios):
+            yield chunk_stem(i, sc.name, r), {"scenario": sc.name, "scenario_index": i,
+                                               "replicate": r, "seed": seed}, sc
+
+
+def _progress(total: int, initial: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="chunk", desc="comparing", disable=not enabled,
+                dynamic_ncols=True)
+
+
+def execute(out: Path, config: dict, scenarios: list[Scenario], workers: int = 1,
+            scheduler: str | None = None, progress: bool = True, limit: int | None = None) -> int:
+    """Run every unfinished chunk; returns how many were run. ``limit`` stops early (tests)."""
+    tasks = list(_tasks(config, scenarios))
+    todo = [t for t in tasks if not chunk_done(out, t[0])]
+    if limit is not None:
+        todo = todo[:limit]
+    h, m = config["households"], config["months"]
+    bar = _progress(len(tasks), len(tasks) - len([t for t in tasks if not chunk_done(out, t[0])]), progress)
+    try:
+        if scheduler:
+            _run_dask(out, todo, h, m, scheduler, bar)
+        elif workers <= 1 or len(todo) <= 1:
+            for stem, meta, sc in todo:
+                summary, ts = run_chunk(sc, h, m, meta["seed"])
+                write_chunk(out, stem, meta, summary, ts)
+                bar.update(1)
+        else:
+            _run_pool(out, todo, h, m, workers, bar)
+    finally:
+        bar.close()
+    return len(todo)
+
+
+def _run_pool(out, todo, h, m, workers, bar):
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context("spawn")) as pool:
+        pending = {pool.submit(run_chunk, sc, h, m, meta["seed"]): (stem, meta) for stem, meta, sc in todo}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    stem, meta = pending.pop(fut)
+                    summary, ts = fut.result()
+                    write_chunk(out, stem, meta, summary, ts)
+                    bar.update(1)
+        except BaseException:
+            for fut in pending:
+                fut.cancel()
+            raise
+
+
+def _run_dask(out, todo, h, m, address, bar):
+    from dask.distributed import Client, as_completed
+
+    try:
+        client = Client(address, timeout="15s")
+    except (OSError, TimeoutError) as exc:
+        raise ParameterError(f"--scheduler: cannot connect to {address} ({exc.__class__.__name__})") from None
+    try:
+        futures = {}
+        for stem, meta, sc in todo:
+            fut = client.submit(run_chunk, sc, h, m, meta["seed"], pure=False, key=f"bonding-chunk-{stem}-{time.time_ns()}")
+            futures[fut] = (stem, meta)
+        for fut in as_completed(list(futures)):
+            stem, meta = futures[fut]
+            summary, ts = fut.result()
+            write_chunk(out, stem, meta, summary, ts)
+            bar.update(1)
+    finally:
+        client.close()
+
+
+# ------------------------------------------------------------------ assembly and statistics
+def load_chunks(out: Path) -> tuple[dict, pd.DataFrame, dict[str, pd.DataFrame], int]:
+    """Manifest config, the runs table (sorted), time series per scenario, and missing count."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    config = manifest["config"]
+    names = [s["name"] for s in config["scenarios"]]
+    rows, series, missing = [], {n: [] for n in names}, 0
+    for r, seed in enumerate(config["replicate_seeds"]):
+        for i, name in enumerate(names):
+            stem = chunk_stem(i, name, r)
+            if not chunk_done(out, stem):
+                missing += 1
+                continue
+            summary_path, ts_path = _chunk_paths(out, stem)
+            doc = json.loads(summary_path.read_text())
+            rows.append({"scenario": name, "scenario_index": i, "replicate": r, "seed": seed, **doc["summary"]})
+            series[name].append(pd.read_parquet(ts_path).assign(replicate=r))
+    runs = pd.DataFrame(rows)
+    if len(runs):
+        runs = runs.sort_values(["scenario_index", "replicate"], kind="stable").reset_index(drop=True)
+    return config, runs, series, missing
+
+
+def aggregate_timeseries(series: dict[str, list[pd.DataFrame]]) -> pd.DataFrame:
+    """Daily mean and SD across replicates, by scenario, role and variable."""
+    parts = []
+    for name, frames in series.items():
+        if not frames:
+            continue
+        df = pd.concat(frames, ignore_index=True)
+        g = df.groupby(["role", "variable", "day"], sort=True)["value"]
+        agg = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n": g.size()}).reset_index()
+        agg.insert(0, "scenario", name)
+        parts.append(agg)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["scenario", "role", "variable", "day", "mean", "sd", "n"])
+
+
+def outcome_columns(runs: pd.DataFrame) -> list[str]:
+    skip = {"scenario", "scenario_index", "replicate", "seed"}
+    return [c for c in runs.columns if c not in skip and not c.endswith(".sd")]
+
+
+def is_share(column: str) -> bool:
+    return column.split(".")[0] in SHARES or column.startswith("attachment_")
+
+
+def _t_interval(x: np.ndarray) -> tuple[float, float, float]:
+    from scipy import stats
+
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return np.nan, np.nan, np.nan
+    m = float(np.mean(x))
+    if len(x) < 2:
+        return m, np.nan, np.nan
+    half = float(stats.t.ppf(0.975, len(x) - 1) * np.std(x, ddof=1) / np.sqrt(len(x)))
+    return m, m - half, m + half
+
+
+def comparison_table(runs: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
+    """Every outcome and scenario vs the first, paired by replicate (common random numbers)."""
+    ref = scenarios[0]
+    base = runs[runs["scenario"] == ref].set_index("replicate")
+    rows = []
+    for name in scenarios[1:]:
+        cur = runs[runs["scenario"] == name].set_index("replicate")
+        reps = base.index.intersection(cur.index)
+        for col in outcome_columns(runs):
+            a, b = base.loc[reps, col].to_numpy(float), cur.loc[reps, col].to_numpy(float)
+            if not (np.isfinite(a).any() and np.isfinite(b).any()):
+                continue
+            diff, lo, hi = _t_interval(b - a)
+            var, _, role = col.partition(".")
+            row = {"outcome": col, "variable": var, "role": role, "scenario": name, "reference": ref,
+                   "replicates": int(np.isfinite(b - a).sum()), "mean_reference": float(np.nanmean(a)),
+                   "mean_scenario": float(np.nanmean(b)), "mean_difference": diff,
+                   "difference_lo": lo, "difference_hi": hi}
+            if is_share(col):
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    lrr = np.where((a > 0) & (b > 0), np.log(b / a), np.nan)
+                m, lo_, hi_ = _t_interval(lrr)
+                row.update(effect_measure="risk_ratio", effect=np.exp(m), effect_lo=np.exp(lo_), effect_hi=np.exp(hi_))
+            elif f"{col}.sd" in runs.columns:
+                sa, sb = base.loc[reps, f"{col}.sd"].to_numpy(float), cur.loc[reps, f"{col}.sd"].to_numpy(float)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    d = (b - a) / np.sqrt((sa**2 + sb**2) / 2.0)
+                d[~np.isfinite(d)] = np.nan
+                m, lo_, hi_ = _t_interval(d)
+                row.update(effect_measure="cohen_d", effect=m, effect_lo=lo_, effect_hi=hi_)
+            else:
+                row.update(effect_measure="", effect=np.nan, effect_lo=np.nan, effect_hi=np.nan)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def build_report(out: Path, figures: bool = True) -> dict:
+    """Rebuild runs.parquet, timeseries.parquet, comparison.csv and the figures from ``out``."""
+    from experiments.provenance import atomic_write_bytes
+
+    out = Path(out)
+    if not (out / "manifest.json").exists():
+        raise ParameterError(f"DIR: {out} has no manifest.json (not a comparison folder)")
+    config, runs, series, missing = load_chunks(out)
+    if runs.empty:
+        raise ParameterError(f"DIR: {out} has no finished chunks yet")
+    names = [s["name"] for s in config["scenarios"]]
+    ts = aggregate_timeseries(series)
+    table = comparison_table(runs, names)
+    atomic_write_parquet(out / "runs.parquet", runs)
+    atomic_write_parquet(out / "timeseries.parquet", ts)
+    atomic_write_bytes(out / "comparison.csv", table.to_csv(index=False, float_format="%.6g").encode())
+    paths = [out / "runs.parquet", out / "timeseries.parquet", out / "comparison.csv"]
+    if figures:
+        from experiments import compare_plots as cp
+
+        paths.append(cp.plot_outcomes(runs, names, out / "outcomes.png"))
+        paths.append(cp.plot_trajectories(ts, names, out / "trajectories.png"))
+        if any(c.startswith("attachment_") for c in runs.columns):
+            paths.append(cp.plot_attachment(runs, names, out / "attachment.png"))
+    return {"paths": paths, "missing": missing, "chunks": len(runs), "table": table}
+
+
+def finish_manifest(out: Path, wall_seconds: float, chunks_run: int) -> None:
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest.update(status="complete", last_wall_seconds=round(wall_seconds, 3),
+                    last_chunks_run=chunks_run, **environment())
+    atomic_write_json(out / "manifest.json", manifest)
+
+
+# ------------------------------------------------------------------ command line
+def headline(table: pd.DataFrame) -> pd.DataFrame:
+    """A console view: a few outcomes, difference and effect, one row per scenario."""
+    keep = ["bond.mother", "bond.father", "sensitivity.mother", "care_hours_per_day.father",
+            "ot_plasma_mean.mother", "cortisol_mean.mother", "depressed.mother", "infant_cortisol.infant"]
+    t = table[table["outcome"].isin(keep)].copy()
+    t["cell"] = t.apply(lambda r: f"{r['mean_difference']:+.3g} ({r['effect_measure'][:1] or '-'}{r['effect']:.2f})", axis=1)
+    return t.pivot(index="scenario", columns="outcome", values="cell").reindex(columns=[k for k in keep if k in set(t["outcome"])])
+
+
+def cmd_compare(args) -> int:
+    scenarios = [load_scenario(ref) for ref in args.scenarios]
+    names = [s.name for s in scenarios]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ParameterError(f"SCENARIO: {sorted(dup)[0]} is given twice (each scenario once)")
+    if args.workers is not None and args.scheduler:
+        raise ParameterError("--workers/--scheduler: give one of them, not both")
+    workers = args.workers or (os.cpu_count() or 1)
+    out = Path(args.out)
+    config = run_config(scenarios, args.replicates, args.households, args.months, args.seed)
+    prepare_folder(out, config)
+    start = time.perf_counter()
+    n = execute(out, config, scenarios, workers=workers, scheduler=args.scheduler, progress=not args.quiet)
+    report = build_report(out, figures=not args.no_figures)
+    finish_manifest(out, time.perf_counter() - start, n)
+    if not args.quiet:
+        with pd.option_context("display.width", 200, "display.max_columns", 12):
+            print(headline(report["table"]).to_string())
+        print(f"\n{n} chunks run, {report['chunks']} in the tables, {time.perf_counter() - start:.1f} s")
+        for p in report["paths"]:
+            print(f"wrote {p}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    report = build_report(Path(args.dir), figures=True)
+    if report["missing"]:
+        print(f"bonding: warning: {report['missing']} chunks are not finished; tables cover the others")
+    for p in report["paths"]:
+        print(f"wrote {p}")
+    return 0
+
+
+def add_subcommands(sub) -> None:
+    """Register ``compare`` and ``report`` on the ``bonding`` parser."""
+    from experiments.cli import MAX_HOUSEHOLDS, MAX_MONTHS, bounded_float, bounded_int
+
+    p = sub.add_parser("compare", help="compare scenarios over replicates (resumable, parallel)")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or TOML paths; the first is the reference")
+    p.add_argument("--replicates", type=bounded_int("--replicates", 1, 10_000), default=10, help="replicates per scenario (default 10)")
+    p.add_argument("--households", type=bounded_int("--households", 1, MAX_HOUSEHOLDS), default=1000, help="households per run (default 1000)")
+    p.add_argument("--months", type=bounded_float("--months", 0.0, MAX_MONTHS), default=12.0, help="months after birth (default 12)")
+    p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1, help="root seed (default 1)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default: all cores)")
+    g.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on a Dask cluster at this scheduler")
+    p.add_argument("--out", required=True, help="output folder (rerun with the same folder to resume)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.add_argument("--no-figures", action="store_true", help="skip the figures (tables only)")
+    p.set_defaults(func=cmd_compare)
+    r = sub.add_parser("report", help="rebuild a comparison's tables and figures from its folder")
+    r.add_argument("dir", help="comparison folder written by `bonding compare`")
+    r.set_defaults(func=cmd_report)
+
+
+__all__ = ["replicate_seeds", "run_chunk", "summarise", "execute", "build_report", "comparison_table",
+           "run_config", "prepare_folder", "add_subcommands"]
