@@ -137,7 +137,7 @@ def microcode(true_frames, rng, kappa: float | None = None, n_frames=None, param
     """
     kappa = _q(params)["microcode_kappa"] if kappa is None else kappa
     tf = np.asarray(true_frames).astype(np.int64)
-    nf = np.broadcast_to(np.asarray(n_frames), tf.shape).astype(np.int64)
+    nf = np.maximum(np.broadcast_to(np.asarray(n_frames), tf.shape).astype(np.int64), tf)
     prev = tf.sum() / max(nf.sum(), 1)
     e = frame_error_for_kappa(kappa, prev) if kappa < 1 else 0.0
     return rng.binomial(tf, 1 - e) + rng.binomial(nf - tf, e)

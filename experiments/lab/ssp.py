@@ -156,6 +156,8 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     deact = _sigmoid((d["rejection"] - q["deactivation_threshold"]) / q["deactivation_width"])
     hyper = _sigmoid((d["intrusion"] - q["hyperactivation_threshold"]) / q["hyperactivation_width"])
     fear_learned = d["fright"]
+    # both strategies at once (A/C): zero unless deactivation and hyperactivation are both > 1/2
+    mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)
     p_sens = d["p_sensitive"]
     p_rej = d["p_reject_kind"]
     cg_cort = np.maximum(d["caregiver_cortisol_excess"], 0.0) + q["caregiver_ssp_stress"]
@@ -224,7 +226,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
             avoid = ~contact & (u[1] < p_av)
             approach = ~contact & ~avoid & (dist > 0) & (u[2] < p_app)
             # approach to a feared caregiver is interrupted: approach-avoid conflict
-            p_conf = q["conflict_rate"] * fear + q["mixed_strategy_conflict"] * deact * hyper
+            p_conf = q["conflict_rate"] * fear + q["mixed_strategy_conflict"] * mixed
             conflict = approach & (u[3] < p_conf)
             approach = approach & ~conflict
             avoid = avoid | conflict
