@@ -158,14 +158,14 @@ def _units(study: Study, sim, rep: int, block: int, n_scale: float):
     return out
 
 
-def _observe(values, mspec, rng, assays, people):
+def _observe(values, mspec, rng, assays, people, n_people=None):
     how = mspec.get("observe", "true")
     if how == "true":
         return values
     if how == "assay":
         key = (mspec.get("assay", "extracted"), mspec.get("matrix", "plasma"))
         if key not in assays:
-            assays[key] = ms.OTAssay(people.max() + 1, rng, key[0], key[1])
+            assays[key] = ms.OTAssay(int(n_people or people.max() + 1), rng, key[0], key[1])
         return assays[key].measure(values, people=people, batch=mspec.get("batch", 0) * np.ones(values.size, int))
     if how == "saliva_cortisol":  # plasma (nmol/l) -> saliva with lag, jitter and assay CV
         return ms.salivary_cortisol(values, values, rng)
@@ -197,6 +197,7 @@ def _measure(study: Study, data, units, mname, rng, assays):
     # person ids for stable assay components: the infant is its own person
     people = hh * (len(ROLES) + 1) + (len(ROLES) if mspec["var"].startswith("infant_") else sl)
     vals = np.asarray(visit[mspec["var"]])[hh, sl]
+    n_people = np.asarray(visit[mspec["var"]]).shape[0] * (len(ROLES) + 1)
     if "contrast" in mspec:  # within-person contrast with another measure (crossover)
         own = {k: v for k, v in mspec.items() if k != "contrast"}
         study.spec["measures"]["_own_" + mname] = own
@@ -206,12 +207,12 @@ def _measure(study: Study, data, units, mname, rng, assays):
             del study.spec["measures"]["_own_" + mname]
         return a - _measure(study, data, units, mspec["contrast"], rng, assays)
     if "minus" in mspec:  # change score: var - minus (same visit), each observed separately
-        obs = _observe(vals, mspec, rng, assays, people)
-        base = _observe(np.asarray(visit[mspec["minus"]])[hh, sl], mspec, rng, assays, people)
+        obs = _observe(vals, mspec, rng, assays, people, n_people)
+        base = _observe(np.asarray(visit[mspec["minus"]])[hh, sl], mspec, rng, assays, people, n_people)
         if mspec.get("ratio"):
             return 100.0 * (obs / base - 1.0)
         return obs - base
-    obs = _observe(vals, mspec, rng, assays, people)
+    obs = _observe(vals, mspec, rng, assays, people, n_people)
     if "equals" in mspec:
         return np.isin(obs, np.atleast_1d(mspec["equals"])).astype(float)
     return obs
