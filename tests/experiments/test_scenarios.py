@@ -15,7 +15,7 @@ import pytest
 from experiments.run import run_scenario
 from experiments.scenarios import available_scenarios, load_scenario
 from model.interventions import SkinToSkin
-from model.params import ParamSet, ParameterError
+from model.params import ParameterError, ParamSet
 from model.simulation import Simulation
 from model.state import DAYS_PER_MONTH, PRENATAL_DAYS
 
