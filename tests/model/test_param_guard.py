@@ -19,7 +19,7 @@ SEED = 5
 
 # regime name -> (months, base overrides, intervention factory)
 REGIMES = {
-    "default": (0.5, {}, lambda: []),
+    "default": (0.4, {}, lambda: []),
     # effects that start at 2-3 months of age (daycare from >= 3 months, prolactin at 3-6 months,
     # infant HPA damping after 2 months)
     "older": (3.1, {"p_daycare": 1.0}, lambda: []),

@@ -75,7 +75,7 @@ def _check_outcomes(sim):
     assert np.all(np.isfinite(cgv))
 
 
-@settings(max_examples=20, deadline=None, derandomize=True,
+@settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(point=param_points(), seed=st.integers(0, 2**31 - 1))
 def test_states_stay_finite_and_physiological_for_any_parameters_in_bounds(point, seed):
