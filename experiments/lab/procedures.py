@@ -98,10 +98,11 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
                                             + stim_f * p.touch_ot_gain_stimulatory[:, None] * stim_match) * cg.ot_reactivity
     carry = np.exp(-phys.LN2 * T / p.ot_central_halflife)[:, None]
     ot_c1 = carry * ot_c0 + (1 - carry) * cg.ot_tone * (1 + release) + q["intranasal_dose_central"] * dose * (1 - carry)
-    plasma0 = cg.ot_plasma.copy()
     plasma1 = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, release, p.ot_central_plasma_coupling[:, None],
                                        0.0, 0.0, p.ot_plasma_halflife[:, None]) + q["intranasal_dose_plasma"] * dose
-    plasma_pre = plasma0 + q["intranasal_dose_plasma"] * dose * 0.0
+    # pre-session sample on the same basis as the post sample (basal secretion, no feed pulses)
+    plasma_pre = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, 0.0, p.ot_central_plasma_coupling[:, None],
+                                          0.0, 0.0, p.ot_plasma_halflife[:, None])
     rel = sens.mean(0) * 1.0 + (engaged & ~sens).mean(0) * 0.5
     inf_release = p.ot_social_touch[:, None] * p.infant_touch_ot_gain[:, None] * (aff_f + stim_f) * rel
     inf_ot0 = np.repeat(inf.ot[:, None], K, 1)
