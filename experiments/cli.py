@@ -26,32 +26,30 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"bonding: error: {message}\n")
 
 
-def bounded_int(name: str, lo: int, hi: int):
-    def parse(text: str) -> int:
+def bounded_number(name: str, lo: float, hi: float, integer: bool):
+    """An argparse type: a number in [lo, hi] (whole if ``integer``), one-line error naming ``name``."""
+    kind, cast = ("a whole number", int) if integer else ("a number", float)
+    lo_s, hi_s = (str(lo), str(hi)) if integer else (f"{lo:g}", f"{hi:g}")
+
+    def parse(text: str):
         try:
-            v = int(text)
+            v = cast(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not a whole number (allowed {lo} to {hi})") from None
+            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not {kind} (allowed {lo_s} to {hi_s})") from None
         if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name}: {v} is out of range (allowed {lo} to {hi})")
+            raise argparse.ArgumentTypeError(f"{name}: {v} is out of range (allowed {lo_s} to {hi_s})")
         return v
 
     parse.__name__ = name
     return parse
+
+
+def bounded_int(name: str, lo: int, hi: int):
+    return bounded_number(name, lo, hi, integer=True)
 
 
 def bounded_float(name: str, lo: float, hi: float):
-    def parse(text: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not a number (allowed {lo:g} to {hi:g})") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name}: {v:g} is out of range (allowed {lo:g} to {hi:g})")
-        return v
-
-    parse.__name__ = name
-    return parse
+    return bounded_number(name, lo, hi, integer=False)
 
 
 def parse_sets(items: list[str]) -> dict[str, str]:

@@ -16,21 +16,10 @@ import io
 import sys
 from pathlib import Path
 
+from experiments.cli import bounded_int
+
 MAX_REPLICATES = 10_000
 MAX_N = 100_000
-
-
-def _bounded_int(name, lo, hi):
-    def parse(text):
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not a whole number (allowed {lo} to {hi})") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name}: {v} is out of range (allowed {lo} to {hi})")
-        return v
-    parse.__name__ = name
-    return parse
 
 
 def _n_list(text):
@@ -159,15 +148,15 @@ def add_subcommands(subparsers) -> None:
     s = subparsers.add_parser("study", help="run a virtual study R times and compare with the published value")
     s.add_argument("name", nargs="?", help="study name (see --list)")
     s.add_argument("--list", action="store_true", help="list the studies")
-    s.add_argument("--replicates", type=_bounded_int("--replicates", 1, MAX_REPLICATES), default=50)
-    s.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=1)
+    s.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=50)
+    s.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
     s.add_argument("--out", default=None, help="output folder (default results/study-NAME-seedS)")
     s.set_defaults(func=cmd_study)
     p = subparsers.add_parser("power", help="power curve of a virtual study over sample sizes")
     p.add_argument("name", help="study name (see `bonding study --list`)")
     p.add_argument("--n", type=_n_list, required=True, help="comma-separated sample sizes, e.g. 30,60,120,240")
-    p.add_argument("--replicates", type=_bounded_int("--replicates", 1, MAX_REPLICATES), default=100)
-    p.add_argument("--seed", type=_bounded_int("--seed", 0, 2**63 - 1), default=1)
+    p.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=100)
+    p.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
     p.add_argument("--out", default=None, help="output folder (default results/power-NAME-seedS)")
     p.set_defaults(func=cmd_power)
 

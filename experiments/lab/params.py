@@ -6,25 +6,14 @@ from :class:`LabParam`; :func:`lab_table` renders them for docs/lab.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import MappingProxyType
 
+from model.params import Param
 
-@dataclass(frozen=True)
-class LabParam:
-    name: str
-    default: float
-    lo: float
-    hi: float
-    unit: str
-    source: str
-    meaning: str
 
-    def check(self, value: float) -> float:
-        v = float(value)
-        if not self.lo <= v <= self.hi:
-            raise ValueError(f"{self.name}: {value!r} is out of range (allowed {self.lo:g} to {self.hi:g} {self.unit})")
-        return v
+def LabParam(name: str, default: float, lo: float, hi: float, unit: str, source: str, meaning: str) -> Param:  # noqa: N802
+    """A lab parameter: the model's :class:`~model.params.Param` in group ``"lab"`` (same checks)."""
+    return Param(name, float(default), float(lo), float(hi), unit, source, meaning, "lab")
 
 
 def table(*params: LabParam) -> MappingProxyType:
