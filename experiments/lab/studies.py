@@ -9,6 +9,7 @@ every replicate is a fresh sample. Measurement noise has its own seeded stream p
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -274,16 +275,46 @@ def _statistic(study: Study, data, units, rng) -> dict:
     raise StudyError(f"{study.name}.statistic.kind: {kind!r} is not allowed")
 
 
-def run_study(study: Study, replicates: int, seed: int, n: int | None = None, progress=None) -> list[dict]:
+def _block(study: Study, n: int | None = None) -> tuple[int, float]:
+    """(households simulated per replicate, n scale) for a non-vote study."""
+    n_scale = 1.0 if n is None else n / max(study.n, 1)
+    pool = float(study.spec["sample"].get("pool", 1.3))
+    return int(math.ceil(study.n * n_scale * pool)) + 4, n_scale
+
+
+def substudy_seed(seed: int, i: int) -> int:
+    """Seed of the ``i``-th sub-study of a ``vote`` study."""
+    return seed + 1009 * (i + 1)
+
+
+def simulation_key(study: Study, replicates: int, seed: int, n: int | None = None) -> list[str]:
+    """Keys of the simulated populations ``run_study`` needs (one, or one per sub-study).
+
+    Two studies with equal keys simulate the identical population (same parameter overrides,
+    visits, households and seed), so one simulation can serve both (see ``cache``).
+    """
+    if study.stat_kind == "vote":
+        return [k for i, sub in enumerate(study.substudies)
+                for k in simulation_key(sub, replicates, substudy_seed(seed, i), n)]
+    block, _ = _block(study, n)
+    return [json.dumps([study.spec.get("overrides", {}), study.spec["visits"], block * replicates, int(seed)],
+                       sort_keys=True)]
+
+
+def run_study(study: Study, replicates: int, seed: int, n: int | None = None, progress=None,
+              cache: dict | None = None) -> list[dict]:
     """Run ``replicates`` fresh samples; one row per replicate (value, p, significant, n).
 
     ``n`` overrides the sample size (scales every count in proportion). For a ``vote`` study
     (M1) each replicate runs every sub-study once and the value is the number significant.
+    ``cache`` (a dict, keyed by :func:`simulation_key`) keeps simulated populations so that
+    studies of the same population (e.g. A1 and A2_*) share one simulation; the numbers are
+    identical with or without it.
     """
     if study.stat_kind == "vote":
         sub_rows = []
         for i, sub in enumerate(study.substudies):
-            sub_rows.append(run_study(sub, replicates, seed + 1009 * (i + 1), n, progress))
+            sub_rows.append(run_study(sub, replicates, substudy_seed(seed, i), n, progress, cache))
         rows = []
         for r in range(replicates):
             sig = [rs[r]["significant"] for rs in sub_rows]
@@ -291,12 +322,14 @@ def run_study(study: Study, replicates: int, seed: int, n: int | None = None, pr
                          "significant": bool(sum(sig) >= study.spec["statistic"].get("at_least", 7)),
                          "n": int(sum(rs[r]["n"] for rs in sub_rows))})
         return rows
-    s = study.spec["sample"]
-    n_scale = 1.0 if n is None else n / max(study.n, 1)
-    base_units = study.n * n_scale
-    pool = float(s.get("pool", 1.3))
-    block = int(math.ceil(base_units * pool)) + 4
-    sim, data = simulate(study, block * replicates, seed)
+    block, n_scale = _block(study, n)
+    key = simulation_key(study, replicates, seed, n)[0]
+    if cache is not None and key in cache:
+        sim, data = cache[key]
+    else:
+        sim, data = simulate(study, block * replicates, seed)
+        if cache is not None:
+            cache[key] = (sim, data)
     rows = []
     for r in range(replicates):
         units = _units(study, sim, r, block, n_scale)
@@ -322,4 +355,5 @@ def summarise(study: Study, rows: list[dict]) -> dict:
             "confidence": pub.get("confidence", "")}
 
 
-__all__ = ["Study", "StudyError", "load_study", "available_studies", "run_study", "summarise", "simulate"]
+__all__ = ["Study", "StudyError", "load_study", "available_studies", "run_study", "summarise", "simulate",
+           "simulation_key", "substudy_seed"]

@@ -1,0 +1,546 @@
+"""``bonding validate``: every virtual study of the registry, simulated against published, in one table.
+
+``bonding validate [--replicates R] [--seed S] [--out DIR] [--studies a,b,c] [--households N]``
+
+For each study (``experiments/studies/registry.toml``, hidden M1 sub-studies excluded unless
+named) the study is run R times with the root seed, exactly as ``bonding study NAME
+--replicates R --seed S`` runs it, and summarised in one row:
+
+* the published value, its n and text (from the registry);
+* the simulated median, mean, SD and 90% range (5th-95th percentile) of the statistic over the
+  R replicates, i.e. the range a study of the published size would report if the model were true;
+* P(significant) at the study's alpha (directional, as the registry states the direction);
+  for M1 also P(>= 7 of 8 significant);
+* the fit: if the paper reported a number, whether it lies in the simulated 90% range and
+  ``misfit_z = (simulated median - published) / simulated SD``; if it only reported a
+  significant effect, P(significant) is the score and the row is a misfit when P(sig) < 0.05
+  (a significant result would lie in the 5% tail, as a value outside the 90% range does).
+
+Then the Strange Situation (A/B/C/D) shares by caregiver role from one ``bonding run`` of the
+``baseline`` and the ``high_risk`` scenarios (N households, 12 months, the root seed; the lab's
+SSP hook at 12 months, classes as procedure-coded, no coder noise), beside A1/A2's published
+low-risk shares (mothers) and A1's high-risk D share. Their 90% range is share +- 1.645 SD with
+SD = sqrt(p (1 - p) (1 / dyads + 1 / 200)): the sampling error of the run plus that of a study
+of the published size (n = 200), so the published share should fall inside if the model is right.
+
+Outputs in DIR: ``validation.parquet`` / ``validation.csv`` (one row per study, then one per
+arm x role x class), ``validation.md`` (human-readable tables) and ``manifest.json``
+(configuration, versions, git commit, wall times). Each study's result is written atomically to
+``DIR/studies/NAME.json`` as soon as it finishes, each arm's to ``DIR/ssp/ARM.json``; a rerun
+in the same folder skips finished work (a result whose study definition changed is recomputed),
+so a killed run resumes. The same seed gives identical tables. A folder holding a validation
+with another --replicates, --seed or --households is refused (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from experiments.provenance import (
+    atomic_write_bytes,
+    atomic_write_json,
+    atomic_write_parquet,
+    environment,
+)
+from model.params import ParameterError
+
+MAX_REPLICATES = 10_000
+DEFAULT_REPLICATES = 20
+DEFAULT_HOUSEHOLDS = 400
+SEED_LIMIT = 2**63 - 1
+SSP_MONTHS = 12.0
+SSP_ARMS = ("baseline", "high_risk")  # scenario names
+SSP_ROLES = ("mother", "father")
+CLASSES = ("A", "B", "C", "D")
+SSP_STUDY_N = 200  # sample size of the published A1/A2 comparison (and of rows without one)
+MISFIT_P_SIG = 0.05
+NO_TEST = ("proportion", "median_pct_change", "kappa")
+
+COLUMNS = ["section", "study", "role", "target", "statistic", "alpha", "published_value", "published_n",
+           "published_text", "confidence", "compare_on", "replicates", "sim_n", "sim_median", "sim_mean",
+           "sim_sd", "sim_q05", "sim_q95", "n_missing", "p_significant", "p_at_least_7_of_8",
+           "published_in_90", "misfit_z", "misfit", "verdict"]
+
+
+# ------------------------------------------------------------------ configuration
+def _fingerprint(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def study_fingerprint(study) -> str:
+    """Hash of everything in the registry that defines the study (and its sub-studies)."""
+    def spec(st):
+        return {k: v for k, v in st.spec.items() if k != "_file"}
+    return _fingerprint([spec(study), [spec(s) for s in study.substudies]])
+
+
+def arm_fingerprint(scenario) -> str:
+    return _fingerprint({"params": scenario.params, "interventions": scenario.interventions})
+
+
+def parse_studies(text: str) -> list[str]:
+    """``--studies a,b,c``: registry names (hidden sub-studies allowed), in the given order."""
+    from experiments.lab.studies import available_studies
+
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    known = available_studies(include_hidden=True)
+    if not names:
+        raise argparse.ArgumentTypeError(f"--studies: {text!r} names no study (allowed: {', '.join(available_studies())})")
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise argparse.ArgumentTypeError(f"--studies: unknown study {bad[0]!r} (allowed: {', '.join(available_studies())})")
+    return list(dict.fromkeys(names))
+
+
+def run_config(studies: list[str], replicates: int, seed: int, households: int) -> dict:
+    from experiments.lab.studies import load_study
+
+    return {"studies": list(studies), "replicates": int(replicates), "seed": int(seed),
+            "households": int(households), "ssp_months": SSP_MONTHS,
+            "ssp_arms": list(SSP_ARMS) if households > 0 else [],
+            "fingerprints": {n: study_fingerprint(load_study(n)) for n in studies}}
+
+
+def prepare_folder(out: Path, config: dict) -> None:
+    """Create ``out`` with a running manifest, or check an existing validation folder matches."""
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text())
+            old = old["config"] if old.get("kind") == "validate" else None
+        except (ValueError, KeyError, TypeError):
+            old = None
+        if old is None:
+            raise ParameterError(f"--out {out}: manifest.json is not a validation manifest; use another --out")
+        for key in ("replicates", "seed", "households"):
+            if old.get(key) != config[key]:
+                raise ParameterError(f"--out {out}: holds a validation with --{key} {old.get(key)}, "
+                                     f"now {config[key]}; use another --out")
+    elif out.exists() and any(out.iterdir()):
+        raise ParameterError(f"--out {out}: folder exists and is not a validation folder; use another --out")
+    atomic_write_json(manifest, {"kind": "validate", "status": "running", "config": config, **environment()})
+
+
+def study_path(out: Path, name: str) -> Path:
+    return Path(out) / "studies" / f"{name}.json"
+
+
+def arm_path(out: Path, arm: str) -> Path:
+    return Path(out) / "ssp" / f"{arm}.json"
+
+
+def _load_done(path: Path, **expect) -> dict | None:
+    """The stored result at ``path`` if it exists and matches ``expect``; else None."""
+    if not path.exists():
+        return None
+    try:
+        doc = json.loads(path.read_text())
+    except ValueError:
+        return None
+    return doc if all(doc.get(k) == v for k, v in expect.items()) else None
+
+
+# ------------------------------------------------------------------ one study
+def statistic_name(study) -> str:
+    st = study.spec["statistic"]
+    kind = st["kind"]
+    if kind == "proportion":
+        eq = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
+        return f"share {'/'.join(map(str, eq))}"
+    return {"pearson": "r", "d": "Cohen d", "interaction": "Welch t (median split)",
+            "median_pct_change": "median % change", "paired": "d_z (paired)", "kappa": "kappa",
+            "vote": f"studies significant of {len(study.substudies)}"}[kind]
+
+
+def _roles(study) -> str:
+    s = study.spec.get("sample", {})
+    roles = list(s["counts"]) if "counts" in s else s.get("roles", [])
+    return "+".join(roles)
+
+
+def study_row(study, rows: list[dict]) -> dict:
+    """One table row from a study's replicate rows (see the module docstring for the fit rules)."""
+    from experiments.lab.studies import ALPHA
+
+    v = np.array([r["value"] for r in rows], float)
+    ok = v[np.isfinite(v)]
+    sig = np.array([r["significant"] for r in rows], bool)
+    pub = study.published
+    value = pub.get("value")
+    value = float(value) if isinstance(value, int | float) else np.nan
+    kind = study.stat_kind
+    has_test = kind not in NO_TEST
+    row = {"section": "study", "study": study.name, "role": _roles(study), "target": study.target,
+           "statistic": statistic_name(study), "alpha": ALPHA if has_test else np.nan,
+           "published_value": value, "published_n": float(study.n), "published_text": pub.get("text", ""),
+           "confidence": pub.get("confidence", ""), "replicates": len(rows),
+           "sim_n": float(np.median([r["n"] for r in rows])),
+           "sim_median": float(np.median(ok)) if ok.size else np.nan,
+           "sim_mean": float(ok.mean()) if ok.size else np.nan,
+           "sim_sd": float(ok.std(ddof=1)) if ok.size > 1 else np.nan,
+           "sim_q05": float(np.quantile(ok, 0.05)) if ok.size else np.nan,
+           "sim_q95": float(np.quantile(ok, 0.95)) if ok.size else np.nan,
+           "n_missing": int(v.size - ok.size),
+           "p_significant": float(sig.mean()) if has_test else np.nan,
+           "p_at_least_7_of_8": float(sig.mean()) if kind == "vote" else np.nan}
+    claims_sig = pub.get("significant", has_test and not np.isfinite(value))
+    if np.isfinite(value):
+        row.update(_value_fit(value, row["sim_median"], row["sim_sd"], row["sim_q05"], row["sim_q95"]))
+    elif claims_sig and has_test:
+        p = row["p_significant"]
+        row.update(compare_on="significance", published_in_90=None, misfit_z=np.nan,
+                   misfit=bool(p < MISFIT_P_SIG),
+                   verdict=(f"MISFIT: a significant result has P={p:.2f}" if p < MISFIT_P_SIG
+                            else f"low power: P(sig)={p:.2f}" if p < 0.5 else f"ok: P(sig)={p:.2f}"))
+    else:
+        row.update(compare_on="none", published_in_90=None, misfit_z=np.nan, misfit=None,
+                   verdict="no published value to compare")
+    return row
+
+
+def _value_fit(pub: float, med: float, sd: float, q05: float, q95: float) -> dict:
+    if not np.isfinite(med):
+        return {"compare_on": "value", "published_in_90": None, "misfit_z": np.nan, "misfit": True,
+                "verdict": "MISFIT: statistic undefined in every replicate"}
+    inside = bool(q05 <= pub <= q95)
+    if np.isfinite(sd) and sd > 0:
+        z = (med - pub) / sd
+    else:
+        z = 0.0 if med == pub else float(np.sign(med - pub)) * np.inf
+    side = "simulated higher" if med > pub else "simulated lower"
+    return {"compare_on": "value", "published_in_90": inside, "misfit_z": float(z), "misfit": not inside,
+            "verdict": f"ok (z={z:+.1f})" if inside else f"MISFIT: published outside 90% range, {side} (z={z:+.1f})"}
+
+
+def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = None) -> dict:
+    """Run one study and return its result document (row, replicate values, timing)."""
+    from experiments.lab.studies import load_study, run_study
+
+    study = load_study(name)
+    t0 = time.perf_counter()
+    rows = run_study(study, replicates, seed, cache=cache)
+    return {"study": name, "fingerprint": study_fingerprint(study), "replicates": int(replicates),
+            "seed": int(seed), "row": _jsonable(study_row(study, rows)),
+            "values": [_num(r["value"]) for r in rows], "p": [_num(r["p"]) for r in rows],
+            "significant": [bool(r["significant"]) for r in rows], "n": [int(r["n"]) for r in rows],
+            "wall_seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _num(x):
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def _jsonable(row: dict) -> dict:
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, float | np.floating):
+            v = float(v)
+            out[k] = v if np.isfinite(v) else (None if np.isnan(v) else ("inf" if v > 0 else "-inf"))
+        elif isinstance(v, np.bool_):
+            out[k] = bool(v)
+        elif isinstance(v, np.integer):
+            out[k] = int(v)
+        else:
+            out[k] = v
+    return out
+
+
+def _from_json(row: dict) -> dict:
+    return {k: (float(v) if v in ("inf", "-inf") else v) for k, v in row.items()}
+
+
+# ------------------------------------------------------------------ SSP distribution arms
+def run_arm(arm: str, households: int, seed: int) -> dict:
+    """A/B/C/D counts by role from one run of scenario ``arm`` to 12 months (the lab's SSP hook)."""
+    from experiments.run import run_scenario
+    from experiments.scenarios import load_scenario
+
+    scenario = load_scenario(arm)
+    t0 = time.perf_counter()
+    res = run_scenario(scenario, households, SSP_MONTHS, seed)
+    o = res.outcomes
+    if "ssp_attachment" not in o:
+        raise RuntimeError("the run produced no ssp_attachment column (is the SSP hook registered at 12 months?)")
+    counts = {role: {c: int(((o["role"] == role) & (o["ssp_attachment"] == c)).sum()) for c in CLASSES}
+              for role in SSP_ROLES}
+    return {"arm": arm, "fingerprint": arm_fingerprint(scenario), "households": int(households),
+            "seed": int(seed), "months": SSP_MONTHS, "counts": counts,
+            "wall_seconds": round(time.perf_counter() - t0, 3)}
+
+
+def _published_shares() -> dict[tuple[str, str], tuple[float, float, str, str]]:
+    """(arm, class) -> (published share, published n, text, study) from the registry (mothers)."""
+    from experiments.lab.studies import load_registry
+
+    reg = load_registry()
+    out = {}
+    for name, spec in reg.items():
+        st = spec.get("statistic", {})
+        pub = spec.get("published", {})
+        if st.get("kind") != "proportion" or not isinstance(pub.get("value"), int | float):
+            continue
+        if spec.get("measures", {}).get(st.get("var"), {}).get("var") != "attachment":
+            continue  # A3 codes the secondary (ABC-only) class
+        if spec.get("sample", {}).get("roles") != ["mother"]:
+            continue
+        arm = "high_risk" if spec.get("overrides") else "baseline"
+        eq = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
+        if len(eq) == 1 and (arm, eq[0]) not in out:
+            n = spec.get("sample", {}).get("n", SSP_STUDY_N)
+            out[(arm, eq[0])] = (float(pub["value"]), float(n), pub.get("text", ""), name)
+    return out
+
+
+def arm_rows(doc: dict) -> list[dict]:
+    from scipy import stats
+
+    published = _published_shares()
+    rows = []
+    for role in SSP_ROLES:
+        counts = doc["counts"][role]
+        total = sum(counts.values())
+        for c in CLASSES:
+            share = counts[c] / total if total else np.nan
+            pub, n_pub, text, src = (published.get((doc["arm"], c), (np.nan, np.nan, "", ""))
+                                     if role == "mother" else (np.nan, np.nan, "", ""))
+            n_ref = int(n_pub) if np.isfinite(n_pub) else SSP_STUDY_N
+            if total:  # sampling error of this run plus that of a study of the published size
+                sd = float(np.sqrt(share * (1 - share) * (1 / total + 1 / n_ref)))
+                z90 = float(stats.norm.ppf(0.95))
+                q05, q95 = max(share - z90 * sd, 0.0), min(share + z90 * sd, 1.0)
+            else:
+                q05 = q95 = sd = np.nan
+            row = {"section": f"ssp_{doc['arm']}", "study": doc["arm"], "role": role,
+                   "target": f"{src} ({text})" if src else "", "statistic": f"share {c}", "alpha": np.nan,
+                   "published_value": pub, "published_n": n_pub, "published_text": text,
+                   "confidence": "", "replicates": 1, "sim_n": float(total), "sim_median": share,
+                   "sim_mean": share, "sim_sd": sd, "sim_q05": q05, "sim_q95": q95, "n_missing": 0,
+                   "p_significant": np.nan, "p_at_least_7_of_8": np.nan}
+            if np.isfinite(pub):
+                row.update(_value_fit(pub, share, sd, q05, q95))
+            else:
+                row.update(compare_on="none", published_in_90=None, misfit_z=np.nan, misfit=None,
+                           verdict="no published value to compare")
+            rows.append(row)
+    return rows
+
+
+# ------------------------------------------------------------------ execution and tables
+def execute(out: Path, config: dict, log=print) -> dict:
+    """Run every unfinished study and arm, writing each result as it finishes.
+
+    Studies that simulate the same population share one simulation (kept only while a
+    remaining study needs it). Returns ``{"studies_run": [...], "arms_run": [...]}``.
+    """
+    from experiments.lab.studies import load_study, simulation_key
+
+    out = Path(out)
+    R, seed = config["replicates"], config["seed"]
+    todo = []
+    for name in config["studies"]:
+        if _load_done(study_path(out, name), fingerprint=config["fingerprints"][name], replicates=R, seed=seed):
+            log(f"skip {name} (done)")
+        else:
+            todo.append(name)
+    keys = {name: simulation_key(load_study(name), R, seed) for name in todo}
+    cache: dict = {}
+    ran = []
+    for i, name in enumerate(todo):
+        doc = run_one_study(name, R, seed, cache)
+        atomic_write_json(study_path(out, name), doc)
+        ran.append(name)
+        needed = {k for later in todo[i + 1:] for k in keys[later]}
+        for k in [k for k in cache if k not in needed]:
+            del cache[k]
+        r = doc["row"]
+        log(f"[{i + 1}/{len(todo)}] {name}: {r['statistic']} median {_fmt(r['sim_median'])} "
+            f"[90% {_fmt(r['sim_q05'])}, {_fmt(r['sim_q95'])}] P(sig) {_fmt(r['p_significant'])}; "
+            f"published {_fmt(r['published_value'])}; {r['verdict']} ({doc['wall_seconds']:.0f} s)")
+    arms_run = []
+    from experiments.scenarios import load_scenario
+
+    for arm in config["ssp_arms"]:
+        fp = arm_fingerprint(load_scenario(arm))
+        if _load_done(arm_path(out, arm), fingerprint=fp, households=config["households"], seed=seed):
+            log(f"skip SSP arm {arm} (done)")
+            continue
+        doc = run_arm(arm, config["households"], seed)
+        atomic_write_json(arm_path(out, arm), doc)
+        arms_run.append(arm)
+        shares = {role: " ".join(f"{c} {_fmt(n / max(sum(cnt.values()), 1))}" for c, n in cnt.items())
+                  for role, cnt in doc["counts"].items()}
+        log(f"SSP {arm} ({config['households']} households, 12 mo): "
+            + "; ".join(f"{r}: {s}" for r, s in shares.items()) + f" ({doc['wall_seconds']:.0f} s)")
+    return {"studies_run": ran, "arms_run": arms_run}
+
+
+def build_table(out: Path, config: dict) -> pd.DataFrame:
+    """The validation table from the stored results (studies in the requested order, then arms)."""
+    rows = []
+    for name in config["studies"]:
+        doc = _load_done(study_path(out, name), fingerprint=config["fingerprints"][name],
+                         replicates=config["replicates"], seed=config["seed"])
+        if doc is None:
+            raise ParameterError(f"--out {out}: study {name} has no finished result")
+        rows.append(_from_json(doc["row"]))
+    for arm in config["ssp_arms"]:
+        doc = json.loads(arm_path(out, arm).read_text())
+        rows.extend(arm_rows(doc))
+    df = pd.DataFrame(rows).reindex(columns=COLUMNS)
+    text = {"section", "study", "role", "target", "statistic", "published_text", "confidence", "compare_on", "verdict"}
+    for col in COLUMNS:
+        if col not in text and col not in ("published_in_90", "misfit"):
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    for col in ("published_in_90", "misfit"):
+        df[col] = df[col].astype("boolean")
+    for col in ("replicates", "n_missing"):
+        df[col] = df[col].astype("int64")
+    for col in sorted(text):
+        df[col] = df[col].fillna("").astype(str)
+    return df
+
+
+def _fmt(x, digits: int = 3) -> str:
+    if x is None:
+        return "–"
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    if np.isnan(x):
+        return "–"
+    return f"{x:.{digits}g}"
+
+
+def _md_escape(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(df: pd.DataFrame, config: dict) -> str:
+    """Human-readable tables: studies (simulated vs published), then the SSP distribution."""
+    lines = [f"# Validation: simulated vs published (R = {config['replicates']} replicates, seed {config['seed']})", "",
+             "Each study is run R times at its published sample size; *simulated* is the median and the "
+             "5th-95th percentile range of the statistic over the replicates; P(sig) is the share of "
+             "replicates significant at alpha = .05 in the published direction. *z* = (simulated median "
+             "- published) / simulated SD. Rows whose paper reported only a significant effect are "
+             "judged by P(sig) (misfit if < .05). Provenance (versions, git commit) is in manifest.json.", "",
+             "| study | target | statistic | n | published | simulated median [90%] | P(sig) | fit |",
+             "|---|---|---|---|---|---|---|---|"]
+    st = df[df["section"] == "study"]
+    for _, r in st.iterrows():
+        pub = _fmt(r["published_value"]) if np.isfinite(r["published_value"]) else (
+            "significant" if r["compare_on"] == "significance" else "–")
+        sim = f"{_fmt(r['sim_median'])} [{_fmt(r['sim_q05'])}, {_fmt(r['sim_q95'])}]"
+        psig = _fmt(r["p_significant"], 2)
+        if r["statistic"].startswith("studies significant"):
+            psig = f"P(≥7/8) = {_fmt(r['p_at_least_7_of_8'], 2)}"
+        fit = r["verdict"]
+        if fit.startswith("MISFIT"):
+            fit = f"**{fit}**"
+        lines.append(f"| {r['study']} | {_md_escape(r['target'])} | {r['statistic']} | {int(r['published_n'])} | "
+                     f"{pub} | {sim} | {psig} | {_md_escape(fit)} |")
+    lines += ["", "Published (registry text):", ""]
+    for _, r in st.iterrows():
+        if r["published_text"]:
+            lines.append(f"- **{r['study']}**: {_md_escape(r['published_text'])} (confidence {r['confidence'] or '–'})")
+    ssp = df[df["section"].str.startswith("ssp_")]
+    if len(ssp):
+        lines += ["", f"## Strange Situation at 12 months, by caregiver role ({config['households']} households per arm, seed {config['seed']})", "",
+                  "One `bonding run` per scenario; classes as coded from the simulated procedure (no coder noise). "
+                  "Published: A1/A2 low-risk shares and A1's high-risk D share (mothers). 90% range: share ± 1.645 SD, "
+                  f"SD² = p(1 − p)(1/dyads + 1/{SSP_STUDY_N}) (this run's sampling error plus a {SSP_STUDY_N}-dyad study's).", "",
+                  "| arm | role | dyads | A | B | C | D |", "|---|---|---|---|---|---|---|"]
+        for (arm, role), g in ssp.groupby(["study", "role"], sort=False):
+            g = g.set_index("statistic")
+            cells = []
+            for c in CLASSES:
+                r = g.loc[f"share {c}"]
+                cell = f"{_fmt(r['sim_median'], 2)} [{_fmt(r['sim_q05'], 2)}, {_fmt(r['sim_q95'], 2)}]"
+                if np.isfinite(r["published_value"]):
+                    mark = "" if r["published_in_90"] else " **MISFIT**"
+                    cell += f" (pub. {_fmt(r['published_value'], 2)}{mark})"
+                cells.append(cell)
+            lines.append(f"| {arm} | {role} | {int(g['sim_n'].iloc[0])} | " + " | ".join(cells) + " |")
+    n_mis = int(df["misfit"].fillna(False).sum())
+    n_cmp = int(df["misfit"].notna().sum())
+    lines += ["", f"Misfit in {n_mis} of {n_cmp} comparable rows (before calibration)."]
+    return "\n".join(lines) + "\n"
+
+
+def write_outputs(out: Path, df: pd.DataFrame, config: dict) -> list[Path]:
+    out = Path(out)
+    paths = [out / "validation.parquet", out / "validation.csv", out / "validation.md"]
+    atomic_write_parquet(paths[0], df)
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format="%.6g")
+    atomic_write_bytes(paths[1], buf.getvalue().encode())
+    atomic_write_bytes(paths[2], render_markdown(df, config).encode())
+    return paths
+
+
+def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict) -> Path:
+    path = Path(out) / "manifest.json"
+    timings = {}
+    for name in config["studies"]:
+        doc = json.loads(study_path(out, name).read_text())
+        timings[name] = doc.get("wall_seconds")
+    for arm in config["ssp_arms"]:
+        timings[f"ssp:{arm}"] = json.loads(arm_path(out, arm).read_text()).get("wall_seconds")
+    atomic_write_json(path, {"kind": "validate", "status": "complete", "config": config,
+                             "last_wall_seconds": round(wall_seconds, 3), "last_run": done,
+                             "result_wall_seconds": timings, **environment()})
+    return path
+
+
+# ------------------------------------------------------------------ command line
+def cmd_validate(args) -> int:
+    from experiments.lab.studies import available_studies
+
+    studies = args.studies or available_studies()
+    out = Path(args.out) if args.out else Path("results") / f"validate-seed{args.seed}"
+    config = run_config(studies, args.replicates, args.seed, args.households)
+    prepare_folder(out, config)
+    start = time.perf_counter()
+    log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
+    done = execute(out, config, log=log)
+    df = build_table(out, config)
+    paths = write_outputs(out, df, config)
+    paths.append(finish_manifest(out, config, time.perf_counter() - start, done))
+    if not args.quiet:
+        n_mis = int(df["misfit"].fillna(False).sum())
+        print(f"{len(done['studies_run'])} studies and {len(done['arms_run'])} SSP arms run, "
+              f"{len(config['studies']) - len(done['studies_run'])} studies reused; misfit in {n_mis} of "
+              f"{int(df['misfit'].notna().sum())} comparable rows; {time.perf_counter() - start:.0f} s")
+        for p in paths:
+            print(f"wrote {p}")
+    return 0
+
+
+def add_subcommands(sub) -> None:
+    """Register ``validate`` on the ``bonding`` subparsers."""
+    from experiments.cli import MAX_HOUSEHOLDS, bounded_int
+
+    v = sub.add_parser("validate", help="run every virtual study and tabulate simulated vs published (resumable)")
+    v.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=DEFAULT_REPLICATES,
+                   help=f"replicates per study (default {DEFAULT_REPLICATES})")
+    v.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1, help="root seed (default 1)")
+    v.add_argument("--out", default=None, help="output folder (default results/validate-seedS; rerun to resume)")
+    v.add_argument("--studies", type=parse_studies, default=None, metavar="a,b,c",
+                   help="comma-separated study names (default: every listed study, see `bonding study --list`)")
+    v.add_argument("--households", type=bounded_int("--households", 0, MAX_HOUSEHOLDS), default=DEFAULT_HOUSEHOLDS,
+                   help=f"households per SSP distribution arm (baseline, high_risk; default {DEFAULT_HOUSEHOLDS}; 0 skips them)")
+    v.add_argument("--quiet", action="store_true", help="no progress lines or summary")
+    v.set_defaults(func=cmd_validate)
+
+
+__all__ = ["add_subcommands", "run_config", "prepare_folder", "execute", "build_table", "study_row",
+           "render_markdown", "write_outputs", "run_one_study", "run_arm", "arm_rows"]
