@@ -16,12 +16,14 @@ from the files alone:
 
 ``manifest.json``       run configuration (scenarios resolved, seeds), versions, git commit
 ``runs.parquet``        one row per scenario x replicate: outcome means by role (``bond.mother``)
-                        and their between-dyad SDs (``bond.mother.sd``); A/B/C/D shares if the
-                        lab's Strange Situation ran (months >= 12)
+                        and their between-dyad SDs (``bond.mother.sd``); if the lab's Strange
+                        Situation ran (``months >= 12``, the ``ssp_*`` dyad columns), the A/B/C/D
+                        shares by role (``attachment_D.mother``) and SSP scale means
 ``timeseries.parquet``  daily means over replicates (and SD across replicates) by scenario/role
 ``comparison.csv``      every outcome, every scenario vs the first: paired mean difference with a
-                        95% t-interval across replicates, Cohen's d (between-dyad SD) or, for
+                        95% t-interval across replicates, and Cohen's d (between-dyad SD) or, for
                         shares, the risk ratio, each with its 95% interval across replicates
+``comparison.md``       the key outcomes of ``comparison.csv`` as one Markdown table per scenario
 ``outcomes.png``, ``trajectories.png``, ``attachment.png`` (if classified)
 """
 
@@ -51,8 +53,14 @@ CONTINUOUS = {
     "infant_cortisol_final": ("mother",),
 }
 SHARES = {"depressed": ("mother", "father")}  # from caregiver_depressed (ever, in the run)
-ATTACHMENT_COLUMNS = ("attachment", "ssp_attachment")
+# Strange Situation (experiments.lab.ssp via experiments.run.OUTCOME_HOOKS at 12 months): the
+# class column (the lab's ``ssp_attachment`` first) gives A/B/C/D shares for every role;
+# the coded scales and the post-procedure infant cortisol are summarised like CONTINUOUS.
+ATTACHMENT_COLUMNS = ("ssp_attachment", "attachment")
 ATTACHMENT_CLASSES = ("A", "B", "C", "D")
+SSP_CONTINUOUS = {"ssp_avoidance": ("mother", "father"), "ssp_resistance": ("mother", "father"),
+                  "ssp_disorganisation": ("mother", "father"),
+                  "ssp_infant_cortisol_post": ("mother", "father")}
 INFANT_SERIES = ("infant_ot", "infant_cortisol", "infant_cry_hours", "infant_distress")
 SEED_LIMIT = 2**63 - 1
 
@@ -73,6 +81,11 @@ def chunk_stem(index: int, name: str, replicate: int) -> str:
     return f"s{index:02d}-{_safe(name)}__r{replicate:04d}"
 
 
+def _mean_sd(out: dict, name: str, v: pd.Series) -> None:
+    out[name] = float(v.mean()) if v.notna().any() else np.nan
+    out[f"{name}.sd"] = float(v.std(ddof=1)) if v.notna().sum() > 1 else np.nan
+
+
 def summarise(outcomes: pd.DataFrame, timeseries: pd.DataFrame) -> dict[str, float]:
     """One replicate's outcome summaries: means (and between-dyad SDs) by role, shares, infant."""
     o = outcomes.copy()
@@ -81,21 +94,29 @@ def summarise(outcomes: pd.DataFrame, timeseries: pd.DataFrame) -> dict[str, flo
     o["care_hours_per_day"] = o["care_hours"] / n_days
     out: dict[str, float] = {}
     groups = dict(tuple(o.groupby("role", sort=False)))
+    empty = o.iloc[0:0]
+
+    def column(role: str, var: str) -> pd.Series:
+        return groups.get(role, empty)[var]
+
     for var, roles in CONTINUOUS.items():
         for role in roles or CAREGIVER_ROLES:
-            v = groups[role][var].astype(float) if role in groups else pd.Series(dtype=float)
-            out[f"{var}.{role}"] = float(v.mean()) if v.notna().any() else np.nan
-            out[f"{var}.{role}.sd"] = float(v.std(ddof=1)) if v.notna().sum() > 1 else np.nan
+            _mean_sd(out, f"{var}.{role}", column(role, var).astype(float))
     for var, roles in SHARES.items():
         for role in roles:
-            v = groups[role]["caregiver_depressed"].astype(float) if role in groups else pd.Series(dtype=float)
+            v = column(role, "caregiver_depressed").astype(float)
             out[f"{var}.{role}"] = float(v.mean()) if len(v) else np.nan
     col = next((c for c in ATTACHMENT_COLUMNS if c in o.columns), None)
     if col is not None:
-        for role in ("mother", "father"):
-            v = groups[role][col] if role in groups else pd.Series(dtype=object)
+        for role in CAREGIVER_ROLES:
+            v = column(role, col)
+            v = v[v.notna()]
             for cls in ATTACHMENT_CLASSES:
                 out[f"attachment_{cls}.{role}"] = float((v == cls).mean()) if len(v) else np.nan
+        for var, roles in SSP_CONTINUOUS.items():
+            if var in o.columns:
+                for role in roles:
+                    _mean_sd(out, f"{var}.{role}", column(role, var).astype(float))
     post = timeseries[(timeseries["day"] >= 0) & (timeseries["role"] == "infant")]
     for var in INFANT_SERIES:
         v = post.loc[post["variable"] == var, "value"]
@@ -190,22 +211,33 @@ def _tasks(config: dict, scenarios: list[Scenario]):
                                                "replicate": r, "seed": seed}, sc
 
 
-def _progress(total: int, initial: int, enabled: bool):
+PROGRESS_FORMAT = ("{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} chunks done "
+                   "[{elapsed} elapsed, ETA {remaining}, {rate_fmt}]")
+
+
+def _progress(total: int, initial: int, enabled: bool, file=None):
+    """Chunks completed / total (finished chunks of a resumed run count from the start) and ETA.
+
+    The rate, hence the ETA, is the average over the chunks run in this session
+    (``smoothing=0``): pools finish chunks in bursts, which a moving average would overreact to.
+    """
     from tqdm import tqdm
 
     return tqdm(total=total, initial=initial, unit="chunk", desc="comparing", disable=not enabled,
-                dynamic_ncols=True)
+                dynamic_ncols=True, smoothing=0, bar_format=PROGRESS_FORMAT, file=file)
 
 
 def execute(out: Path, config: dict, scenarios: list[Scenario], workers: int = 1,
-            scheduler: str | None = None, progress: bool = True, limit: int | None = None) -> int:
+            scheduler: str | None = None, progress: bool = True, limit: int | None = None,
+            progress_file=None) -> int:
     """Run every unfinished chunk; returns how many were run. ``limit`` stops early (tests)."""
     tasks = list(_tasks(config, scenarios))
     todo = [t for t in tasks if not chunk_done(out, t[0])]
+    done_before = len(tasks) - len(todo)
     if limit is not None:
         todo = todo[:limit]
     h, m = config["households"], config["months"]
-    bar = _progress(len(tasks), len(tasks) - len([t for t in tasks if not chunk_done(out, t[0])]), progress)
+    bar = _progress(len(tasks), done_before, progress, progress_file)
     try:
         if scheduler:
             _run_dask(out, todo, h, m, scheduler, bar)
@@ -322,6 +354,31 @@ def _t_interval(x: np.ndarray) -> tuple[float, float, float]:
     return m, m - half, m + half
 
 
+def _ratio_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Risk ratio mean(b) / mean(a) over paired replicates, with a 95% interval.
+
+    The interval is the delta-method t-interval of log(mean(b) / mean(a)) with the paired
+    covariance (replicates share seeds), so a replicate with a share of 0 still counts.
+    """
+    from scipy import stats
+
+    ok = np.isfinite(a) & np.isfinite(b)
+    a, b = a[ok], b[ok]
+    n = len(a)
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    ma, mb = float(a.mean()), float(b.mean())
+    if ma <= 0:
+        return np.nan, np.nan, np.nan
+    rr = mb / ma
+    if n < 2 or mb <= 0:
+        return rr, np.nan, np.nan
+    cov = np.cov(a, b, ddof=1)
+    var = cov[1, 1] / mb**2 + cov[0, 0] / ma**2 - 2.0 * cov[0, 1] / (ma * mb)
+    half = float(stats.t.ppf(0.975, n - 1) * np.sqrt(max(var, 0.0) / n))
+    return rr, rr * np.exp(-half), rr * np.exp(half)
+
+
 def comparison_table(runs: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
     """Every outcome and scenario vs the first, paired by replicate (common random numbers)."""
     ref = scenarios[0]
@@ -341,10 +398,8 @@ def comparison_table(runs: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
                    "mean_scenario": float(np.nanmean(b)), "mean_difference": diff,
                    "difference_lo": lo, "difference_hi": hi}
             if is_share(col):
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    lrr = np.where((a > 0) & (b > 0), np.log(b / a), np.nan)
-                m, lo_, hi_ = _t_interval(lrr)
-                row.update(effect_measure="risk_ratio", effect=np.exp(m), effect_lo=np.exp(lo_), effect_hi=np.exp(hi_))
+                rr, lo_, hi_ = _ratio_interval(a, b)
+                row.update(effect_measure="risk_ratio", effect=rr, effect_lo=lo_, effect_hi=hi_)
             elif f"{col}.sd" in runs.columns:
                 sa, sb = base.loc[reps, f"{col}.sd"].to_numpy(float), cur.loc[reps, f"{col}.sd"].to_numpy(float)
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -358,8 +413,94 @@ def comparison_table(runs: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# The key outcomes of comparison.md (column of runs.parquet, label); absent ones are left out.
+KEY_OUTCOMES = (
+    ("bond.mother", "mother bond"),
+    ("bond.father", "father bond"),
+    ("sensitivity.mother", "mother sensitivity"),
+    ("sensitivity.father", "father sensitivity"),
+    ("synchrony.mother", "mother-infant synchrony"),
+    ("care_hours_per_day.father", "father care (h/day)"),
+    ("ot_plasma_mean.mother", "mother plasma OT (pg/ml)"),
+    ("ot_plasma_mean.father", "father plasma OT (pg/ml)"),
+    ("cortisol_mean.mother", "mother cortisol (nmol/l)"),
+    ("depressed.mother", "mothers ever depressed (share)"),
+    ("testosterone_change.father", "father testosterone change (fraction)"),
+    ("infant_cortisol.infant", "infant cortisol (nmol/l)"),
+    ("attachment_B.mother", "infant secure (B) with mother (share)"),
+    ("attachment_D.mother", "infant disorganised (D) with mother (share)"),
+)
+EFFECT_LABEL = {"cohen_d": "d", "risk_ratio": "RR"}
+
+
+def _num(x: float, sign: bool = False) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    return f"{x:+.3g}" if sign else f"{x:.3g}"
+
+
+def _interval(x: float, lo: float, hi: float, sign: bool = False) -> str:
+    if not np.isfinite(x):
+        return "n/a"
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return _num(x, sign)
+    return f"{_num(x, sign)} [{_num(lo, sign)}, {_num(hi, sign)}]"
+
+
+def comparison_markdown(table: pd.DataFrame, config: dict, runs: pd.DataFrame,
+                        missing: int = 0) -> str:
+    """``comparison.md``: the key outcomes, one Markdown table per scenario vs the reference.
+
+    Every number is a cell of ``comparison.csv`` (3 significant figures); nothing else is
+    computed here, and nothing depends on time or machine, so ``bonding report`` rewrites the
+    same file.
+    """
+    names = [s["name"] for s in config["scenarios"]]
+    ref = names[0]
+    months, households, replicates = config["months"], config["households"], config["replicates"]
+    classified = any(c.startswith("attachment_") for c in runs.columns)
+    lines = [
+        f"# Scenario comparison: {len(names) - 1} scenario(s) vs {ref}", "",
+        f"`bonding compare {' '.join(names)} --replicates {replicates} --households {households} "
+        f"--months {months:g} --seed {config['seed']}`", "",
+        f"Means over replicates of {households} households each, {months:g} months after birth. "
+        "*Difference*: scenario minus reference, paired by replicate (the scenarios share each "
+        "replicate's seed), with its 95% t-interval across replicates. *Effect*: Cohen's d "
+        "(difference over the between-dyad SD) for continuous outcomes, risk ratio (RR) for "
+        "shares, with 95% intervals across replicates. Every outcome is in `comparison.csv`.",
+    ]
+    if not classified:
+        lines += ["", f"Attachment (A/B/C/D) is not classified: the virtual lab's Strange Situation "
+                      f"runs at 12 months and this comparison ran {months:g} months."]
+    if missing:
+        lines += ["", f"**Incomplete**: {missing} chunk(s) are not finished; the tables cover the others."]
+    keys = [(c, label) for c, label in KEY_OUTCOMES if c in runs.columns]
+    for name in names[1:]:
+        block = table[table["scenario"] == name].set_index("outcome") if len(table) else table
+        reps = int(block["replicates"].max()) if len(block) else 0
+        lines += ["", f"## {name} vs {ref}", "",
+                  f"{reps} replicate(s) x {households} households, {months:g} months.", "",
+                  f"| outcome | {ref} | {name} | difference [95% CI] | effect [95% CI] |",
+                  "|---|---:|---:|---:|---:|"]
+        for col, label in keys:
+            cell = f"{label} `{col}`"
+            if col not in block.index:
+                lines.append(f"| {cell} | n/a | n/a | n/a | n/a |")
+                continue
+            r = block.loc[col]
+            if int(r["replicates"]) != reps:
+                cell += f" ({int(r['replicates'])} replicates)"
+            measure = EFFECT_LABEL.get(r["effect_measure"], "")
+            effect = _interval(r["effect"], r["effect_lo"], r["effect_hi"])
+            lines.append(
+                f"| {cell} | {_num(r['mean_reference'])} | {_num(r['mean_scenario'])} | "
+                f"{_interval(r['mean_difference'], r['difference_lo'], r['difference_hi'], sign=True)} | "
+                f"{f'{measure} ' if measure and effect != 'n/a' else ''}{effect} |")
+    return "\n".join(lines) + "\n"
+
+
 def build_report(out: Path, figures: bool = True) -> dict:
-    """Rebuild runs.parquet, timeseries.parquet, comparison.csv and the figures from ``out``."""
+    """Rebuild runs.parquet, timeseries.parquet, comparison.csv/.md and the figures from ``out``."""
     from experiments.provenance import atomic_write_bytes
 
     out = Path(out)
@@ -374,7 +515,8 @@ def build_report(out: Path, figures: bool = True) -> dict:
     atomic_write_parquet(out / "runs.parquet", runs)
     atomic_write_parquet(out / "timeseries.parquet", ts)
     atomic_write_bytes(out / "comparison.csv", table.to_csv(index=False, float_format="%.6g").encode())
-    paths = [out / "runs.parquet", out / "timeseries.parquet", out / "comparison.csv"]
+    atomic_write_bytes(out / "comparison.md", comparison_markdown(table, config, runs, missing).encode())
+    paths = [out / "runs.parquet", out / "timeseries.parquet", out / "comparison.csv", out / "comparison.md"]
     if figures:
         from experiments import compare_plots as cp
 
@@ -396,9 +538,12 @@ def finish_manifest(out: Path, wall_seconds: float, chunks_run: int) -> None:
 def headline(table: pd.DataFrame) -> pd.DataFrame:
     """A console view: a few outcomes, difference and effect, one row per scenario."""
     keep = ["bond.mother", "bond.father", "sensitivity.mother", "care_hours_per_day.father",
-            "ot_plasma_mean.mother", "cortisol_mean.mother", "depressed.mother", "infant_cortisol.infant"]
+            "ot_plasma_mean.mother", "cortisol_mean.mother", "depressed.mother", "infant_cortisol.infant",
+            "attachment_B.mother", "attachment_D.mother"]
+    if table.empty:
+        return pd.DataFrame()
     t = table[table["outcome"].isin(keep)].copy()
-    t["cell"] = t.apply(lambda r: f"{r['mean_difference']:+.3g} ({r['effect_measure'][:1] or '-'}{r['effect']:.2f})", axis=1)
+    t["cell"] = t.apply(lambda r: f"{r['mean_difference']:+.3g} ({EFFECT_LABEL.get(r['effect_measure'], '-')} {r['effect']:.2f})", axis=1)
     return t.pivot(index="scenario", columns="outcome", values="cell").reindex(columns=[k for k in keep if k in set(t["outcome"])])
 
 
@@ -419,9 +564,11 @@ def cmd_compare(args) -> int:
     report = build_report(out, figures=not args.no_figures)
     finish_manifest(out, time.perf_counter() - start, n)
     if not args.quiet:
-        with pd.option_context("display.width", 200, "display.max_columns", 12):
-            print(headline(report["table"]).to_string())
-        print(f"\n{n} chunks run, {report['chunks']} in the tables, {time.perf_counter() - start:.1f} s")
+        head = headline(report["table"])
+        if not head.empty:
+            with pd.option_context("display.width", 200, "display.max_columns", 12):
+                print(head.to_string() + "\n")
+        print(f"{n} chunks run, {report['chunks']} in the tables, {time.perf_counter() - start:.1f} s")
         for p in report["paths"]:
             print(f"wrote {p}")
     return 0

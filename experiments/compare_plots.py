@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.provenance import atomic_savefig  # noqa: E402
-from model.state import DAYS_PER_MONTH  # noqa: E402
+from model.state import DAYS_PER_MONTH, ROLES  # noqa: E402
 
 OUTCOME_PANELS = (
     ("bond.mother", "mother bond"), ("bond.father", "father bond"),
@@ -21,6 +21,8 @@ OUTCOME_PANELS = (
     ("ot_plasma_mean.mother", "mother plasma OT (pg/ml)"), ("ot_plasma_mean.father", "father plasma OT (pg/ml)"),
     ("cortisol_mean.mother", "mother cortisol (nmol/l)"), ("testosterone_change.father", "father T change (fraction)"),
     ("depressed.mother", "mothers ever depressed (share)"), ("infant_cortisol.infant", "infant cortisol (nmol/l)"),
+    ("attachment_B.mother", "secure (B) with mother (share)"), ("attachment_D.mother", "disorganised (D) with mother (share)"),
+    ("attachment_B.father", "secure (B) with father (share)"), ("attachment_D.father", "disorganised (D) with father (share)"),
 )
 TRAJECTORY_PANELS = (
     ("bond", "mother"), ("bond", "father"), ("bond", "grandparent"), ("sensitivity", "mother"),
@@ -91,9 +93,21 @@ def plot_trajectories(ts: pd.DataFrame, names: list[str], path: Path) -> Path:
 
 
 def plot_attachment(runs: pd.DataFrame, names: list[str], path: Path) -> Path:
-    """A/B/C/D shares (Strange Situation, lab) by scenario, with the infant-mother and -father dyads."""
-    fig, axes = plt.subplots(1, 2, figsize=(14, 4.5), sharey=True)
-    for ax, role in zip(axes, ("mother", "father"), strict=True):
+    """A/B/C/D shares (the lab's Strange Situation) by scenario, one panel per caregiver role.
+
+    Drawn from the ``attachment_{A,B,C,D}.{role}`` columns of the runs table (mean share over
+    replicates); roles without classified dyads in any scenario are left out.
+    """
+    roles = [r for r in ROLES if any(f"attachment_{c}.{r}" in runs.columns
+                                     and runs[f"attachment_{c}.{r}"].notna().any() for c in ATTACHMENT_COLOURS)]
+    roles = roles or ["mother"]
+    ncol = min(len(roles), 2)
+    nrow = int(np.ceil(len(roles) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(max(5.0, 0.45 * len(names) + 2.5) * ncol + 1.0, 4.8 * nrow),
+                             sharey=True, squeeze=False)
+    for ax in axes.ravel()[len(roles):]:
+        ax.axis("off")
+    for ax, role in zip(axes.ravel(), roles, strict=False):
         bottom = np.zeros(len(names))
         for cls, colour in ATTACHMENT_COLOURS.items():
             col = f"attachment_{cls}.{role}"
@@ -102,13 +116,18 @@ def plot_attachment(runs: pd.DataFrame, names: list[str], path: Path) -> Path:
             v = np.array([runs.loc[runs["scenario"] == n, col].mean() for n in names])
             v = np.nan_to_num(v)
             ax.bar(names, v, bottom=bottom, color=colour, label=cls)
+            for i, (b0, h) in enumerate(zip(bottom, v, strict=True)):
+                if h >= 0.06:
+                    ax.text(i, b0 + h / 2, f"{h:.0%}", ha="center", va="center", fontsize=7, color="white")
             bottom += v
-        ax.set_title(f"infant-{role} attachment (mean share over replicates)", fontsize=10)
+        ax.set_title(f"infant-{role}", fontsize=10)
         ax.tick_params(axis="x", rotation=60, labelsize=7)
         for lab in ax.get_xticklabels():
             lab.set_ha("right")
-    axes[0].set_ylabel("share of dyads")
-    axes[1].legend(title="SSP class", fontsize=8)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of dyads (mean over replicates)")
+    axes[0, -1].legend(title="SSP class", fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.suptitle("Attachment classification (virtual-lab Strange Situation) by scenario and caregiver")
     fig.tight_layout()
     atomic_savefig(fig, path, dpi=100)
     plt.close(fig)

@@ -117,9 +117,10 @@ def summary_table(outcomes: pd.DataFrame) -> pd.DataFrame:
     """Mean of the main outcomes by role (for the console)."""
     cols = ["bond", "sensitivity", "synchrony", "share_sensitive", "care_hours", "caregiver_depressed",
             "ot_plasma_mean", "cortisol_mean", "iwm_expected_responsiveness"]
-    if "attachment" in outcomes:
-        outcomes = outcomes.assign(secure=(outcomes["attachment"] == "B").astype(float),
-                                   disorganised=(outcomes["attachment"] == "D").astype(float))
+    col = next((c for c in ("ssp_attachment", "attachment") if c in outcomes), None)  # lab SSP at 12 mo
+    if col is not None:
+        outcomes = outcomes.assign(secure=(outcomes[col] == "B").astype(float),
+                                   disorganised=(outcomes[col] == "D").astype(float))
         cols += ["secure", "disorganised"]
     table = outcomes.groupby("role")[cols].mean(numeric_only=True)
     table.insert(0, "dyads", outcomes.groupby("role").size())
