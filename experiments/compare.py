@@ -22,7 +22,9 @@ from the files alone:
 ``timeseries.parquet``  daily means over replicates (and SD across replicates) by scenario/role
 ``comparison.csv``      every outcome, every scenario vs the first: paired mean difference with a
                         95% t-interval across replicates, and Cohen's d (between-dyad SD) or, for
-                        shares, the risk ratio, each with its 95% interval across replicates
+                        shares, the risk ratio, each with its 95% interval across replicates;
+                        outcomes that are population daily means (``*.infant``, ``bond_1m.*``)
+                        have no between-dyad SD and get the difference only
 ``comparison.md``       the key outcomes of ``comparison.csv`` as one Markdown table per scenario
 ``outcomes.png``, ``trajectories.png``, ``attachment.png`` (if classified)
 """
@@ -467,7 +469,8 @@ def comparison_markdown(table: pd.DataFrame, config: dict, runs: pd.DataFrame,
         "*Difference*: scenario minus reference, paired by replicate (the scenarios share each "
         "replicate's seed), with its 95% t-interval across replicates. *Effect*: Cohen's d "
         "(difference over the between-dyad SD) for continuous outcomes, risk ratio (RR) for "
-        "shares, with 95% intervals across replicates. Every outcome is in `comparison.csv`.",
+        "shares, with 95% intervals across replicates (n/a: no between-dyad SD, as for the "
+        "infant's daily-mean series). Every outcome is in `comparison.csv`.",
     ]
     if not classified:
         lines += ["", f"Attachment (A/B/C/D) is not classified: the virtual lab's Strange Situation "
