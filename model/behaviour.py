@@ -14,6 +14,7 @@ rare and tied to unresolved loss and high cortisol (Main & Hesse; Cittern et al.
 from __future__ import annotations
 
 import numpy as np
+from numba.extending import register_jitable as jitable
 
 from model.state import (
     AAI_DISMISSING,
@@ -29,47 +30,54 @@ from model.state import (
 )
 
 
+@jitable
 def sigmoid(x):
     """Logistic function."""
     return 1.0 / (1.0 + np.exp(-x))
 
 
 # ------------------------------------------------------------------ 1. needs and cues
+@jitable
 def hunger_rate(age_months: float, interval_newborn, interval_12mo):
     """Hunger added per hour: 1 / (hours from fed to urgent), interpolated by age."""
     w = min(age_months / 12.0, 1.0)
     return 1.0 / (interval_newborn * (1 - w) + interval_12mo * w)
 
 
+@jitable
 def discomfort_probability(age_days: float) -> float:
     """Hourly chance of a discomfort episode; crying peaks near 6 weeks (assumption, Brazelton curve)."""
     weeks = age_days / 7.0
     return 0.04 + 0.08 * np.exp(-(((weeks - 6.0) / 5.0) ** 2))
 
 
+@jitable
 def infant_distress(hunger, discomfort, contact_need, temperament, cortisol_excess):
     """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol."""
     load = 1.6 * np.maximum(hunger - 0.55, 0.0) + 0.9 * discomfort + 0.45 * contact_need
     return sigmoid(5.0 * (load - 0.8) + 0.5 * temperament + 0.3 * cortisol_excess)
 
 
-def infant_asleep(night: bool, age_months: float, u, hunger, distress):
+@jitable
+def infant_asleep(night, age_months, u, hunger, distress):
     """Whether the infant sleeps this hour: nights mostly, naps by day, woken by need."""
     p_sleep = 0.92 if night else 0.45 - 0.2 * min(age_months / 12.0, 1.0)
-    return (u < p_sleep) & (hunger < 0.85) & (distress < 0.6)
+    return u < p_sleep and hunger < 0.85 and distress < 0.6
 
 
-def emit_bid(asleep, distress, age_days: float, u):
+@jitable
+def emit_bid(asleep, distress, age_days, u):
     """The infant's bid this hour: distress (cry/fuss), social (gaze, smile, coo) or none.
 
     Distress bids come with probability ``distress``; awake calm infants make social bids,
     more often once the social smile appears (~6 weeks).
     """
+    if u < distress:
+        return DISTRESS_BID
     p_social = 0.35 + 0.4 * min(max(age_days - 42.0, 0.0) / 120.0, 1.0)
-    distress_bid = u < distress
-    social_bid = (~distress_bid) & (~asleep) & (u < distress + (1 - distress) * p_social)
-    bid = np.where(distress_bid, DISTRESS_BID, np.where(social_bid, SOCIAL_BID, NO_BID))
-    return bid.astype(np.int8)
+    if not asleep and u < distress + (1.0 - distress) * p_social:
+        return SOCIAL_BID
+    return NO_BID
 
 
 # ------------------------------------------------------------------ 2. detection
@@ -104,37 +112,53 @@ def attunement(p, cg, ot_recognition_col, role_sens_col):
                              ot_recognition_col, p.cortisol_detection[:, None], cg.sensitivity_boost)
 
 
-def detection_probability(att, base_detection_col, bid, distress, asleep, night_penalty_col,
-                          unresolved, blunting_col, available):
-    """Probability that each available caregiver notices this hour's bid, shape (H, K).
+@jitable
+def detection_probability(att, base_detection, bid, distress, caregiver_asleep, night_penalty,
+                          unresolved, blunting):
+    """Probability that an available caregiver notices this hour's bid (one dyad).
 
     Cries are more salient than social bids; sleeping caregivers detect less; unresolved
     caregivers show a blunted response to their infant's distress (M7, Kim et al. 2014).
-    Without a bid, or for an unavailable caregiver, the probability is 0.
+    Without a bid the probability is 0 (the caller also skips unavailable caregivers).
     """
-    is_cry = bid == DISTRESS_BID
-    salience = np.where(is_cry, 0.5 + 2.0 * distress, np.where(bid == NO_BID, -60.0, -0.5))
-    shift = (base_detection_col + salience[:, None]) - night_penalty_col * asleep
-    logit = att + shift - (is_cry[:, None] * blunting_col) * unresolved
-    return sigmoid(logit) * available
+    if bid == NO_BID:
+        return 0.0
+    if bid == DISTRESS_BID:
+        salience = 0.5 + 2.0 * distress - blunting * unresolved
+    else:
+        salience = -0.5
+    return sigmoid(att + base_detection + salience - night_penalty * caregiver_asleep)
 
 
 # ------------------------------------------------------------------ 3. who responds, and how
+@jitable
 def choose_responder(detected, role_weight, mother_feeds, u):
     """Division of labour: one responder among caregivers who detected the bid, or -1.
 
-    Each detector is weighted by a role norm (``role_weight``, shape (H, K)); a lactating mother
-    who detects a hungry infant's cry is strongly preferred (``mother_feeds``). Sampling is by
-    inverse CDF along the caregiver axis.
+    ``detected`` and ``role_weight`` are one household's rows (length K). Each detector is
+    weighted by a role norm; a lactating mother who detects a hungry infant's cry is strongly
+    preferred (``mother_feeds``: x6). Sampling is by inverse CDF along the caregiver axis; the
+    comparison ``cum <= u * total`` means u == 0 still picks a detector.
     """
-    w = detected * role_weight
-    w[:, MOTHER] *= np.where(mother_feeds, 6.0, 1.0)
-    cum = np.cumsum(w, axis=1)
-    total = cum[:, -1]
-    pick = (cum <= (u * total)[:, None]).sum(axis=1)  # <=: u == 0 still picks a detector
-    return np.where(total > 0, pick, -1).astype(np.int8)
+    total = 0.0
+    for k in range(detected.shape[0]):
+        if detected[k]:
+            total += role_weight[k] * (6.0 if (k == MOTHER and mother_feeds) else 1.0)
+    if total <= 0.0:
+        return -1
+    target = u * total
+    cum = 0.0
+    last = -1
+    for k in range(detected.shape[0]):
+        if detected[k]:
+            cum += role_weight[k] * (6.0 if (k == MOTHER and mother_feeds) else 1.0)
+            last = k
+            if cum > target:
+                return k
+    return last
 
 
+@jitable
 def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depressed_r,
                      p_fright_base, fright_cortisol, u_quality, u_fright, u_kind):
     """The quality of the chosen caregiver's response (sensitive, intrusive, rejecting, frightening).
@@ -144,46 +168,52 @@ def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depre
     minimising), preoccupied ones to intrusive (mistimed, inconsistent); autonomous 50/50
     (assumption after Ainsworth's home scales). Frightening or frightened behaviour is rare,
     needs unresolved loss (or depression at a fifth of the rate) and rises with cortisol.
+    Returns ``(code, p_sensitive)``.
     """
     p_sens = sigmoid(base_sens + att_r)
-    p_reject = np.where(aai_r == AAI_DISMISSING, 0.75, np.where(aai_r == AAI_PREOCCUPIED, 0.25, 0.5))
-    kind = np.where(u_kind < p_reject, REJECTING, INTRUSIVE)
-    q = np.where(u_quality < p_sens, SENSITIVE, kind)
     risk = unresolved_r + 0.2 * depressed_r
-    p_fright = np.minimum(p_fright_base * risk * np.exp(fright_cortisol * np.maximum(cort_excess_r, 0.0)), 0.5)
-    q = np.where(u_fright < p_fright, FRIGHTENING, q)
-    return q.astype(np.int8), p_sens
+    p_fright = min(p_fright_base * risk * np.exp(fright_cortisol * max(cort_excess_r, 0.0)), 0.5)
+    if u_fright < p_fright:
+        return FRIGHTENING, p_sens
+    if u_quality < p_sens:
+        return SENSITIVE, p_sens
+    p_reject = 0.75 if aai_r == AAI_DISMISSING else (0.25 if aai_r == AAI_PREOCCUPIED else 0.5)
+    return (REJECTING if u_kind < p_reject else INTRUSIVE), p_sens
 
 
 RELIEF = np.array([0.0, 1.0, 0.5, 0.2, 0.0])  # need relief by response code
 POSITIVE = np.array([0.0, 0.85, 0.35, 0.15, 0.0])  # chance the infant calms/smiles after it
 
 
+@jitable
 def relief(response):
     """How much of the infant's need a response relieves (sensitive 1, intrusive .5, rejecting .2)."""
     return RELIEF[response]
 
 
+@jitable
 def positive_response_probability(response, distress_after):
     """Chance the infant responds positively (calms, smiles, gazes back): the caregiver's reward."""
     return POSITIVE[response] * (1.0 - 0.5 * distress_after)
 
 
+@jitable
 def touch_kind(bid, hunger, stimulatory_share_r, u):
     """Kind of contact in the episode: feeding, affectionate (holding, stroking) or stimulatory.
 
     Distress with hunger gets a feed; other distress gets soothing (affectionate) touch; social
     bids get play whose style follows the role (M8, M9: mothers affectionate, fathers stimulatory).
-    Returns boolean arrays (feed, affectionate, stimulatory).
+    Returns booleans ``(feed, affectionate, stimulatory)``.
     """
-    feed = (bid == DISTRESS_BID) & (hunger > 0.55)
-    soothe = (bid == DISTRESS_BID) & ~feed
-    social = bid == SOCIAL_BID
-    stimulatory = social & (u < stimulatory_share_r)
-    affectionate = soothe | feed | (social & ~stimulatory)
-    return feed, affectionate, stimulatory
+    if bid == DISTRESS_BID:
+        return hunger > 0.55, True, False
+    if bid == SOCIAL_BID:
+        stimulatory = u < stimulatory_share_r
+        return False, not stimulatory, stimulatory
+    return False, False, False
 
 
+@jitable
 def synchrony_index(k_caregiver, k_infant, damping):
     """Affect synchrony of an engaged dyad (OT domain c), from two coupled damped oscillators.
 
@@ -195,3 +225,25 @@ def synchrony_index(k_caregiver, k_infant, damping):
     """
     kappa = 0.5 * (k_caregiver + k_infant)
     return kappa / (damping + kappa)
+
+
+@jitable
+def dyad_synchrony(relief_q, ot_caregiver, ot_infant, cortisol_excess_caregiver, testosterone_father,
+                   testosterone_mean, infant_maturity, coupling, ot_synchrony, testosterone_sync, damping):
+    """Synchrony index of one engaged dyad this hour (OT domain c).
+
+    Caregiver-to-infant coupling ``k_c = coupling * relief * max(1 + ot_synchrony * ln OT_c, 0)
+    * exp(-testosterone_sync * max(ln(T / T_mean), 0)) / (1 + cortisol excess)``: it rises with the
+    caregiver's central OT (Feldman et al. 2007, 2010) and falls with stress and, in fathers, with
+    testosterone above the mean (``testosterone_father`` is 0 for other roles: no term).
+    Infant-to-caregiver coupling ``k_i = coupling / 2 * maturity * max(1 + ot_synchrony * ln OT_i, 0)``
+    grows with age (``infant_maturity`` 0.3 at birth to 1 at 9 months). Both feed
+    :func:`synchrony_index`.
+    """
+    t_excess = 0.0
+    if testosterone_father > 0.0:
+        t_excess = max(np.log(max(testosterone_father, 1e-3) / testosterone_mean), 0.0)
+    k_c = (coupling * relief_q * max(1.0 + ot_synchrony * np.log(max(ot_caregiver, 1e-3)), 0.0)
+           * np.exp(-testosterone_sync * t_excess) / (1.0 + max(cortisol_excess_caregiver, 0.0)))
+    k_i = 0.5 * coupling * infant_maturity * max(1.0 + ot_synchrony * np.log(max(ot_infant, 1e-3)), 0.0)
+    return synchrony_index(k_c, k_i, damping)

@@ -167,17 +167,18 @@ def wean(hh: Households, p: ParamSet, u):
 def forget_working_models(inf: Infants, p: ParamSet):
     """Old evidence in the infant's working models fades (memory time constant in days)."""
     f = np.exp(-1.0 / p.iwm_memory_days)[:, None]
-    for name in ("iwm_good", "iwm_bad", "iwm_rejected", "iwm_intruded", "iwm_frightened"):
+    for name in ("iwm_good", "iwm_bad", "iwm_rejected", "iwm_intruded", "iwm_frightened", "iwm_ignored"):
         getattr(inf, name)[:] *= f
 
 
 def reset_day(cg: Caregivers, inf: Infants):
     """Zero today's accumulators."""
     for name in ("care_hours_today", "night_care_today", "touch_hours_today", "reward_today",
-                 "interactions_today", "cortisol_sum_today", "ot_plasma_sum_today",
+                 "interactions_today", "cortisol_sum_today", "ot_plasma_sum_today", "prolactin_sum_today",
                  "attunement_sum_today", "attunement_n_today"):
         getattr(cg, name)[:] = 0.0
     inf.cortisol_sum_today[:] = 0.0
+    inf.ot_sum_today[:] = 0.0
     inf.distress_sum_today[:] = 0.0
     inf.cry_hours_today[:] = 0.0
 

@@ -17,18 +17,22 @@ episodes is what makes attachment patterns cluster.
 from __future__ import annotations
 
 import numpy as np
+from numba.extending import register_jitable as jitable
 
 
+@jitable
 def reward_prediction_error(reward, expected):
     """Phasic dopamine: social reward minus the expected reward (tonic dopamine)."""
     return reward - expected
 
 
+@jitable
 def update_bond(bond, reward, delta, rate):
     """Consolidate a rewarding episode into the bond, saturating at 1."""
-    return np.clip(bond + rate * (reward + np.maximum(delta, 0.0)) * (1.0 - bond), 0.0, 1.0)
+    return np.minimum(np.maximum(bond + rate * (reward + np.maximum(delta, 0.0)) * (1.0 - bond), 0.0), 1.0)
 
 
+@jitable
 def distress_weight(distress, gamma):
     """Weight of a bid in the working model: 1 at full distress, smaller for calm bids."""
     return ((0.25 + distress) / 1.25) ** gamma

@@ -14,6 +14,7 @@ PH15 infant HPA damping; P1/P5 fathers' testosterone.
 from __future__ import annotations
 
 import numpy as np
+from numba.extending import register_jitable as jitable
 
 LN2 = np.log(2.0)
 STEP_MIN = 60.0
@@ -43,6 +44,7 @@ def infant_circadian_amplitude(age_months: float) -> float:
     return float(np.clip((age_months - 2.0) / 4.0, 0.0, 1.0))
 
 
+@jitable
 def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.ndarray) -> np.ndarray:
     """Infant cortisol reactivity: high at 2 months, damped exponentially after (PH15).
 
@@ -52,6 +54,7 @@ def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.
     return gain_2mo * np.exp(-max(age_months - 2.0, 0.0) / damping_months)
 
 
+@jitable
 def cortisol_excess_step(excess, target, acute, carry):
     """Advance the fractional cortisol excess one hour.
 
@@ -61,6 +64,7 @@ def cortisol_excess_step(excess, target, acute, carry):
     return carry * excess + (1.0 - carry) * target + acute
 
 
+@jitable
 def stress_buffer(ot_central: np.ndarray, gain: np.ndarray) -> np.ndarray:
     """OT domain (a), stress buffering: factor (<=1) on an acute cortisol drive.
 
@@ -71,6 +75,7 @@ def stress_buffer(ot_central: np.ndarray, gain: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ oxytocin
+@jitable
 def central_ot_step(ot_central, tone, release, exogenous, carry):
     """Central OT hour level: relaxes toward ``tone * (1 + release) + exogenous`` (PH2 t1/2).
 
@@ -80,6 +85,7 @@ def central_ot_step(ot_central, tone, release, exogenous, carry):
     return carry * ot_central + (1.0 - carry) * target
 
 
+@jitable
 def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_peak, halflife_min):
     """Hour-mean plasma OT (pg/ml).
 
@@ -92,6 +98,7 @@ def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_pea
     return setpoint * (1.0 + coupling * central_release) + pulse_area / STEP_MIN
 
 
+@jitable
 def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarray:
     """Inverted-U gain of social reward on central OT (Borland et al. 2019), 1 at the optimum."""
     x = np.maximum(ot_central, 0.0) / optimum

@@ -37,7 +37,7 @@ class DailyRecorder:
             "bond": cg.bond,
             "estradiol": cg.estradiol,
             "progesterone": cg.progesterone,
-            "prolactin": cg.prolactin_base,
+            "prolactin": cg.prolactin_sum_today / 24.0 if born else cg.prolactin,
             "testosterone": cg.testosterone,
             "depressed": cg.depressed,
             "fatigue": cg.fatigue,
@@ -53,7 +53,7 @@ class DailyRecorder:
             from model.learning import expected_responsiveness
 
             er = expected_responsiveness(inf.iwm_good[:, 0], inf.iwm_bad[:, 0], sim.p.iwm_prior_strength)
-            self.infant[day] = [np.mean(inf.cortisol_sum_today / 24.0), np.mean(inf.ot),
+            self.infant[day] = [np.mean(inf.cortisol_sum_today / 24.0), np.mean(inf.ot_sum_today / 24.0),
                                 np.mean(inf.distress_sum_today / 24.0), np.mean(inf.cry_hours_today),
                                 np.mean(er)]
 

@@ -29,26 +29,20 @@ import numpy as np
 
 from model import behaviour as bh
 from model import daily
-from model import learning as ln
+from model import kernel as kn
 from model import physiology as phys
 from model.params import ParamSet
 from model.population import initialise
 from model.recorder import DailyRecorder
+from model.rng import run_key
 from model.state import (
     DAYCARE,
     DAYS_PER_MONTH,
-    DISTRESS_BID,
     EPISODE_COUNTERS,
     FATHER,
-    FRIGHTENING,
     GRANDPARENT,
-    INTRUSIVE,
     MOTHER,
-    NO_BID,
-    NO_RESPONSE,
     PRENATAL_DAYS,
-    REJECTING,
-    SENSITIVE,
     SIBLING,
     Counters,
     K,
@@ -56,8 +50,7 @@ from model.state import (
 
 N_EPISODE = len(EPISODE_COUNTERS)
 
-STREAMS = ("init", "sleep", "discomfort", "bid", "detect", "responder", "quality", "fright",
-           "kind", "touch", "positive", "gaze", "depression", "weaning", "interventions")
+STREAMS = ("init", "hourly", "depression", "weaning", "interventions")
 
 ROLE_WEIGHT_OTHERS = np.array([1.0, 1.0, 0.8, 0.3, 1.0])  # mother's weight is a parameter
 
@@ -84,6 +77,7 @@ class Simulation:
         self.n_days = PRENATAL_DAYS + int(round(self.months * DAYS_PER_MONTH))
         children = np.random.SeedSequence(self.seed).spawn(len(STREAMS))
         self.rng = {name: np.random.default_rng(c) for name, c in zip(STREAMS, children, strict=True)}
+        self.hourly_key = run_key(children[STREAMS.index("hourly")])  # counter-based, model.rng
         self.cg, self.inf, self.hh = initialise(params, self.rng["init"])
         self.counters = Counters.empty(self.H)
         self.hour = 0
@@ -141,12 +135,10 @@ class Simulation:
         self.carry_ot_central = phys.hourly_carryover(p.ot_central_halflife)[:, None]
         self.carry_cortisol = phys.hourly_carryover(p.cortisol_halflife)
         self.carry_prolactin = np.exp(-phys.LN2 * 60.0 / 50.0)  # PRL t1/2 ~50 min (assumption; PH11 peak 45 min)
-        self.idx = np.arange(H)
-        self.carry_ot_central_h = self.carry_ot_central[:, 0]
+        self.carry_ot_central_h = np.ascontiguousarray(self.carry_ot_central[:, 0])
+        self.hour_params = kn.as_tuple(kn.ParamArrays, p)
+        self.episode = kn.new_episode(H)
         self.carry_cortisol_col = self.carry_cortisol[:, None]
-        self.col = {name: getattr(p, name)[:, None] for name in (
-            "ot_emotion_recognition", "cortisol_detection", "base_detection", "night_detection",
-            "unresolved_distress_blunting", "ot_stress_buffering")}
         cg = self.cg
         self.cry_stress_hpa = p.cry_stress[:, None] * cg.hpa_reactivity
         self.cortisol_scale = p.cortisol_mean[:, None] * np.ones((H, K))
@@ -166,12 +158,7 @@ class Simulation:
         if self.hod == 0:
             self._precompute_day()
         if self.born:
-            self.grow_needs_and_emit_cues()
-            self.detect_cues()
-            self.respond()
-            self.interaction_effects()
-            self.learn()
-            self.advance_hormones()
+            self.postnatal_hour()
         self.hour += 1
         if self.hod == 0:
             self._close_day()
@@ -184,196 +171,26 @@ class Simulation:
                 progress(self.day)
         return self
 
-    def grow_needs_and_emit_cues(self):
-        """Process 1: hunger, discomfort and need for contact grow; the infant sleeps or bids."""
-        p, inf = self.p, self.inf
-        age_d, age_m = self.age_days, self.age_months
-        night = daily.is_night(self.hod)
-        inf.hunger = np.minimum(inf.hunger + bh.hunger_rate(age_m, p.hunger_interval_newborn,
-                                                             p.hunger_interval_12mo), 1.5)
-        new_disc = self.rng["discomfort"].random(self.H) < bh.discomfort_probability(age_d)
-        inf.discomfort = np.where(new_disc, 1.0, 0.5 * inf.discomfort)
-        inf.contact_need = np.minimum(inf.contact_need + p.contact_need_rate * (~inf.asleep), 1.5)
-        inf.distress = bh.infant_distress(inf.hunger, inf.discomfort, inf.contact_need,
-                                          inf.temperament, inf.cortisol_excess)
-        inf.asleep = bh.infant_asleep(night, age_m, self.rng["sleep"].random(self.H), inf.hunger, inf.distress)
-        inf.bid = bh.emit_bid(inf.asleep, inf.distress, age_d, self.rng["bid"].random(self.H))
-        inf.distress_sum_today += inf.distress
+    def postnatal_hour(self):
+        """Processes 1-6 for every household, compiled and fused (:func:`model.kernel.postnatal_hour`).
 
-    def detect_cues(self):
-        """Process 2: each available caregiver notices the bid or not (OT raises recognition)."""
-        cg, inf = self.cg, self.inf
-        self.available = self.hh.available[self.hod]
-        self.night = daily.is_night(self.hod)
-        self.att = bh.attunement_hourly(self.att_static, cg.ot_central, cg.cortisol_excess,
-                                        self.col["ot_emotion_recognition"], self.col["cortisol_detection"],
-                                        cg.sensitivity_boost)
-        cg.attunement_sum_today += self.att
-        pdet = bh.detection_probability(self.att, self.col["base_detection"], inf.bid, inf.distress,
-                                        self.night, self.col["night_detection"], cg.unresolved,
-                                        self.col["unresolved_distress_blunting"], self.available)
-        self.detected = self.rng["detect"].random((self.H, K), dtype=np.float32) < pdet
-
-    def respond(self):
-        """Process 3: who responds (division of labour), the response quality and kind of contact."""
-        p, cg, inf = self.p, self.cg, self.inf
-        hungry_cry = (inf.bid == DISTRESS_BID) & (inf.hunger > 0.55)
-        r = bh.choose_responder(self.detected, self.role_weight, self.hh.breastfeeding & hungry_cry,
-                                self.rng["responder"].random(self.H))
-        has = r >= 0
-        rr = np.maximum(r, 0).astype(np.intp)
-        self.flat = self.idx * K + rr  # flat dyad index of the responder (slot 0 if none)
-        at = self._at
-        u = self.rng["quality"].random((3, self.H))
-        q, _ = bh.response_quality(at(self.att), p.base_sensitivity, at(cg.aai), at(cg.unresolved),
-                                   at(cg.cortisol_excess), at(cg.depressed), p.p_frightening_base,
-                                   p.frightening_cortisol, u[0], u[1], u[2])
-        q = np.where(has, q, NO_RESPONSE).astype(np.int8)
-        feed, aff, stim = bh.touch_kind(inf.bid, inf.hunger, at(self.stim_share), self.rng["touch"].random(self.H))
-        touching = has & (q != FRIGHTENING) & (q != NO_RESPONSE)
-        self.feed, self.aff, self.stim = feed & has, aff & touching, stim & touching
-        self.breastfeed = self.feed & (rr == MOTHER) & self.hh.breastfeeding
-        inf.responder = np.where(has, r, -1).astype(np.int8)
-        inf.response = q
-        self.has, self.rr = has, rr
-
-    def _at(self, arr):
-        """The responder's entry of an (H, K) array, per household (slot 0 where no responder)."""
-        return arr.reshape(-1)[self.flat]
-
-    def _add_at(self, arr, values):
-        """Add ``values`` (H,) at the responder's entry of an (H, K) array (zero where none)."""
-        flat = arr.reshape(-1)
-        flat[self.flat] += np.where(self.has, values, 0.0)
-
-    def interaction_effects(self):
-        """Process 4: needs relieved; OT released by touch (d), synchrony (c), buffering (a)."""
-        p, cg, inf, at = self.p, self.cg, self.inf, self._at
-        q = inf.response
-        rel = bh.relief(q)
-        self.distress_before = inf.distress
-        inf.hunger = np.where(self.feed, inf.hunger * (0.4 - 0.4 * rel), inf.hunger)
-        inf.discomfort *= 1.0 - 0.7 * rel * (inf.bid == DISTRESS_BID)
-        inf.contact_need *= 1.0 - rel
-        inf.distress = bh.infant_distress(inf.hunger, inf.discomfort, inf.contact_need,
-                                          inf.temperament, inf.cortisol_excess)
-        # domain (d): touch releases OT in caregiver and infant
-        touch_gain = p.ot_social_touch * (
-            self.aff * p.touch_ot_gain_affectionate * at(self.aff_match)
-            + self.stim * p.touch_ot_gain_stimulatory * at(self.stim_match))
-        release = touch_gain * at(cg.ot_reactivity)  # (H,): fraction of tone, at the responder
-        # central OT: every caregiver relaxes toward tone (+ exogenous dose); the responder's
-        # target is raised by the release (model.physiology.central_ot_step, split for speed)
-        cg.ot_central *= self.carry_ot_central
-        cg.ot_central += self.ot_target_base
-        if cg.exogenous_ot.any():
-            cg.ot_central += (1.0 - self.carry_ot_central) * cg.exogenous_ot
-        self._add_at(cg.ot_central, at(self.ot_target_base) * release)
-        # plasma OT: basal set-point; weakly coupled central release; suckling pulses (mother)
-        cg.ot_plasma[:] = cg.ot_plasma_setpoint_now
-        self._add_at(cg.ot_plasma, at(cg.ot_plasma_setpoint_now) * p.ot_central_plasma_coupling * release)
-        n_pulses = self.breastfeed * 2.0 * p.suckling_pulses_per_10min / (
-            1.0 + np.maximum(cg.cortisol_excess[:, MOTHER], 0.0))
-        cg.ot_plasma[:, MOTHER] += phys.plasma_ot_hour_mean(0.0, 0.0, 0.0, n_pulses, p.suckling_ot_pulse,
-                                                            p.ot_plasma_halflife)
-        inf_release = p.ot_social_touch * p.infant_touch_ot_gain * (self.aff | self.stim) * rel
-        inf.ot = phys.central_ot_step(inf.ot, 1.0, inf_release, 0.0, self.carry_ot_central_h)
-        # domain (c): affect synchrony of the engaged dyad
-        engaged = self.has & (inf.bid != NO_BID) & (q != FRIGHTENING)
-        self.sync = np.where(engaged, self._synchrony(rel), 0.0)
-        # domain (a) and safe haven: contact and OT damp the infant's cortisol response
-        buffer_i = phys.stress_buffer(inf.ot, p.ot_stress_buffering)
-        gain = phys.infant_hpa_gain(self.age_months, p.infant_hpa_gain_2mo, p.infant_hpa_damping_months)
-        drive = gain * inf.hpa_reactivity * inf.distress * (1.0 - p.contact_buffering * rel) * buffer_i
-        drive = drive + 0.8 * (q == FRIGHTENING)
-        inf.cortisol_excess = phys.cortisol_excess_step(inf.cortisol_excess, 0.0, drive, self.carry_cortisol)
-
-    def _synchrony(self, rel):
-        """Coupling of caregiver and infant affect -> synchrony index (OT domain c)."""
-        p, cg, inf, at = self.p, self.cg, self.inf, self._at
-        ot_r = np.maximum(at(cg.ot_central), 1e-3)
-        t_ratio = np.maximum(at(cg.testosterone), 1e-3) / p.testosterone_mean
-        t_excess = np.where(self.rr == FATHER, np.maximum(np.log(t_ratio), 0.0), 0.0)
-        k_c = p.sync_coupling * rel * np.maximum(1.0 + p.ot_synchrony * np.log(ot_r), 0.0) \
-            * np.exp(-p.testosterone_sync * t_excess) / (1.0 + np.maximum(at(cg.cortisol_excess), 0.0))
-        maturity = 0.3 + 0.7 * min(self.age_months / 9.0, 1.0)
-        k_i = 0.5 * p.sync_coupling * maturity * np.maximum(1.0 + p.ot_synchrony * np.log(np.maximum(inf.ot, 1e-3)), 0.0)
-        return bh.synchrony_index(k_c, k_i, p.sync_damping)
-
-    def learn(self):
-        """Process 5: dopamine prediction error updates the bond; the infant's working models."""
-        p, cg, inf, at, has = self.p, self.cg, self.inf, self._at, self.has
-        q = inf.response
-        positive = self.rng["positive"].random(self.H) < bh.positive_response_probability(q, inf.distress)
-        ot_gain = phys.social_reward_gain(at(cg.ot_central), p.ot_reward_optimum)
-        reward = positive * ot_gain
-        delta = ln.reward_prediction_error(reward, at(cg.tonic_da))
-        sel = self.flat[has]
-        cg.bond.reshape(-1)[sel] = ln.update_bond(at(cg.bond), reward, delta, p.bond_learning_rate)[has]
-        cg.dopamine.reshape(-1)[sel] = delta[has]
-        self._add_at(cg.reward_today, reward)
-        self._add_at(cg.interactions_today, 1.0)
-        w = ln.distress_weight(self.distress_before, p.iwm_distress_weight)
-        self._add_at(inf.iwm_good, (q == SENSITIVE) * w)
-        self._add_at(inf.iwm_bad, (q != SENSITIVE) * w)
-        self._add_at(inf.iwm_intruded, (q == INTRUSIVE) * w)
-        self._add_at(inf.iwm_rejected, (q == REJECTING) * w)
-        self._add_at(inf.iwm_frightened, (q == FRIGHTENING) * 1.0)
-        # an unanswered bid counts against every caregiver who was there and did not come
-        ignored = (inf.bid != NO_BID) & ~has
-        if ignored.any():
-            n_av = self.available.sum(axis=1)
-            share = np.where(ignored & (n_av > 0), w / np.maximum(n_av, 1), 0.0)
-            miss = self.available * share[:, None]
-            inf.iwm_bad += miss
-            inf.iwm_rejected += miss
-        self._count_episode(positive)
-
-    def _count_episode(self, positive):
-        """Bookkeeping of behaviour counts per dyad (for outcomes and virtual studies)."""
-        cg, inf, c = self.cg, self.inf, self.counters
-        q = inf.response
-        gaze_u = self.rng["gaze"].random((2, self.H))
-        engaged = self.has & (q != FRIGHTENING)
-        # gaze and motherese-like vocalisation: more likely when sensitive, less when depressed (M5)
-        p_gaze = np.where(q == SENSITIVE, 0.9, 0.5) * np.where(self._at(cg.depressed), 0.6, 1.0)
-        gaze = engaged & (gaze_u[0] < p_gaze)
-        vocal = engaged & (gaze_u[1] < p_gaze * (0.8 + 0.2 * (inf.bid == 2)))
-        flags = np.stack([self.has, q == SENSITIVE, q == INTRUSIVE, q == REJECTING, q == FRIGHTENING,
-                          self.feed, self.breastfeed, gaze, self.aff, self.stim, vocal,
-                          self.sync, self.sync > 0]).astype(np.float64)
-        flags *= self.has
-        c.data[:N_EPISODE, self.flat] += flags
-        c["n_bids"][:] += self.available * (inf.bid != NO_BID)[:, None]
-        self._add_at(cg.care_hours_today, 1.0)
-        self._add_at(cg.touch_hours_today, (self.aff | self.stim) * 1.0)
-        if self.night:
-            self._add_at(cg.night_care_today, 1.0)
-        self._add_at(inf.familiarity, 1.0)
-        inf.cry_hours_today += (inf.bid == DISTRESS_BID) & (q != SENSITIVE)
-
-    def advance_hormones(self):
-        """Process 6: cortisol (circadian + crying stress, OT-buffered) and prolactin, hourly."""
-        p, cg, inf = self.p, self.cg, self.inf
-        crying = (inf.bid == DISTRESS_BID) & (inf.response != SENSITIVE)
-        cg.cortisol_excess *= self.carry_cortisol_col
-        cg.cortisol_excess += self.cortisol_target_term
-        if crying.any():
-            buffer_c = phys.stress_buffer(cg.ot_central, self.col["ot_stress_buffering"])
-            cg.cortisol_excess += (self.cry_stress_hpa * crying[:, None]) * self.available * buffer_c
-        circ = phys.circadian_cortisol(self.hod, 0.0, False)
-        scale = self.cortisol_scale_car if self.hod == 7 else (
-            self.cortisol_scale_car_half if self.hod == 8 else self.cortisol_scale)
-        np.multiply(scale * circ, np.maximum(1.0 + cg.cortisol_excess, 0.05), out=cg.cortisol)
-        amp = phys.infant_circadian_amplitude(self.age_months)
-        circ_i = 1.0 + amp * 0.55 * np.cos(2 * np.pi * (self.hod - 8) / 24.0)
-        inf.cortisol = p.infant_cortisol_mean * circ_i * np.maximum(1.0 + inf.cortisol_excess, 0.05)
-        pe = cg.prolactin_excess[:, MOTHER]
-        cg.prolactin_excess[:, MOTHER] = self.carry_prolactin * pe + (p.prolactin_suckling_fold - 1.0) * self.breastfeed
-        cg.prolactin[:, MOTHER] = cg.prolactin_base[:, MOTHER] * (1.0 + cg.prolactin_excess[:, MOTHER])
-        cg.cortisol_sum_today += cg.cortisol
-        cg.ot_plasma_sum_today += cg.ot_plasma
-        inf.cortisol_sum_today += inf.cortisol
+        The rules and their order are documented in :mod:`model.kernel`; this method gathers the
+        hour's clock, the state arrays and the day-constant terms and hands them over.
+        """
+        hod, age_m = self.hod, self.age_months
+        scale = (self.cortisol_scale_car if hod == 7 else
+                 self.cortisol_scale_car_half if hod == 8 else self.cortisol_scale)
+        amp = phys.infant_circadian_amplitude(age_m)
+        clock = kn.Clock(self.hour, hod, self.age_days, age_m, daily.is_night(hod),
+                         float(phys.circadian_cortisol(hod, 0.0, False)),
+                         float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0)),
+                         float(self.carry_prolactin), self.hourly_key, self.H)
+        terms = kn.DayTerms(self.att_static, self.ot_target_base, self.cortisol_target_term, self.role_weight,
+                            self.stim_share, self.aff_match, self.stim_match, self.cry_stress_hpa, scale,
+                            self.carry_ot_central_h, self.carry_cortisol, self.infant_hpa_gain)
+        kn.postnatal_hour(clock, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
+                          self.hour_params, terms, self.episode, self.hh.breastfeeding, self.hh.available[hod],
+                          self.counters.data)
 
     # ------------------------------------------------------------------ days
     def _precompute_day(self):
@@ -387,6 +204,9 @@ class Simulation:
         self.ot_target_base = (1.0 - self.carry_ot_central) * cg.ot_tone
         self.cortisol_target_term = (1.0 - self.carry_cortisol_col) * self.cortisol_target
         cg.attunement_n_today += 24.0 if self.born else 0.0
+        # infant HPA reactivity at today's age (PH15; changes by <1% a day, so daily resolution)
+        self.infant_hpa_gain = phys.infant_hpa_gain(max(self.age_months, 0.0), self.p.infant_hpa_gain_2mo,
+                                                    self.p.infant_hpa_damping_months)
 
     def _open_day(self):
         """Start-of-day slow processes: hormone trajectories, depression, availability."""
@@ -395,6 +215,7 @@ class Simulation:
         frac = self.frac_pregnancy
         daily.update_mother_hormones(cg, hh, p, frac, age_d)
         daily.update_father_hormones(cg, p, frac, age_d)
+        cg.prolactin[:] = cg.prolactin_base * (1.0 + cg.prolactin_excess)  # live level follows the new baseline
         daily.update_ot_tone(cg, p)
         u = self.rng["depression"].random((2, self.H, K))
         daily.update_depression(cg, p, age_d, u[0], u[1])

@@ -97,6 +97,7 @@ class Caregivers:
     interactions_today: np.ndarray
     cortisol_sum_today: np.ndarray
     ot_plasma_sum_today: np.ndarray
+    prolactin_sum_today: np.ndarray
     attunement_sum_today: np.ndarray
     attunement_n_today: np.ndarray
     # intervention channels (hour-level inputs an intervention may set)
@@ -140,9 +141,11 @@ class Infants:
     iwm_rejected: np.ndarray
     iwm_intruded: np.ndarray
     iwm_frightened: np.ndarray
+    iwm_ignored: np.ndarray  # unanswered bids while present (a subset of iwm_rejected)
     familiarity: np.ndarray  # hours of care received from each caregiver
     # today's accumulators
     cortisol_sum_today: np.ndarray
+    ot_sum_today: np.ndarray
     distress_sum_today: np.ndarray
     cry_hours_today: np.ndarray
 

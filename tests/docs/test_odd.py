@@ -28,13 +28,17 @@ def test_every_parameter_is_in_the_odd():
 
 def test_named_process_functions_exist():
     """Every process function the ODD names in its schedule exists in the code."""
-    from model import behaviour, daily, simulation
+    from model import behaviour, daily, kernel, simulation
 
-    for name in ("grow_needs_and_emit_cues", "detect_cues", "respond", "interaction_effects",
-                 "learn", "advance_hormones", "_open_day", "_close_day", "_precompute_day"):
+    text = (ROOT / "docs" / "ODD.md").read_text()
+    for name in ("postnatal_hour", "_open_day", "_close_day", "_precompute_day"):
         assert hasattr(simulation.Simulation, name), name
+    for name in ("_needs_and_cues", "_detect", "_respond", "_interaction_effects", "_learn",
+                 "_count_episode", "_advance_hormones"):
+        assert hasattr(kernel, name), name
+        assert f"`{name}`" in text, name
     for name in ("availability_table", "update_ot_tone", "update_depression", "wean", "prenatal_bond"):
         assert hasattr(daily, name), name
-    for name in ("choose_responder", "response_quality", "touch_kind", "synchrony_index",
-                 "detection_probability", "attunement"):
+    for name in ("choose_responder", "response_quality", "touch_kind", "synchrony_index", "dyad_synchrony",
+                 "detection_probability", "attunement", "infant_distress", "infant_asleep", "emit_bid"):
         assert hasattr(behaviour, name), name

@@ -188,10 +188,6 @@ def test_breastfeeding_keeps_maternal_prolactin_high():
     assert fold.cg.prolactin[:, 0].mean() > allbf.cg.prolactin[:, 0].mean()
 
 
-@pytest.mark.xfail(strict=True, reason="model bug: since the stacked-counter engine (2863ca3) "
-                   "advance_hormones updates cg.prolactin only for mothers, so fathers' (and alloparents') "
-                   "live prolactin stays at its initial 15 ng/ml although prolactin_base changes (P4 late-"
-                   "pregnancy rise, ~8-11 ng/ml); Father.prolactin (Mesa) reads the stale value")
 def test_fathers_live_prolactin_tracks_their_baseline():
     s = run({}, 60, 0.2)
     ex = s.cg.exists[:, 1]

@@ -85,9 +85,6 @@ def test_datacollector_collects_once_per_day_and_runs_to_completion():
     assert df["bond_mother"].nunique() > 10
 
 
-@pytest.mark.xfail(strict=True, reason="model bug: cg.prolactin (Mother.prolactin, DataCollector "
-                   "'prolactin_mother') is only updated by the hourly engine after birth, so during pregnancy "
-                   "it stays at the initial 15 ng/ml while prolactin_base rises to ~200 at term (PH11)")
 def test_live_prolactin_of_mothers_rises_across_pregnancy():
     m = BondingModel(households=20, months=0.0, rng=1, agents=True)
     while m.running:

@@ -37,6 +37,10 @@ REGIME_OF = {
     "p_mother_employed": "working",
     "depression_remission_days": "depressed",
     "partner_depression_risk": "depressed",
+    # onset hazards and depression's effect on care need onsets, rare in 40 households in 2 weeks
+    "stress_depression_risk": "depressed",
+    "low_ot_depression_risk": "depressed",
+    "depression_detection": "depressed",
     "grief_loneliness": "loss",
     "grief_recovery_days": "loss",
 }

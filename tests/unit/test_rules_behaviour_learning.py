@@ -7,7 +7,7 @@ import pytest
 
 from model import behaviour as bh
 from model import learning as ln
-from model.state import DISTRESS_BID, FRIGHTENING, K, MOTHER, NO_BID, SENSITIVE, SOCIAL_BID
+from model.state import DISTRESS_BID, FRIGHTENING, K, MOTHER, NO_BID, REJECTING, SENSITIVE, SOCIAL_BID
 
 ROLE_W = np.array([2.0, 1.0, 0.8, 0.3, 1.0])
 
@@ -28,14 +28,18 @@ def test_synchrony_index_is_kappa_over_theta_plus_kappa():
 
 
 # ------------------------------------------------------------------ responder choice
+def choose_all(detected, feeds, u, weights=ROLE_W):
+    """The per-household rule applied to many households."""
+    return np.array([bh.choose_responder(detected[i], weights, feeds[i], u[i]) for i in range(len(u))])
+
+
 def test_choose_responder_never_picks_a_non_detector_and_minus_one_when_none():
     rng = np.random.default_rng(0)
-    n = 20000
+    n = 5000
     detected = rng.random((n, K)) < 0.35
     detected[:50] = False  # some households with no detector at all
     feeds = rng.random(n) < 0.3
-    u = rng.random(n)
-    r = bh.choose_responder(detected.copy(), np.tile(ROLE_W, (n, 1)), feeds, u)
+    r = choose_all(detected, feeds, rng.random(n))
     none = ~detected.any(axis=1)
     assert np.all(r[none] == -1)
     assert np.all(r[~none] >= 0)
@@ -43,61 +47,89 @@ def test_choose_responder_never_picks_a_non_detector_and_minus_one_when_none():
 
 
 def test_choose_responder_frequencies_follow_weights_with_fixed_uniforms():
-    n = 10000
+    n = 5000
     u = (np.arange(n) + 0.5) / n  # evenly spread uniforms: counts are exact up to rounding
     det = np.tile(np.array([True, False, True, True, True]), (n, 1))
-    r = bh.choose_responder(det, np.tile(ROLE_W, (n, 1)), np.zeros(n, bool), u)
+    r = choose_all(det, np.zeros(n, bool), u)
     w = ROLE_W * det[0]
-    counts = np.bincount(r, minlength=K)
-    np.testing.assert_allclose(counts / n, w / w.sum(), atol=2.0 / n)
+    np.testing.assert_allclose(np.bincount(r, minlength=K) / n, w / w.sum(), atol=2.0 / n)
     # a lactating mother with a hungry infant is preferred six-fold
-    r2 = bh.choose_responder(det, np.tile(ROLE_W, (n, 1)), np.ones(n, bool), u)
+    r2 = choose_all(det, np.ones(n, bool), u)
     w2 = w.copy()
     w2[MOTHER] *= 6.0
     np.testing.assert_allclose(np.bincount(r2, minlength=K) / n, w2 / w2.sum(), atol=2.0 / n)
 
 
 def test_choose_responder_u_zero_still_picks_a_detector():
-    det = np.array([[False, True, False, False, False]])
-    r = bh.choose_responder(det, ROLE_W[None, :].copy(), np.zeros(1, bool), np.array([0.0]))
-    assert r[0] == 1
+    det = np.array([False, True, False, False, False])
+    assert bh.choose_responder(det, ROLE_W, False, 0.0) == 1
 
 
 # ------------------------------------------------------------------ detection and response
-def test_detection_probability_zero_without_bid_or_availability_and_cries_more_salient():
-    n = 3
-    att = np.zeros((n, K))
-    bid = np.array([NO_BID, DISTRESS_BID, SOCIAL_BID], dtype=np.int8)
-    distress = np.array([0.0, 0.5, 0.0])
-    avail = np.ones((n, K), bool)
-    avail[:, 4] = False
-    pr = bh.detection_probability(att, np.zeros((n, 1)), bid, distress, False, np.ones((n, 1)),
-                                  np.zeros((n, K), bool), np.ones((n, 1)), avail)
-    assert np.all(pr[0] < 1e-12), "no bid -> nothing to detect"
-    assert np.all(pr[:, 4] == 0), "unavailable caregivers detect nothing"
-    assert np.all(pr[1, :4] > pr[2, :4]), "cries are more salient than social bids"
-    asleep = bh.detection_probability(att, np.zeros((n, 1)), bid, distress, True, np.ones((n, 1)),
-                                      np.zeros((n, K), bool), np.ones((n, 1)), avail)
-    assert np.all(asleep[1, :4] < pr[1, :4])
-    unres = bh.detection_probability(att, np.zeros((n, 1)), bid, distress, False, np.ones((n, 1)),
-                                     np.ones((n, K), bool), np.ones((n, 1)), avail)
-    assert np.all(unres[1, :4] < pr[1, :4]), "unresolved caregivers are blunted to distress"
-    np.testing.assert_allclose(unres[2], pr[2]), "blunting applies to distress only"
+def test_detection_probability_zero_without_bid_and_cries_more_salient():
+    def pr(bid, distress, asleep=False, unresolved=False):
+        return bh.detection_probability(0.0, 0.0, bid, distress, asleep, 1.0, unresolved, 1.0)
+
+    assert pr(NO_BID, 0.0) == 0.0, "no bid -> nothing to detect"
+    assert pr(DISTRESS_BID, 0.5) > pr(SOCIAL_BID, 0.0), "cries are more salient than social bids"
+    assert pr(DISTRESS_BID, 0.9) > pr(DISTRESS_BID, 0.2), "louder distress is noticed more"
+    assert pr(DISTRESS_BID, 0.5, asleep=True) < pr(DISTRESS_BID, 0.5)
+    assert pr(DISTRESS_BID, 0.5, unresolved=True) < pr(DISTRESS_BID, 0.5), "unresolved caregivers are blunted"
+    assert pr(SOCIAL_BID, 0.0, unresolved=True) == pr(SOCIAL_BID, 0.0), "blunting applies to distress only"
+    assert pr(DISTRESS_BID, 0.5) == pytest.approx(bh.sigmoid(0.5 + 2.0 * 0.5))  # closed form at att = 0
 
 
 def test_response_quality_frightening_needs_unresolved_or_depression():
     n = 20000
     rng = np.random.default_rng(1)
-    args = dict(att_r=np.zeros(n), base_sens=np.full(n, 0.8), aai_r=np.zeros(n, np.int8),
-                cort_excess_r=np.full(n, 0.5), p_fright_base=np.full(n, 0.05), fright_cortisol=np.full(n, 1.5),
-                u_quality=rng.random(n), u_fright=rng.random(n), u_kind=rng.random(n))
-    q0, p_sens = bh.response_quality(unresolved_r=np.zeros(n, bool), depressed_r=np.zeros(n, bool), **args)
+    u = rng.random((3, n))
+
+    def codes(unresolved, depressed):
+        return np.array([bh.response_quality(0.0, 0.8, 0, unresolved, 0.5, depressed, 0.05, 1.5,
+                                             u[0, i], u[1, i], u[2, i])[0] for i in range(n)])
+
+    q0 = codes(False, False)
     assert not np.any(q0 == FRIGHTENING)
-    np.testing.assert_allclose(p_sens, bh.sigmoid(0.8))
+    assert bh.response_quality(0.0, 0.8, 0, False, 0.5, False, 0.05, 1.5, 0.5, 0.5, 0.5)[1] == \
+        pytest.approx(bh.sigmoid(0.8))
     assert np.mean(q0 == SENSITIVE) == pytest.approx(bh.sigmoid(0.8), abs=0.02)
-    q1, _ = bh.response_quality(unresolved_r=np.ones(n, bool), depressed_r=np.zeros(n, bool), **args)
-    expected = 0.05 * np.exp(1.5 * 0.5)
-    assert np.mean(q1 == FRIGHTENING) == pytest.approx(expected, abs=0.01)
+    q1 = codes(True, False)
+    assert np.mean(q1 == FRIGHTENING) == pytest.approx(0.05 * np.exp(1.5 * 0.5), abs=0.01)
+    q2 = codes(False, True)  # depression alone: a fifth of the unresolved rate
+    assert np.mean(q2 == FRIGHTENING) == pytest.approx(0.2 * 0.05 * np.exp(1.5 * 0.5), abs=0.005)
+
+
+def test_response_quality_insensitive_kind_follows_adult_attachment():
+    rng = np.random.default_rng(2)
+    u = rng.random((2000, 3))
+    u[:, 0] = 0.999  # never sensitive
+    kinds = {aai: np.array([bh.response_quality(0.0, 0.0, aai, False, 0.0, False, 0.0, 0.0, *row)[0]
+                            for row in u]) for aai in (0, 1, 2)}
+    share_rejecting = {aai: np.mean(k == REJECTING) for aai, k in kinds.items()}
+    assert share_rejecting[1] == pytest.approx(0.75, abs=0.04)  # dismissing
+    assert share_rejecting[2] == pytest.approx(0.25, abs=0.04)  # preoccupied
+    assert share_rejecting[0] == pytest.approx(0.5, abs=0.04)
+
+
+def test_touch_kind_feeds_hungry_cries_and_plays_by_role_share():
+    assert bh.touch_kind(DISTRESS_BID, 0.9, 0.5, 0.1) == (True, True, False)
+    assert bh.touch_kind(DISTRESS_BID, 0.2, 0.5, 0.1) == (False, True, False)
+    assert bh.touch_kind(SOCIAL_BID, 0.9, 0.7, 0.5) == (False, False, True)
+    assert bh.touch_kind(SOCIAL_BID, 0.9, 0.3, 0.5) == (False, True, False)
+    assert bh.touch_kind(NO_BID, 0.9, 0.3, 0.5) == (False, False, False)
+
+
+def test_dyad_synchrony_rises_with_caregiver_ot_and_falls_with_cortisol_and_father_testosterone():
+    base = dict(relief_q=1.0, ot_caregiver=1.0, ot_infant=1.0, cortisol_excess_caregiver=0.0,
+                testosterone_father=0.0, testosterone_mean=15.0, infant_maturity=1.0, coupling=1.0,
+                ot_synchrony=0.5, testosterone_sync=0.5, damping=1.0)
+    s0 = bh.dyad_synchrony(**base)
+    assert s0 == pytest.approx(bh.synchrony_index(1.0, 0.5, 1.0))
+    assert bh.dyad_synchrony(**{**base, "ot_caregiver": 1.5}) > s0
+    assert bh.dyad_synchrony(**{**base, "cortisol_excess_caregiver": 1.0}) < s0
+    assert bh.dyad_synchrony(**{**base, "testosterone_father": 30.0}) < s0
+    assert bh.dyad_synchrony(**{**base, "testosterone_father": 10.0}) == pytest.approx(s0)  # below mean: no term
+    assert bh.dyad_synchrony(**{**base, "ot_synchrony": 0.0, "ot_caregiver": 3.0}) == pytest.approx(s0)
 
 
 # ------------------------------------------------------------------ learning
