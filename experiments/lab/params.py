@@ -1,7 +1,7 @@
 """Declared lab parameters: every number the lab uses, with unit, bounds, default and source.
 
 Each module keeps its own table (``SSP_PARAMS``, ``CODING_PARAMS``, ``MEASURE_PARAMS``) built
-from :class:`LabParam`; :func:`lab_table` renders them for docs/lab.md.
+from :class:`LabParam`; :func:`lab_table` renders them for docs/ODD.md (section 8.7).
 """
 
 from __future__ import annotations

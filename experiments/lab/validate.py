@@ -28,7 +28,9 @@ arm x role x class), ``validation.md`` (human-readable tables) and ``manifest.js
 (configuration, versions, git commit, wall times). Each study's result is written atomically to
 ``DIR/studies/NAME.json`` as soon as it finishes, each arm's to ``DIR/ssp/ARM.json``; a rerun
 in the same folder skips finished work (a result whose study definition changed is recomputed),
-so a killed run resumes. The same seed gives identical tables. A folder holding a validation
+so a killed run resumes; the table is always rebuilt from the stored replicate results, so a
+rerun after a change of the summary or fit rules costs seconds. The same seed gives identical
+tables. A folder holding a validation
 with another --replicates, --seed or --households is refused (exit 2).
 """
 
@@ -199,7 +201,7 @@ def study_row(study, rows: list[dict]) -> dict:
         row.update(compare_on="significance", published_in_90=None, misfit_z=np.nan,
                    misfit=bool(p < MISFIT_P_SIG),
                    verdict=(f"MISFIT: a significant result has P={p:.2f}" if p < MISFIT_P_SIG
-                            else f"low power: P(sig)={p:.2f}" if p < 0.5 else f"ok: P(sig)={p:.2f}"))
+                            else f"weak: P(sig)={p:.2f}" if p < 0.5 else f"ok: P(sig)={p:.2f}"))
     else:
         row.update(compare_on="none", published_in_90=None, misfit_z=np.nan, misfit=None,
                    verdict="no published value to compare")
@@ -221,7 +223,11 @@ def _value_fit(pub: float, med: float, sd: float, q05: float, q95: float) -> dic
 
 
 def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = None) -> dict:
-    """Run one study and return its result document (row, replicate values, timing)."""
+    """Run one study and return its result document (replicate results, summary row, timing).
+
+    The table is rebuilt from the replicate results (:func:`stored_rows`), so the summary and
+    fit rules can change without re-running; the stored ``row`` is for reading the file.
+    """
     from experiments.lab.studies import load_study, run_study
 
     study = load_study(name)
@@ -232,6 +238,14 @@ def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = No
             "values": [_num(r["value"]) for r in rows], "p": [_num(r["p"]) for r in rows],
             "significant": [bool(r["significant"]) for r in rows], "n": [int(r["n"]) for r in rows],
             "wall_seconds": round(time.perf_counter() - t0, 3)}
+
+
+def stored_rows(doc: dict) -> list[dict]:
+    """The replicate rows of a stored study result (as ``run_study`` returned them)."""
+    nan = float("nan")
+    return [{"replicate": i, "value": nan if v is None else v, "p": nan if p is None else p,
+             "significant": s, "n": n}
+            for i, (v, p, s, n) in enumerate(zip(doc["values"], doc["p"], doc["significant"], doc["n"], strict=True))]
 
 
 def _num(x):
@@ -252,10 +266,6 @@ def _jsonable(row: dict) -> dict:
         else:
             out[k] = v
     return out
-
-
-def _from_json(row: dict) -> dict:
-    return {k: (float(v) if v in ("inf", "-inf") else v) for k, v in row.items()}
 
 
 # ------------------------------------------------------------------ SSP distribution arms
@@ -385,13 +395,15 @@ def execute(out: Path, config: dict, log=print) -> dict:
 
 def build_table(out: Path, config: dict) -> pd.DataFrame:
     """The validation table from the stored results (studies in the requested order, then arms)."""
+    from experiments.lab.studies import load_study
+
     rows = []
     for name in config["studies"]:
         doc = _load_done(study_path(out, name), fingerprint=config["fingerprints"][name],
                          replicates=config["replicates"], seed=config["seed"])
         if doc is None:
             raise ParameterError(f"--out {out}: study {name} has no finished result")
-        rows.append(_from_json(doc["row"]))
+        rows.append(study_row(load_study(name), stored_rows(doc)))
     for arm in config["ssp_arms"]:
         doc = json.loads(arm_path(out, arm).read_text())
         rows.extend(arm_rows(doc))
@@ -432,7 +444,9 @@ def render_markdown(df: pd.DataFrame, config: dict) -> str:
              "5th-95th percentile range of the statistic over the replicates; P(sig) is the share of "
              "replicates significant at alpha = .05 in the published direction. *z* = (simulated median "
              "- published) / simulated SD. Rows whose paper reported only a significant effect are "
-             "judged by P(sig) (misfit if < .05). Provenance (versions, git commit) is in manifest.json.", "",
+             "judged by P(sig): misfit if < .05; with no effect at all a directional test gives P(sig) ≈ .025. "
+             + ("With few replicates the percentiles are rough; z is steadier. " if config["replicates"] < 100 else "")
+             + "Provenance (versions, git commit) is in manifest.json.", "",
              "| study | target | statistic | n | published | simulated median [90%] | P(sig) | fit |",
              "|---|---|---|---|---|---|---|---|"]
     st = df[df["section"] == "study"]

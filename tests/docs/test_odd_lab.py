@@ -1,0 +1,53 @@
+"""docs/ODD.md section 8 (virtual lab) stays true to the code: generated lab tables, named functions."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ODD = (ROOT / "docs" / "ODD.md").read_text()
+
+
+def test_lab_parameter_tables_are_generated_and_complete():
+    from experiments.lab.coding import CODING_PARAMS
+    from experiments.lab.measures import MEASURE_PARAMS
+    from experiments.lab.procedures import PROC_PARAMS
+    from experiments.lab.ssp import SSP_PARAMS
+
+    assert "<!-- BEGIN LAB PARAMETER TABLES" in ODD and "<!-- END LAB PARAMETER TABLES -->" in ODD
+    for table in (SSP_PARAMS, CODING_PARAMS, MEASURE_PARAMS, PROC_PARAMS):
+        for name in table:
+            assert f"| {name} |" in ODD, name
+
+
+def test_lab_parameters_named_in_the_text_exist():
+    """Every `name` in backticks in section 8 that looks like a parameter is declared."""
+    from experiments.lab.coding import CODING_PARAMS
+    from experiments.lab.measures import MEASURE_PARAMS
+    from experiments.lab.procedures import PROC_PARAMS
+    from experiments.lab.ssp import SSP_PARAMS
+    from model.params import PARAMS
+
+    section = ODD[ODD.index("## 8. Observation"):ODD.index("<!-- BEGIN LAB PARAMETER TABLES")]
+    declared = set(PARAMS) | set(SSP_PARAMS) | set(CODING_PARAMS) | set(MEASURE_PARAMS) | set(PROC_PARAMS)
+    names = set(re.findall(r"`([a-z][a-z0-9_]+)`", section))
+    code_words = {"snapshot", "play15", "play15_in_ot", "ssc60", "ssp", "outcomes", "overrides", "sample",
+                  "visits", "measures", "statistic", "published", "pool", "direction", "good", "bad",
+                  "carry", "ot_plasma_setpoint_now", "lab"}
+    unknown = sorted(n for n in names - declared - code_words)
+    assert not unknown, f"section 8 names undeclared parameters: {unknown}"
+
+
+def test_lab_functions_named_in_the_odd_exist():
+    from experiments.lab import coding, measures, procedures, ssp, studies
+    from model import behaviour, physiology
+
+    for mod, name in [(ssp, "run_procedure"), (ssp, "dyad_inputs"), (ssp, "strange_situation"),
+                      (ssp, "ssp_hook"), (coding, "code_reunion"), (coding, "disorganisation_score"),
+                      (coding, "classify"), (measures, "OTAssay"), (measures, "salivary_cortisol"),
+                      (measures, "frame_error_for_kappa"), (measures, "code_classes"),
+                      (measures, "questionnaire"), (studies, "VISIT_HOUR"), (procedures, "PROCEDURES"),
+                      (behaviour, "POSITIVE"), (behaviour, "attunement"), (behaviour, "response_quality"),
+                      (behaviour, "synchrony_index"), (physiology, "plasma_ot_hour_mean")]:
+        assert hasattr(mod, name), f"{mod.__name__}.{name}"
+    for proc in ("snapshot", "play15", "play15_in_ot", "ssc60", "ssp", "outcomes"):
+        assert proc in procedures.PROCEDURES, proc
