@@ -247,3 +247,26 @@ def test_household_shape_parameters_set_composition(param, role):
     h_hi = set(outcomes(hi).query("role == @role")["household"])
     assert h_lo <= h_hi
     assert int((outcomes(s0)["role"] == "mother").sum()) == n, "every household has a mother"
+
+
+# ------------------------------------------------------------------ unanswered bids
+def test_unanswered_bids_count_as_ignored_only_for_caregivers_who_were_there():
+    """A bid nobody answers is evidence against every caregiver present (iwm_ignored), and less
+    detection means more ignored bids; an absent daycare carer (no daycare) collects none."""
+    low = run({"base_detection": -3.0, "p_daycare": 0.0}, H, M)
+    high = run({"base_detection": 1.0, "p_daycare": 0.0}, H, M)
+    ex = low.inf.iwm_ignored[:, 0] > 0
+    assert ex.mean() > 0.9
+    assert low.inf.iwm_ignored[:, 0].mean() > 2.0 * high.inf.iwm_ignored[:, 0].mean()
+    assert np.all(low.inf.iwm_ignored[:, 4] == 0.0)
+    # ignored evidence is a subset of rejection evidence and of bad evidence
+    assert np.all(low.inf.iwm_ignored <= low.inf.iwm_rejected + 1e-12)
+    assert np.all(low.inf.iwm_rejected <= low.inf.iwm_bad + 1e-12)
+
+
+def test_suckling_prolactin_reaches_the_daily_series():
+    """The hourly suckling excess is averaged into the recorded prolactin (not the baseline only)."""
+    base = {"p_breastfeeding_initiation": 1.0, "weaning_hazard_per_month": 0.0}
+    lo = run({**base, "prolactin_suckling_fold": 1.0}, H, M)
+    hi = run({**base, "prolactin_suckling_fold": 8.0}, H, M)
+    assert series_mean(hi, "prolactin", "mother") > 1.2 * series_mean(lo, "prolactin", "mother")
