@@ -478,10 +478,10 @@ def render_markdown(df: pd.DataFrame, config: dict) -> str:
             cells = []
             for c in CLASSES:
                 r = g.loc[f"share {c}"]
-                cell = f"{_fmt(r['sim_median'], 2)} [{_fmt(r['sim_q05'], 2)}, {_fmt(r['sim_q95'], 2)}]"
+                cell = f"{_fmt(r['sim_median'])} [{_fmt(r['sim_q05'])}, {_fmt(r['sim_q95'])}]"
                 if np.isfinite(r["published_value"]):
                     mark = "" if r["published_in_90"] else " **MISFIT**"
-                    cell += f" (pub. {_fmt(r['published_value'], 2)}{mark})"
+                    cell += f" (pub. {_fmt(r['published_value'])}{mark})"
                 cells.append(cell)
             lines.append(f"| {arm} | {role} | {int(g['sim_n'].iloc[0])} | " + " | ".join(cells) + " |")
     n_mis = int(df["misfit"].fillna(False).sum())
