@@ -1,24 +1,25 @@
-"""The vectorised engine: advances every household of a population one hour at a time.
+"""The engine: advances every household of a population one hour at a time.
 
-``Simulation.step()`` is the methods section in order. Each hour after birth:
+``Simulation.step()`` is the methods section in order:
 
-1. ``grow_needs_and_emit_cues``   needs grow, the infant sleeps or bids (cry, fuss, gaze, smile)
-2. ``detect_cues``                present caregivers notice the bid (OT domain b)
-3. ``respond``                    one responder is chosen; response quality and kind of contact
-4. ``interaction_effects``        needs relieved; touch releases OT in both (domain d); synchrony
-                                  (domain c); contact and OT buffer cortisol (domain a)
-5. ``learn``                      dopamine prediction error -> bond; the infant's working model
-6. ``advance_hormones``           cortisol, prolactin (oxytocin advanced in step 4)
-7. day boundaries run the slow processes in :mod:`model.daily`; interventions plug in through
-   ``initialize(sim)`` and ``apply(sim)`` (called at the start of every hour).
+1. at hour 0, ``_open_day``: the slow processes of :mod:`model.daily` (hormone trajectories,
+   OT tone, depression, weaning, availability);
+2. interventions: ``apply(sim)`` for each (they plug in through ``initialize``/``apply``);
+3. at hour 0, ``_precompute_day``: the day-constant terms of the hourly rules;
+4. after birth, ``postnatal_hour``: the six hourly processes of :mod:`model.kernel`
+   (needs and cues, detection, response, interaction effects with the four OT domains,
+   learning, hormones), compiled loops over households applying the rules of
+   :mod:`model.behaviour`, :mod:`model.physiology` and :mod:`model.learning`;
+5. at the end of the day, ``_close_day``: running means, forgetting, latent sensitivity, the
+   daily record and observers (e.g. the virtual lab).
 
 Before birth (from gestational week 10) only the daily processes run: pregnancy hormones,
-the prenatal bond, third-trimester depression. No Python loop runs over agents: every rule is
-an array expression over households (H) or household x caregiver slots (H, K).
+the prenatal bond, third-trimester depression. No Python loop runs over agents.
 
-Randomness: one root seed is split with ``numpy.random.SeedSequence`` into one stream per
-decision; each stream draws a fixed-size block every hour whatever the state, so scenarios
-that share a seed share their random numbers (common random numbers).
+Randomness: one root seed is split with ``numpy.random.SeedSequence`` into the population draw,
+the daily decisions, interventions, and the key of the counter-based hourly generator
+(:mod:`model.rng`), so scenarios that share a seed share their random numbers decision by
+decision (common random numbers).
 """
 
 from __future__ import annotations
