@@ -4,12 +4,15 @@
 ``bonding params`` prints the parameter table; ``bonding scenarios`` lists scenarios.
 Other subcommands are added by their modules (see ``_register_subcommands``).
 
-Bad input exits with status 2 and one line naming the field and the allowed range.
+Bad input exits with status 2 and one line naming the field and the allowed range. Output
+piped into a reader that stops early (``bonding study --list | head``) ends quietly (status 1).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,14 +23,28 @@ MAX_MONTHS = 36
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse with one-line errors (``bonding: error: ...``) and exit status 2."""
+    """argparse with one-line errors (``bonding: error: ...``) and exit status 2.
+
+    argparse prefixes a bad value's message with ``argument --flag: ``; a type function whose
+    message also starts with the flag (``--flag: ...``) would name it twice, so the repeat is dropped.
+    """
 
     def error(self, message):  # noqa: D401
+        message = " ".join(str(message).split())
+        m = re.match(r"argument (?P<names>[^:]+): (?P<rest>.*)", message)
+        if m:
+            for name in m["names"].split("/"):
+                if m["rest"].startswith(f"{name}: "):
+                    message = f"argument {m['names']}: {m['rest'][len(name) + 2:]}"
+                    break
         self.exit(2, f"bonding: error: {message}\n")
 
 
 def bounded_number(name: str, lo: float, hi: float, integer: bool):
-    """An argparse type: a number in [lo, hi] (whole if ``integer``), one-line error naming ``name``."""
+    """An argparse type: a number in [lo, hi] (whole if ``integer``).
+
+    The message does not repeat ``name``: argparse reports it as ``argument NAME: ...``.
+    """
     kind, cast = ("a whole number", int) if integer else ("a number", float)
     lo_s, hi_s = (str(lo), str(hi)) if integer else (f"{lo:g}", f"{hi:g}")
 
@@ -35,9 +52,9 @@ def bounded_number(name: str, lo: float, hi: float, integer: bool):
         try:
             v = cast(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name}: {text!r} is not {kind} (allowed {lo_s} to {hi_s})") from None
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} (allowed {lo_s} to {hi_s})") from None
         if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name}: {v} is out of range (allowed {lo_s} to {hi_s})")
+            raise argparse.ArgumentTypeError(f"{v} is out of range (allowed {lo_s} to {hi_s})")
         return v
 
     parse.__name__ = name
@@ -139,9 +156,20 @@ def _register_subcommands(sub) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        args = parser.parse_args(argv)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, inside the handler, not at exit
+        return code
+    except BrokenPipeError:
+        # the reader went away (e.g. `bonding study --list | head`): exit quietly, as the Python
+        # docs advise (signal module, "Note on SIGPIPE"); stdout to devnull so that the
+        # interpreter's final flush does not fail again
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # stdout without a file descriptor (e.g. captured in tests)
+            pass
+        return 1
     except ParameterError as exc:
         print(f"bonding: error: {exc}", file=sys.stderr)
         return 2

@@ -106,7 +106,7 @@ def test_bad_input_via_subprocess_exits_2_with_one_stderr_line(tmp_path):
 def test_params_lists_every_parameter(capsys):
     assert main(["params"]) == 0
     text = capsys.readouterr().out
-    for name, p in PARAMS.items():
+    for name in PARAMS:
         assert name in text, name
     assert main(["params", "--markdown"]) == 0
     md = capsys.readouterr().out
@@ -185,3 +185,37 @@ def test_run_via_subprocess_and_scenario_file(tmp_path):
     assert man["scenario"]["name"] == "leave"
     assert man["parameters"]["paternal_leave_months"] == 3.0
     assert (out / "outcomes.parquet").exists() and (out / "timeseries.parquet").exists()
+
+
+# ------------------------------------------------------------------ error lines name the flag once
+@pytest.mark.parametrize("argv,flag,text", [
+    (["run", "--households", "0"], "--households", "argument --households: 0 is out of range (allowed 1 to 5000000)"),
+    (["run", "--months", "x"], "--months", "argument --months: 'x' is not a number (allowed 0 to 36)"),
+    (["study", "M4", "--replicates", "0"], "--replicates", "argument --replicates: 0 is out of range (allowed 1 to 10000)"),
+    (["power", "M4", "--n", "2"], "--n", "argument --n: '2' has a value out of range"),
+    (["validate", "--studies", "NOPE"], "--studies", "argument --studies: unknown study 'NOPE'"),
+    (["compare", "--workers", "0"], "--workers", "argument --workers: 0 is out of range"),
+])
+def test_error_line_names_the_flag_once(tmp_path, capsys, argv, flag, text):
+    line = _one_line(_error_exit([*argv, "--out", str(tmp_path / "o")], capsys))
+    assert line.startswith("bonding: error: ") and text in line, line
+    assert line.count(flag + ":") == 1 and line.count(flag) == 1, line
+    assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------ a reader that stops early
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_closed_pipe_exits_quietly(unbuffered):
+    """`bonding study --list | head`: the reader closes the pipe; no traceback, no message."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = unbuffered
+    proc = subprocess.Popen([*_bonding_cmd(), "study", "--list"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env)
+    proc.stdout.close()  # before the child writes (it takes a second to start)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 1
+    assert err == "", err
