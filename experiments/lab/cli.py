@@ -83,11 +83,13 @@ def cmd_study(args) -> int:
         ax.legend()
     ax.set_xlabel(f"{st.stat_kind} ({st.name}, n={st.n}, R={args.replicates})")
     ax.set_ylabel("replicates")
-    ax.set_title(f"{st.name}: P(significant)={summ['p_significant']:.2f}", fontsize=9)
+    psig = summ["p_significant"]
+    psig = "no test" if psig != psig else f"{psig:.2f}"  # NaN: a statistic without a significance test
+    ax.set_title(f"{st.name}: P(significant)={psig}", fontsize=9)
     paths.append(_write_fig(fig, out / "distribution.png"))
     plt.close(fig)
     print(f"{st.name}: median {summ['median']:.3g} [90% {summ['q05']:.3g}, {summ['q95']:.3g}], "
-          f"P(sig)={summ['p_significant']:.2f}; published: {summ['published_text'] or summ['published']}")
+          f"P(sig)={psig}; published: {summ['published_text'] or summ['published']}")
     for p in paths:
         print(f"wrote {p}")
     return 0
@@ -100,10 +102,10 @@ def cmd_power(args) -> int:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from experiments.lab.studies import load_study, run_study
+    from experiments.lab.studies import has_test, load_study, run_study
 
     st = load_study(args.name)
-    if st.stat_kind in ("proportion", "median_pct_change", "kappa"):
+    if not has_test(st.stat_kind):
         from experiments.lab.studies import StudyError
 
         raise StudyError(f"name: {args.name!r} reports a {st.stat_kind}, which has no significance test (choose a correlational or group study)")

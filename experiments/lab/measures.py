@@ -18,7 +18,8 @@ Hormone assays work on the log scale (lognormal error):
   rho = -.10; Leng & Sabatier 2016). Salivary and urinary OT add their own matrix noise
   (S1: pOT and sOT inter-related, uOT related to neither).
 * cortisol (PH13, PH14): saliva follows plasma with a lag (``saliva_lag_min``) at a free
-  fraction; lognormal assay CV; sampling-time jitter moves the sample along the circadian curve.
+  fraction; lognormal assay CV; sampling-time jitter moves the sample along the plasma time
+  course around the visit (the previous hour, the visit, the model's next hour).
 
 Behaviour: micro-codes with per-frame misclassification solved to give a target inter-coder
 kappa; global ratings with ICC-matched noise; SSP classification with a keep-or-replace coder
@@ -221,23 +222,28 @@ class OTAssay:
         return np.exp(log_obs)
 
 
-def salivary_cortisol(plasma_before, plasma_at, rng, params=None, noise: bool = True,
-                      circadian_slope=0.0):
-    """Salivary cortisol (nmol/l) from plasma cortisol one hour before and at the sampling hour.
+def salivary_cortisol(plasma_before, plasma_at, rng, params=None, noise: bool = True, plasma_after=None):
+    """Salivary cortisol (nmol/l) of a sample scheduled at t0, from the plasma time course around t0.
 
-    Saliva lags plasma by ``saliva_lag_min``: linear interpolation between the two hour values
-    at ``60 - lag`` minutes; sampling-time jitter (SD ``sampling_jitter_min``) moves the sample
-    along the circadian curve with relative slope ``circadian_slope`` (fraction per hour);
-    lognormal assay CV.
+    The plasma course is piecewise linear through the values one hour before t0
+    (``plasma_before``), at t0 (``plasma_at``) and one hour after t0 (``plasma_after``; default:
+    the before-to-at line continued), extended linearly beyond. The sample is taken at
+    t0 + j, j ~ N(0, ``sampling_jitter_min``) (j = 0 without ``noise``), and saliva follows plasma
+    with the lag ``saliva_lag_min``, so it reads ``cortisol_free_fraction`` x plasma(t0 + j - lag),
+    floored at 5% of the free fraction of the t0 value; times lognormal assay noise
+    ``cortisol_assay_cv``. With jitter and CV 0 it returns the true lagged salivary value.
     """
     q = _q(params)
-    w = 1.0 - q["saliva_lag_min"] / 60.0
-    pl = (1 - w) * np.asarray(plasma_before, float) + w * np.asarray(plasma_at, float)
-    val = q["cortisol_free_fraction"] * pl
+    before, at = np.broadcast_arrays(np.asarray(plasma_before, float), np.asarray(plasma_at, float))
+    after = 2.0 * at - before if plasma_after is None else np.broadcast_to(np.asarray(plasma_after, float), at.shape)
+    t = np.full(at.shape, -q["saliva_lag_min"] / 60.0)  # hours from t0 of the plasma the saliva reflects
+    if noise:  # both draws always, so that changing one noise parameter leaves the other's draws alone
+        z = rng.standard_normal((2, *at.shape))
+        t = t + q["sampling_jitter_min"] / 60.0 * z[0]
+    plasma = np.where(t <= 0, at + (at - before) * t, at + (after - at) * t)
+    val = q["cortisol_free_fraction"] * np.maximum(plasma, 0.05 * at)
     if noise:
-        jitter_h = q["sampling_jitter_min"] / 60.0 * rng.standard_normal(val.shape)
-        val = val * np.maximum(1.0 + circadian_slope * jitter_h, 0.05)
-        val = val * np.exp(q["cortisol_assay_cv"] * rng.standard_normal(val.shape))
+        val = val * np.exp(q["cortisol_assay_cv"] * z[1])
     return val
 
 

@@ -11,6 +11,13 @@ Each procedure takes the simulation at the visit hour and returns true-value arr
   raises the caregiver's central OT (I5). Samples before and after.
 * ``ssc60``: a 60-minute skin-to-skin session (I10): continuous affectionate touch.
 * ``ssp``: the Strange Situation (:mod:`experiments.lab.ssp`).
+
+Units: caregiver plasma OT and infant OT (``infant_ot``, ``infant_ot_pre``/``_post``) in pg/ml on
+the extracted-assay scale (the infant's as index x ``infant_ot_basal``; the raw index is
+``infant_ot_index``); central OT and OT tone are indices (1 = adult mean); caregiver cortisol is
+plasma nmol/l, infant cortisol salivary nmol/l; testosterone nmol/l. A study's engine adds the
+caregiver's plasma cortisol an hour before and after a visit (:func:`cortisol_time_course`) for
+salivary sampling.
 """
 
 from __future__ import annotations
@@ -44,8 +51,9 @@ def _role_cols(p, H):
     return stim, aff_match, stim_match, role_sens
 
 
-def snapshot(sim) -> dict[str, np.ndarray]:
-    """True state at the visit hour."""
+def snapshot(sim, params=None) -> dict[str, np.ndarray]:
+    """True state at the visit hour (infant OT in pg/ml as in :func:`play`; its index as ``infant_ot_index``)."""
+    q = resolve(PROC_PARAMS, params)
     cg, inf = sim.cg, sim.inf
     born = sim.born
     H = sim.H
@@ -59,10 +67,32 @@ def snapshot(sim) -> dict[str, np.ndarray]:
         "attunement": att, "p_sensitive": bh.sigmoid(sim.p.base_sensitivity[:, None] + att),
         "aai": cg.aai.astype(float), "unresolved": cg.unresolved.astype(float),
         "depressed": cg.depressed.astype(float),
-        "infant_ot": np.repeat(inf.ot[:, None], K, 1), "infant_cortisol": np.repeat(inf.cortisol[:, None], K, 1),
+        "infant_ot": np.repeat(inf.ot[:, None], K, 1) * q["infant_ot_basal"],
+        "infant_ot_index": np.repeat(inf.ot[:, None], K, 1), "infant_cortisol": np.repeat(inf.cortisol[:, None], K, 1),
         "iwm_expected": (inf.iwm_good + 0.5 * sim.p.iwm_prior_strength[:, None])
         / (inf.iwm_good + inf.iwm_bad + sim.p.iwm_prior_strength[:, None]),
     }
+
+
+def cortisol_time_course(sim, cortisol_before: np.ndarray) -> dict[str, np.ndarray]:
+    """Caregiver plasma cortisol (nmol/l) an hour before and an hour after the visit hour.
+
+    ``cortisol_before`` is the model's value an hour before the visit (recorded by the study
+    engine). The value an hour after is the model's own next-hour rule without a new stressor:
+    the circadian curve (:func:`model.physiology.circadian_cortisol`, with the awakening
+    response) times 1 + the cortisol excess relaxed toward the day's chronic target with the
+    cortisol clearance (``cortisol_halflife``). Before birth the hourly engine does not run and
+    cortisol is constant, so the course is flat.
+    """
+    cg = sim.cg
+    if not sim.born:
+        return {"cortisol_1h_before": cg.cortisol.copy(), "cortisol_1h_after": cg.cortisol.copy()}
+    p = sim.p
+    excess = sim.carry_cortisol_col * cg.cortisol_excess + sim.cortisol_target_term
+    circ = phys.circadian_cortisol(sim.hod, p.car_rise[:, None], cg.car_responder)
+    after = p.cortisol_mean[:, None] * circ * np.maximum(1.0 + excess, 0.05)
+    return {"cortisol_1h_before": np.asarray(cortisol_before, float).copy(),
+            "cortisol_1h_after": np.where(cg.exists, after, cg.cortisol)}
 
 
 def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.ndarray | float = 0.0,
@@ -155,7 +185,7 @@ PROCEDURES = {"snapshot": lambda sim, rng: snapshot(sim), "play15": play,
               "play15_in_ot": lambda sim, rng: play(sim, rng, dose=1.0),
               "ssp": ssp}
 
-__all__ = ["PROCEDURES", "PROC_PARAMS", "snapshot", "play", "ssp", "MOTHER"]
+__all__ = ["PROCEDURES", "PROC_PARAMS", "snapshot", "play", "ssp", "cortisol_time_course", "MOTHER"]
 
 
 def outcomes(sim, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -4,7 +4,8 @@ A study has a sample (unit, n, roles, inclusion, strata), visits (age and proced
 (a procedure variable at a visit, observed through :mod:`experiments.lab.measures`) and the
 statistic the paper reported, with the published value. ``run_study`` simulates all R
 replicates' households as ONE population (R x pool x n households) and splits afterwards;
-every replicate is a fresh sample. Measurement noise has its own seeded stream per replicate.
+every replicate is a fresh sample. Inclusion (required roles, breastfeeding, strata) is decided
+at enrolment, the first visit. Measurement noise has its own seeded stream per replicate.
 """
 
 from __future__ import annotations
@@ -12,14 +13,15 @@ from __future__ import annotations
 import json
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 from scipy import stats
 
 from experiments.lab import measures as ms
-from experiments.lab.procedures import PROCEDURES
+from experiments.lab.params import resolve
+from experiments.lab.procedures import PROCEDURES, cortisol_time_course
 from model.params import ParameterError, ParamSet
 from model.simulation import Simulation
 from model.state import DAYS_PER_MONTH, GESTATION_START_WEEK, PRENATAL_DAYS, ROLES
@@ -27,7 +29,14 @@ from model.state import DAYS_PER_MONTH, GESTATION_START_WEEK, PRENATAL_DAYS, ROL
 STUDY_DIR = Path(__file__).resolve().parent.parent / "studies"
 VISIT_HOUR = 10  # lab visits at 10:00
 STAT_KINDS = ("pearson", "interaction", "proportion", "d", "median_pct_change", "paired", "kappa", "vote")
+NO_TEST_KINDS = ("proportion", "kappa")  # statistics reported without a significance test
 ALPHA = 0.05
+REQUIRE_KEYS = ("breastfeeding",)
+
+
+def has_test(kind: str) -> bool:
+    """Whether a statistic of this kind comes with a significance test (P(significant) is defined)."""
+    return kind not in NO_TEST_KINDS
 
 
 class StudyError(ParameterError):
@@ -99,8 +108,26 @@ def _visit_hour(v: dict) -> int:
     return day * 24 + VISIT_HOUR
 
 
+def _enrolment(sim) -> dict[str, np.ndarray]:
+    """What inclusion is decided on, as it is now: breastfeeding, which caregivers exist, and
+    the caregivers' categorical traits (strata such as the AAI state)."""
+    rec = {}
+    for f in fields(sim.cg):
+        a = getattr(sim.cg, f.name)
+        if a.dtype != np.float64:
+            rec[f.name] = a.copy()
+    rec["breastfeeding"] = sim.hh.breastfeeding.copy()
+    return rec
+
+
 def simulate(study: Study, households: int, seed: int, n_override: int | None = None):
-    """Run the population and collect every visit's procedure output: {visit: {var: array}}."""
+    """Run the population and collect every visit's procedure output: {visit: {var: array}}.
+
+    ``data["_enrolment"]`` holds the inclusion state at the first visit (:func:`_enrolment`).
+    Each visit's output also carries the caregivers' plasma cortisol an hour before and after
+    the visit hour (``cortisol_1h_before``, ``cortisol_1h_after``; see
+    :func:`experiments.lab.procedures.cortisol_time_course`), for salivary sampling.
+    """
     spec = study.spec
     params = ParamSet.uniform(households, spec.get("overrides", {}))
     visits = spec["visits"]
@@ -109,37 +136,54 @@ def simulate(study: Study, households: int, seed: int, n_override: int | None = 
     months = max((last_h / 24 + 1 - PRENATAL_DAYS) / DAYS_PER_MONTH, 0.05)
     sim = Simulation(params, months, seed)
     data = {}
+    cortisol_before = sim.cg.cortisol.copy()
     for i, (vname, v) in enumerate(order):
-        target = _visit_hour(v)
-        while sim.hour < target and not sim.done:
-            sim.step()
         proc = v.get("procedure", "snapshot")
         if proc not in PROCEDURES:
             raise StudyError(f"{study.name}.visits.{vname}.procedure: {proc!r} is not allowed (allowed {', '.join(PROCEDURES)})")
+        target = _visit_hour(v)
+        if sim.hour < target:  # a visit at the same hour as the previous one keeps its hour-before value
+            while sim.hour < target - 1 and not sim.done:
+                sim.step()
+            cortisol_before = sim.cg.cortisol.copy()
+            while sim.hour < target and not sim.done:
+                sim.step()
+        if i == 0:
+            data["_enrolment"] = _enrolment(sim)
         rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x1AB, i]))
         data[vname] = PROCEDURES[proc](sim, rng)
+        data[vname].update(cortisol_time_course(sim, cortisol_before))
         data[vname]["_exists"] = sim.cg.exists.copy()
     return sim, data
 
 
-def _units(study: Study, sim, rep: int, block: int, n_scale: float):
-    """(households, slots) of the sampled units of replicate ``rep``; units are dyads."""
+def _units(study: Study, enrol: dict, rep: int, block: int, n_scale: float):
+    """(households, slots) of the sampled units of replicate ``rep``; units are dyads.
+
+    ``enrol``: the inclusion state at enrolment (``data["_enrolment"]`` of :func:`simulate`), so a
+    mother who weans or a caregiver who leaves after the first visit stays in the sample.
+    """
     s = study.spec["sample"]
     lo, hi = rep * block, (rep + 1) * block
     hh = np.arange(lo, hi)
     ok = np.ones(hi - lo, bool)
     for key, allowed in s.get("require", {}).items():
-        if key == "breastfeeding":
-            ok &= sim.hh.breastfeeding[hh] == bool(allowed)
+        if key not in REQUIRE_KEYS:
+            raise StudyError(f"{study.name}.sample.require: {key!r} is not allowed (allowed {', '.join(REQUIRE_KEYS)})")
+        ok &= enrol[key][hh] == bool(allowed)
     role_slot = {r: i for i, r in enumerate(ROLES)}
     roles = s.get("roles", ["mother"])
+    exists = enrol["exists"]
     for r in roles:
-        ok &= sim.cg.exists[hh, role_slot[r]]
+        ok &= exists[hh, role_slot[r]]
     if s.get("unit", "household") == "household":
         n = max(int(round(s["n"] * n_scale)), 3)
         strata = s.get("strata")
         if strata:
-            var = getattr(sim.cg, strata["var"])[hh, role_slot[strata.get("role", roles[0])]]
+            if strata["var"] not in enrol:
+                raise StudyError(f"{study.name}.sample.strata.var: {strata['var']!r} is not allowed "
+                                 f"(allowed {', '.join(k for k in enrol if k not in ('exists', 'breastfeeding'))})")
+            var = enrol[strata["var"]][hh, role_slot[strata.get("role", roles[0])]]
             pick = []
             for level, cnt in strata["levels"].items():
                 cand = hh[ok & (var == int(level))]
@@ -152,14 +196,16 @@ def _units(study: Study, sim, rep: int, block: int, n_scale: float):
     out, used = {}, np.zeros(0, np.int64)
     for r, cnt in s["counts"].items():
         m = max(int(round(cnt * n_scale)), 3)
-        cand = hh[ok & sim.cg.exists[hh, role_slot[r]] & ~np.isin(hh, used)]
+        cand = hh[ok & exists[hh, role_slot[r]] & ~np.isin(hh, used)]
         sel = cand[:m]
         used = np.concatenate([used, sel])
         out[r] = (sel, np.full(sel.size, role_slot[r]))
     return out
 
 
-def _observe(values, mspec, rng, assays, people, n_people=None):
+def _observe(values, mspec, rng, assays, people, n_people=None, course=None):
+    """Observe true ``values`` as ``mspec`` says; ``course`` = (value an hour before, value an hour
+    after) of the same units, for salivary cortisol."""
     how = mspec.get("observe", "true")
     if how == "true":
         return values
@@ -168,8 +214,8 @@ def _observe(values, mspec, rng, assays, people, n_people=None):
         if key not in assays:
             assays[key] = ms.OTAssay(int(n_people or people.max() + 1), rng, key[0], key[1])
         return assays[key].measure(values, people=people, batch=mspec.get("batch", 0) * np.ones(values.size, int))
-    if how == "saliva_cortisol":  # plasma (nmol/l) -> saliva with lag, jitter and assay CV
-        return ms.salivary_cortisol(values, values, rng)
+    if how == "saliva_cortisol":  # plasma (nmol/l) time course -> saliva with lag, jitter and assay CV
+        return ms.salivary_cortisol(course[0], values, rng, params=mspec.get("params"), plasma_after=course[1])
     if how == "microcode":
         frames = 60  # 1-s frames per minute count
         return ms.microcode(np.round(values * frames), rng, n_frames=mspec.get("minutes", 15) * frames) / frames
@@ -182,6 +228,22 @@ def _observe(values, mspec, rng, assays, people, n_people=None):
     if how == "coder":
         return ms.code_classes(values, rng, mspec.get("kappa"))
     raise StudyError(f"measure.observe: {how!r} is not allowed (allowed true, assay, saliva_cortisol, microcode, rating, questionnaire, cv, coder)")
+
+
+def _course(study: Study, mname: str, mspec: dict, visit: dict, var: str, hh, sl):
+    """(an hour before, an hour after) of ``var`` for salivary sampling, checked; else None."""
+    if mspec.get("observe") != "saliva_cortisol":
+        return None
+    if f"{var}_1h_before" not in visit:
+        raise StudyError(f"{study.name}.measures.{mname}.var: {var!r} has no plasma time course for "
+                         "observe = 'saliva_cortisol' (allowed cortisol)")
+    params = mspec.get("params")
+    if params is not None:
+        try:
+            resolve(ms.MEASURE_PARAMS, params)
+        except (ValueError, ParameterError) as exc:
+            raise StudyError(f"{study.name}.measures.{mname}.params: {exc}") from None
+    return np.asarray(visit[f"{var}_1h_before"])[hh, sl], np.asarray(visit[f"{var}_1h_after"])[hh, sl]
 
 
 def _measure(study: Study, data, units, mname, rng, assays):
@@ -208,12 +270,13 @@ def _measure(study: Study, data, units, mname, rng, assays):
             del study.spec["measures"]["_own_" + mname]
         return a - _measure(study, data, units, mspec["contrast"], rng, assays)
     if "minus" in mspec:  # change score: var - minus (same visit), each observed separately
-        obs = _observe(vals, mspec, rng, assays, people, n_people)
-        base = _observe(np.asarray(visit[mspec["minus"]])[hh, sl], mspec, rng, assays, people, n_people)
+        obs = _observe(vals, mspec, rng, assays, people, n_people, _course(study, mname, mspec, visit, mspec["var"], hh, sl))
+        base = _observe(np.asarray(visit[mspec["minus"]])[hh, sl], mspec, rng, assays, people, n_people,
+                        _course(study, mname, mspec, visit, mspec["minus"], hh, sl))
         if mspec.get("ratio"):
             return 100.0 * (obs / base - 1.0)
         return obs - base
-    obs = _observe(vals, mspec, rng, assays, people, n_people)
+    obs = _observe(vals, mspec, rng, assays, people, n_people, _course(study, mname, mspec, visit, mspec["var"], hh, sl))
     if "equals" in mspec:
         return np.isin(obs, np.atleast_1d(mspec["equals"])).astype(float)
     return obs
@@ -258,11 +321,14 @@ def _statistic(study: Study, data, units, rng) -> dict:
         v = get(st["var"])
         levels = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
         val = np.isin(v, levels).mean()
-        return {"value": float(val), "p": np.nan, "significant": False, "n": int(v.size)}
-    if kind == "median_pct_change":
+        return {"value": float(val), "p": np.nan, "significant": None, "n": int(v.size)}
+    if kind == "median_pct_change":  # Wilcoxon signed-rank test of the changes against 0
         v = get(st["var"]).astype(float)
-        return {"value": float(np.nanmedian(v)), "p": float(stats.wilcoxon(v).pvalue) if v.size > 5 else np.nan,
-                "significant": False, "n": int(v.size)}
+        v = v[np.isfinite(v)]
+        med = float(np.median(v)) if v.size else np.nan
+        p = float(stats.wilcoxon(v).pvalue) if v.size > 5 and np.any(v != 0) else np.nan
+        sig = p < ALPHA and ((med > 0) if direction == "+" else (med < 0) if direction == "-" else True)
+        return {"value": med, "p": p, "significant": bool(sig), "n": int(v.size)}
     if kind == "paired":
         v = get(st["var"]).astype(float)
         t, p = stats.ttest_1samp(v, 0.0)
@@ -271,7 +337,7 @@ def _statistic(study: Study, data, units, rng) -> dict:
                 "significant": bool(sig), "n": int(v.size)}
     if kind == "kappa":
         a, b = get(st["x"]), get(st["y"])
-        return {"value": ms.cohen_kappa(a, b), "p": np.nan, "significant": False, "n": int(a.size)}
+        return {"value": ms.cohen_kappa(a, b), "p": np.nan, "significant": None, "n": int(a.size)}
     raise StudyError(f"{study.name}.statistic.kind: {kind!r} is not allowed")
 
 
@@ -332,7 +398,7 @@ def run_study(study: Study, replicates: int, seed: int, n: int | None = None, pr
             cache[key] = (sim, data)
     rows = []
     for r in range(replicates):
-        units = _units(study, sim, r, block, n_scale)
+        units = _units(study, data["_enrolment"], r, block, n_scale)
         rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x5EED, r]))
         res = _statistic(study, data, units, rng)
         rows.append({"replicate": r, **res})
@@ -342,18 +408,20 @@ def run_study(study: Study, replicates: int, seed: int, n: int | None = None, pr
 
 
 def summarise(study: Study, rows: list[dict]) -> dict:
+    """Median and 90% range of the statistic over the replicates, P(significant) (NaN for a
+    statistic without a significance test: proportion, kappa) and the published value."""
     v = np.array([r["value"] for r in rows], float)
-    sig = np.array([r["significant"] for r in rows], bool)
+    sig = np.array([bool(r["significant"]) for r in rows], bool)
     pub = study.published
     return {"study": study.name, "target": study.target, "statistic": study.stat_kind,
             "n": study.n, "replicates": len(rows),
             "median": float(np.nanmedian(v)) if np.isfinite(v).any() else np.nan,
             "q05": float(np.nanquantile(v, 0.05)) if np.isfinite(v).any() else np.nan,
             "q95": float(np.nanquantile(v, 0.95)) if np.isfinite(v).any() else np.nan,
-            "p_significant": float(sig.mean()),
+            "p_significant": float(sig.mean()) if has_test(study.stat_kind) and rows else np.nan,
             "published": pub.get("value", np.nan), "published_text": pub.get("text", ""),
             "confidence": pub.get("confidence", "")}
 
 
 __all__ = ["Study", "StudyError", "load_study", "available_studies", "run_study", "summarise", "simulate",
-           "simulation_key", "substudy_seed"]
+           "simulation_key", "substudy_seed", "has_test", "NO_TEST_KINDS"]

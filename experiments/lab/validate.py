@@ -10,7 +10,7 @@ named) the study is run R times with the root seed, exactly as ``bonding study N
 * the simulated median, mean, SD and 90% range (5th-95th percentile) of the statistic over the
   R replicates, i.e. the range a study of the published size would report if the model were true;
 * P(significant) at the study's alpha (directional, as the registry states the direction);
-  for M1 also P(>= 7 of 8 significant);
+  blank for a statistic without a test (proportion, kappa); for M1 also P(>= 7 of 8 significant);
 * the fit: if the paper reported a number, whether it lies in the simulated 90% range and
   ``misfit_z = (simulated median - published) / simulated SD``; if it only reported a
   significant effect, P(significant) is the score and the row is a misfit when P(sig) < 0.05
@@ -64,7 +64,6 @@ SSP_ROLES = ("mother", "father")
 CLASSES = ("A", "B", "C", "D")
 SSP_STUDY_N = 200  # sample size of the published A1/A2 comparison (and of rows without one)
 MISFIT_P_SIG = 0.05
-NO_TEST = ("proportion", "median_pct_change", "kappa")
 
 COLUMNS = ["section", "study", "role", "target", "statistic", "alpha", "published_value", "published_n",
            "published_text", "confidence", "compare_on", "replicates", "sim_n", "sim_median", "sim_mean",
@@ -170,18 +169,18 @@ def _roles(study) -> str:
 
 def study_row(study, rows: list[dict]) -> dict:
     """One table row from a study's replicate rows (see the module docstring for the fit rules)."""
-    from experiments.lab.studies import ALPHA
+    from experiments.lab.studies import ALPHA, has_test
 
     v = np.array([r["value"] for r in rows], float)
     ok = v[np.isfinite(v)]
-    sig = np.array([r["significant"] for r in rows], bool)
+    sig = np.array([bool(r["significant"]) for r in rows], bool)
     pub = study.published
     value = pub.get("value")
     value = float(value) if isinstance(value, int | float) else np.nan
     kind = study.stat_kind
-    has_test = kind not in NO_TEST
+    tested = has_test(kind)
     row = {"section": "study", "study": study.name, "role": _roles(study), "target": study.target,
-           "statistic": statistic_name(study), "alpha": ALPHA if has_test else np.nan,
+           "statistic": statistic_name(study), "alpha": ALPHA if tested else np.nan,
            "published_value": value, "published_n": float(study.n), "published_text": pub.get("text", ""),
            "confidence": pub.get("confidence", ""), "replicates": len(rows),
            "sim_n": float(np.median([r["n"] for r in rows])),
@@ -191,12 +190,12 @@ def study_row(study, rows: list[dict]) -> dict:
            "sim_q05": float(np.quantile(ok, 0.05)) if ok.size else np.nan,
            "sim_q95": float(np.quantile(ok, 0.95)) if ok.size else np.nan,
            "n_missing": int(v.size - ok.size),
-           "p_significant": float(sig.mean()) if has_test else np.nan,
+           "p_significant": float(sig.mean()) if tested else np.nan,
            "p_at_least_7_of_8": float(sig.mean()) if kind == "vote" else np.nan}
-    claims_sig = pub.get("significant", has_test and not np.isfinite(value))
+    claims_sig = pub.get("significant", tested and not np.isfinite(value))
     if np.isfinite(value):
         row.update(_value_fit(value, row["sim_median"], row["sim_sd"], row["sim_q05"], row["sim_q95"]))
-    elif claims_sig and has_test:
+    elif claims_sig and tested:
         p = row["p_significant"]
         row.update(compare_on="significance", published_in_90=None, misfit_z=np.nan,
                    misfit=bool(p < MISFIT_P_SIG),

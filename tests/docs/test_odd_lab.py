@@ -32,7 +32,9 @@ def test_lab_parameters_named_in_the_text_exist():
     names = set(re.findall(r"`([a-z][a-z0-9_]+)`", section))
     code_words = {"snapshot", "play15", "play15_in_ot", "ssc60", "ssp", "outcomes", "overrides", "sample",
                   "visits", "measures", "statistic", "published", "pool", "direction", "good", "bad",
-                  "carry", "ot_plasma_setpoint_now", "lab"}
+                  "carry", "ot_plasma_setpoint_now", "lab",
+                  # procedure output variables
+                  "infant_ot", "infant_ot_index", "cortisol_1h_before", "cortisol_1h_after"}
     unknown = sorted(n for n in names - declared - code_words)
     assert not unknown, f"section 8 names undeclared parameters: {unknown}"
 
@@ -47,7 +49,27 @@ def test_lab_functions_named_in_the_odd_exist():
                       (measures, "frame_error_for_kappa"), (measures, "code_classes"),
                       (measures, "questionnaire"), (studies, "VISIT_HOUR"), (procedures, "PROCEDURES"),
                       (behaviour, "POSITIVE"), (behaviour, "attunement"), (behaviour, "response_quality"),
-                      (behaviour, "synchrony_index"), (physiology, "plasma_ot_hour_mean")]:
+                      (behaviour, "synchrony_index"), (physiology, "plasma_ot_hour_mean"),
+                      (procedures, "cortisol_time_course"), (physiology, "circadian_cortisol")]:
         assert hasattr(mod, name), f"{mod.__name__}.{name}"
     for proc in ("snapshot", "play15", "play15_in_ot", "ssc60", "ssp", "outcomes"):
         assert proc in procedures.PROCEDURES, proc
+
+
+def test_procedure_output_names_in_the_odd_exist():
+    """The output variables section 8 names are what the procedures and the study engine produce."""
+    import numpy as np
+
+    from experiments.lab import procedures
+    from model.params import ParamSet
+    from model.simulation import Simulation
+
+    sim = Simulation(ParamSet.uniform(3, {}), 0.05, 1)
+    while not sim.born:
+        sim.step()
+    sim.step()
+    out = procedures.snapshot(sim)
+    out.update(procedures.cortisol_time_course(sim, sim.cg.cortisol))
+    out.update(procedures.play(sim, np.random.default_rng(0)))
+    for name in ("infant_ot", "infant_ot_index", "cortisol_1h_before", "cortisol_1h_after"):
+        assert f"`{name}`" in ODD and name in out, name

@@ -69,3 +69,30 @@ def test_salivary_cortisol_lag_and_no_noise():
     q = ms.MEASURE_PARAMS
     w = 1 - q["saliva_lag_min"].default / 60
     assert s[0] == pytest.approx(q["cortisol_free_fraction"].default * (200 * (1 - w) + 300 * w))
+
+
+def test_salivary_cortisol_follows_the_plasma_time_course():
+    """Lag, jitter and assay CV act on the time course (hour before, visit, hour after)."""
+    rng = np.random.default_rng(6)
+    q = {k: p.default for k, p in ms.MEASURE_PARAMS.items()}
+    ff, lag = q["cortisol_free_fraction"], q["saliva_lag_min"]
+    before, at, after = np.full(4000, 300.0), np.full(4000, 240.0), np.full(4000, 210.0)
+    exact = {"sampling_jitter_min": 0.0, "cortisol_assay_cv": 0.0}
+    # jitter and CV 0: the true salivary value of the plasma `lag` minutes before the sample
+    s = ms.salivary_cortisol(before, at, rng, params=exact, plasma_after=after)
+    np.testing.assert_allclose(s, ff * (at - (at - before) * lag / 60))
+    # the lag matters when cortisol is changing, not when it is flat
+    s0 = ms.salivary_cortisol(before, at, rng, params={**exact, "saliva_lag_min": 0.0}, plasma_after=after)
+    np.testing.assert_allclose(s0, ff * at)
+    flat = ms.salivary_cortisol(at, at, rng, params=exact, plasma_after=at)
+    np.testing.assert_allclose(flat, ff * at)
+    # sampling-time jitter moves the sample along the course: the between-sample variance rises
+    jit = ms.salivary_cortisol(before, at, rng, params={**exact, "sampling_jitter_min": 30.0}, plasma_after=after)
+    assert np.ptp(s) == 0 and np.std(jit) > 0.5  # ~ free fraction x 45 nmol/l/h x 0.5 h
+    # late samples read the later (falling) part of the course
+    late = ms.salivary_cortisol(before, at, rng, params={**exact, "saliva_lag_min": 0.0, "sampling_jitter_min": 30.0},
+                                plasma_after=after)
+    assert np.median(late) == pytest.approx(ff * at[0], rel=0.02) and late.min() < ff * at[0] < late.max()
+    # the assay CV adds its own noise on top
+    cv = ms.salivary_cortisol(before, at, rng, params={"sampling_jitter_min": 0.0}, plasma_after=after)
+    assert np.std(np.log(cv)) == pytest.approx(q["cortisol_assay_cv"], rel=0.1)

@@ -72,3 +72,141 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, args, field):
 def test_cli_study_list(tmp_path):
     p = _cli("study", "--list", cwd=tmp_path)
     assert p.returncode == 0 and "M1" in p.stdout and "A6" in p.stdout
+
+
+# ------------------------------------------------------------------ salivary cortisol in a study
+def _cortisol_study(params, overrides=None, months=1.0):
+    spec = {"sample": {"unit": "household", "n": 20, "roles": ["mother"]},
+            "overrides": overrides or {},
+            "visits": {"v": {"age_months": months, "procedure": "snapshot"}},
+            "measures": {"c": {"visit": "v", "var": "cortisol", "role": "mother", "observe": "saliva_cortisol",
+                               "params": params}},
+            "statistic": {"kind": "paired", "var": "c"}}
+    return S.Study("cortisol", spec)
+
+
+@pytest.fixture(scope="module")
+def cortisol_run():
+    """A small population at a 1-month visit (10:00, after the awakening response: cortisol changing)."""
+    st = _cortisol_study({}, overrides={"cry_stress": 0.0})
+    sim, data = S.simulate(st, 40, seed=3)
+    return st, sim, data
+
+
+def test_study_cortisol_time_course_is_the_models(cortisol_run):
+    """The hour before is the model's own value; the hour after is the model's next hour (exact
+    without crying stress, the only acute cortisol input)."""
+    from model.params import ParamSet
+    from model.simulation import Simulation
+
+    st, sim, data = cortisol_run
+    v = data["v"]
+    twin = Simulation(ParamSet.uniform(40, st.spec["overrides"]), sim.months, 3)
+    target = S._visit_hour(st.spec["visits"]["v"])
+    while twin.hour < target - 1:
+        twin.step()
+    np.testing.assert_array_equal(v["cortisol_1h_before"], twin.cg.cortisol)
+    twin.step()
+    np.testing.assert_array_equal(v["cortisol"], twin.cg.cortisol)
+    sim.step()
+    ex = sim.cg.exists
+    np.testing.assert_allclose(v["cortisol_1h_after"][ex], sim.cg.cortisol[ex], rtol=1e-12)
+    assert np.any(v["cortisol_1h_before"][ex] != v["cortisol"][ex])  # cortisol is changing at this visit
+
+
+def _measure(st, data, params, seed=0):
+    st.spec["measures"]["c"]["params"] = params
+    hh = np.arange(40)
+    units = {"mother": (hh, np.zeros(40, int))}
+    return S._measure(st, data, units, "c", np.random.default_rng(seed), {})
+
+
+def test_study_salivary_cortisol_uses_lag_and_jitter(cortisol_run):
+    st, _, data = cortisol_run
+    v = data["v"]
+    q = {k: p.default for k, p in S.ms.MEASURE_PARAMS.items()}
+    before, at = v["cortisol_1h_before"][:, 0], v["cortisol"][:, 0]
+    exact = {"sampling_jitter_min": 0.0, "cortisol_assay_cv": 0.0}
+    # jitter and CV 0: the true salivary value, plasma `saliva_lag_min` before the sample
+    lag = q["saliva_lag_min"]
+    true_saliva = q["cortisol_free_fraction"] * (at - (at - before) * lag / 60)
+    np.testing.assert_allclose(_measure(st, data, exact), true_saliva)
+    # the lag changes the value where cortisol is changing, and only there
+    no_lag = _measure(st, data, {**exact, "saliva_lag_min": 0.0})
+    changing = before != at
+    assert changing.any() and np.all(no_lag[changing] != true_saliva[changing])
+    np.testing.assert_allclose(no_lag[~changing], true_saliva[~changing])
+    # jitter moves samples along the course: the between-sample variance around the truth rises
+    jit = _measure(st, data, {**exact, "sampling_jitter_min": 30.0})
+    assert np.ptp(_measure(st, data, exact) - true_saliva) == 0
+    assert np.var(jit - true_saliva) > 0.01 * np.var(true_saliva)
+    # a bad measurement parameter is refused naming the study, measure and field
+    with pytest.raises(S.StudyError, match="cortisol.measures.c.params"):
+        _measure(st, data, {"saliva_lag_min": 500})
+    st.spec["measures"]["c"]["var"] = "testosterone"
+    try:
+        with pytest.raises(S.StudyError, match="no plasma time course"):
+            _measure(st, data, exact)
+    finally:
+        st.spec["measures"]["c"]["var"] = "cortisol"
+
+
+# ------------------------------------------------------------------ units of procedure outputs
+def test_infant_ot_is_in_pg_per_ml_in_every_procedure(cortisol_run):
+    from experiments.lab import procedures as P
+
+    _, sim, _ = cortisol_run
+    snap = P.snapshot(sim)
+    play = P.play(sim, np.random.default_rng(0))
+    np.testing.assert_allclose(snap["infant_ot"], play["infant_ot_pre"])
+    np.testing.assert_allclose(snap["infant_ot_index"][:, 0], sim.inf.ot)
+    basal = P.PROC_PARAMS["infant_ot_basal"].default
+    np.testing.assert_allclose(snap["infant_ot"], snap["infant_ot_index"] * basal)
+
+
+# ------------------------------------------------------------------ inclusion at enrolment
+def test_inclusion_is_decided_at_the_first_visit():
+    """Breastfeeding mothers are enrolled at the first visit and stay in the sample if they wean."""
+    spec = {"sample": {"unit": "household", "n": 30, "roles": ["mother"], "require": {"breastfeeding": True}},
+            "visits": {"a": {"age_months": 0.2, "procedure": "snapshot"}, "b": {"age_months": 4, "procedure": "snapshot"}},
+            "measures": {}, "statistic": {"kind": "paired", "var": "x"}}
+    st = S.Study("enrol", spec)
+    sim, data = S.simulate(st, 80, seed=2)
+    enrolled = data["_enrolment"]["breastfeeding"]
+    weaned = enrolled & ~sim.hh.breastfeeding
+    assert weaned.any(), "no mother weaned between the visits: the test has no power"
+    units = S._units(st, data["_enrolment"], 0, 80, 1.0)
+    hh = units["mother"][0]
+    np.testing.assert_array_equal(hh, np.flatnonzero(enrolled)[:30])
+    assert weaned[hh].any()
+    st.spec["sample"]["require"] = {"depressed": True}
+    with pytest.raises(S.StudyError, match="sample.require"):
+        S._units(st, data["_enrolment"], 0, 80, 1.0)
+
+
+# ------------------------------------------------------------------ P(significant) only with a test
+def _planted(kind, values, **stat):
+    n = values.size
+    spec = {"sample": {"unit": "household", "n": n, "roles": ["mother"]},
+            "measures": {"x": {"visit": "v", "var": "x", "role": "mother"}},
+            "statistic": {"kind": kind, "var": "x", **stat}}
+    st = S.Study(kind, spec)
+    units = {"mother": (np.arange(n), np.zeros(n, int))}
+    return st, S._statistic(st, {"v": {"x": values[:, None] * np.ones((1, 5))}}, units, np.random.default_rng(0))
+
+
+def test_median_change_is_tested_and_untested_statistics_have_no_p_significant():
+    rng = np.random.default_rng(1)
+    drop = -26 + 10 * rng.standard_normal(60)
+    st, res = _planted("median_pct_change", drop, direction="-")
+    assert res["p"] < 0.05 and res["significant"] is True
+    assert _planted("median_pct_change", drop, direction="+")[1]["significant"] is False
+    assert S.summarise(st, [res, res])["p_significant"] == 1.0
+    st, res = _planted("proportion", (drop > -26).astype(object), equals=[True])
+    assert res["significant"] is None
+    summ = S.summarise(st, [res, res])
+    assert np.isnan(summ["p_significant"]) and 0 < summ["median"] < 1
+    from experiments.lab.validate import study_row
+
+    st.spec["published"] = {"value": 0.5, "text": "half"}
+    assert np.isnan(study_row(st, [res, res])["p_significant"])
