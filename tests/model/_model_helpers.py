@@ -8,7 +8,6 @@ import pandas as pd
 from model import ParamSet, Simulation
 from model.outcomes import dyad_outcomes
 
-
 _CACHE: dict = {}
 
 

@@ -55,7 +55,7 @@ def test_summary_matches_golden_baseline(baseline, current):
             continue
         if not abs(got - want) <= tol:
             bad.append(f"{key}: {got:.6g} vs baseline {want:.6g} (tol {tol:.3g})")
-    assert not bad, ("golden baseline drift in %d of %d numbers:\n  " % (len(bad), len(expected))
+    assert not bad, (f"golden baseline drift in {len(bad)} of {len(expected)} numbers:\n  "
                      + "\n  ".join(bad)
                      + f"\nIf this change of behaviour is intended, regenerate and commit: {upd.UPDATE_COMMAND}")
 

@@ -7,7 +7,16 @@ import pytest
 
 from model import behaviour as bh
 from model import learning as ln
-from model.state import DISTRESS_BID, FRIGHTENING, K, MOTHER, NO_BID, REJECTING, SENSITIVE, SOCIAL_BID
+from model.state import (
+    DISTRESS_BID,
+    FRIGHTENING,
+    MOTHER,
+    NO_BID,
+    REJECTING,
+    SENSITIVE,
+    SOCIAL_BID,
+    K,
+)
 
 ROLE_W = np.array([2.0, 1.0, 0.8, 0.3, 1.0])
 
