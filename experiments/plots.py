@@ -16,7 +16,7 @@ ROLE_COLOURS = {"mother": "tab:red", "father": "tab:blue", "grandparent": "tab:g
                 "sibling": "tab:orange", "daycare": "tab:purple", "infant": "black"}
 PANELS = (("ot_plasma", "plasma oxytocin (pg/ml)"), ("cortisol", "cortisol (nmol/l, daily mean)"),
           ("bond", "bond to infant (0-1)"), ("sensitivity", "latent sensitivity (0-1)"),
-          ("prolactin", "prolactin baseline (ng/ml)"), ("testosterone", "testosterone (nmol/l)"),
+          ("prolactin", "prolactin (ng/ml, daily mean)"), ("testosterone", "testosterone (nmol/l)"),
           ("estradiol", "estradiol (pg/ml)"), ("infant_cortisol", "infant cortisol (nmol/l)"))
 
 
