@@ -16,8 +16,11 @@ run and where their results go, in the same six steps as the methods section:
 6. ``_advance_hormones``     cortisol (circadian, crying stress, OT buffer), prolactin
 
 Each process is one compiled loop over households, so a process reads like the rule it applies
-to one household. (Passing the state tuples into a per-household function costs a reference
-count per array per call, ~0.5 us per household, which is why the loops sit inside.)
+to one household. Two numba costs shape the code: passing the state tuples into a per-household
+function costs a reference count per array per call (~0.5 us per household), which is why the
+loops sit inside the processes; and reading ``cg.x[h]`` from a tuple inside the loop is ~1.4x
+slower than reading a local array, which is why each process first binds the arrays it uses to
+local names (``cg_x = cg.x``), with the prefix saying whose state it is.
 
 State lives in the arrays of :mod:`model.state`, passed in as named tuples (``as_tuple``) and
 updated in place. Random numbers come from :mod:`model.rng` (one counter-based uniform per
@@ -127,22 +130,34 @@ def _u(clk, h, draw):
 @numba.njit(cache=True, error_model="numpy")
 def _needs_and_cues(clk, inf, p):
     """Process 1: hunger, discomfort and need for contact grow; the infant sleeps or bids."""
+    inf_asleep = inf.asleep
+    inf_bid = inf.bid
+    inf_contact_need = inf.contact_need
+    inf_cortisol_excess = inf.cortisol_excess
+    inf_discomfort = inf.discomfort
+    inf_distress = inf.distress
+    inf_distress_sum_today = inf.distress_sum_today
+    inf_hunger = inf.hunger
+    inf_temperament = inf.temperament
+    p_contact_need_rate = p.contact_need_rate
+    p_hunger_interval_12mo = p.hunger_interval_12mo
+    p_hunger_interval_newborn = p.hunger_interval_newborn
     p_discomfort = bh.discomfort_probability(clk.age_days)
     for h in range(clk.n_households):
-        inf.hunger[h] = min(inf.hunger[h] + bh.hunger_rate(clk.age_months, p.hunger_interval_newborn[h],
-                                                           p.hunger_interval_12mo[h]), 1.5)
+        inf_hunger[h] = min(inf_hunger[h] + bh.hunger_rate(clk.age_months, p_hunger_interval_newborn[h],
+                                                           p_hunger_interval_12mo[h]), 1.5)
         if _u(clk, h, D_DISCOMFORT) < p_discomfort:
-            inf.discomfort[h] = 1.0
+            inf_discomfort[h] = 1.0
         else:
-            inf.discomfort[h] *= 0.5
-        if not inf.asleep[h]:
-            inf.contact_need[h] = min(inf.contact_need[h] + p.contact_need_rate[h], 1.5)
-        inf.distress[h] = bh.infant_distress(inf.hunger[h], inf.discomfort[h], inf.contact_need[h],
-                                             inf.temperament[h], inf.cortisol_excess[h])
-        inf.asleep[h] = bh.infant_asleep(clk.night, clk.age_months, _u(clk, h, D_SLEEP), inf.hunger[h],
-                                         inf.distress[h])
-        inf.bid[h] = bh.emit_bid(inf.asleep[h], inf.distress[h], clk.age_days, _u(clk, h, D_BID))
-        inf.distress_sum_today[h] += inf.distress[h]
+            inf_discomfort[h] *= 0.5
+        if not inf_asleep[h]:
+            inf_contact_need[h] = min(inf_contact_need[h] + p_contact_need_rate[h], 1.5)
+        inf_distress[h] = bh.infant_distress(inf_hunger[h], inf_discomfort[h], inf_contact_need[h],
+                                             inf_temperament[h], inf_cortisol_excess[h])
+        inf_asleep[h] = bh.infant_asleep(clk.night, clk.age_months, _u(clk, h, D_SLEEP), inf_hunger[h],
+                                         inf_distress[h])
+        inf_bid[h] = bh.emit_bid(inf_asleep[h], inf_distress[h], clk.age_days, _u(clk, h, D_BID))
+        inf_distress_sum_today[h] += inf_distress[h]
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -152,104 +167,187 @@ def _detect(clk, cg, inf, p, d, ep, available):
     Attunement adds the fast terms to the day's static part: OT emotion recognition (domain b,
     ``ot_emotion_recognition * log central OT``), minus cortisol excess, plus programme boosts.
     """
+    cg_attunement_sum_today = cg.attunement_sum_today
+    cg_cortisol_excess = cg.cortisol_excess
+    cg_exists = cg.exists
+    cg_ot_central = cg.ot_central
+    cg_sensitivity_boost = cg.sensitivity_boost
+    cg_unresolved = cg.unresolved
+    d_att_static = d.att_static
+    ep_att = ep.att
+    ep_detected = ep.detected
+    inf_bid = inf.bid
+    inf_distress = inf.distress
+    p_base_detection = p.base_detection
+    p_cortisol_detection = p.cortisol_detection
+    p_night_detection = p.night_detection
+    p_ot_emotion_recognition = p.ot_emotion_recognition
+    p_unresolved_distress_blunting = p.unresolved_distress_blunting
     for h in range(clk.n_households):
-        bid = inf.bid[h]
+        bid = inf_bid[h]
         for k in range(K):
-            ep.att[h, k] = 0.0
-            ep.detected[h, k] = False
-            if not cg.exists[h, k]:
+            ep_att[h, k] = 0.0
+            ep_detected[h, k] = False
+            if not cg_exists[h, k]:
                 continue
-            att = (d.att_static[h, k] + p.ot_emotion_recognition[h] * np.log(max(cg.ot_central[h, k], 1e-3))
-                   - p.cortisol_detection[h] * max(cg.cortisol_excess[h, k], 0.0) + cg.sensitivity_boost[h, k])
-            ep.att[h, k] = att
-            cg.attunement_sum_today[h, k] += att
+            att = (d_att_static[h, k] + p_ot_emotion_recognition[h] * np.log(max(cg_ot_central[h, k], 1e-3))
+                   - p_cortisol_detection[h] * max(cg_cortisol_excess[h, k], 0.0) + cg_sensitivity_boost[h, k])
+            ep_att[h, k] = att
+            cg_attunement_sum_today[h, k] += att
             if bid == NO_BID or not available[h, k]:
                 continue
-            pdet = bh.detection_probability(att, p.base_detection[h], bid, inf.distress[h], clk.night,
-                                            p.night_detection[h], cg.unresolved[h, k],
-                                            p.unresolved_distress_blunting[h])
-            ep.detected[h, k] = _u(clk, h, D_DETECT + k) < pdet
+            pdet = bh.detection_probability(att, p_base_detection[h], bid, inf_distress[h], clk.night,
+                                            p_night_detection[h], cg_unresolved[h, k],
+                                            p_unresolved_distress_blunting[h])
+            ep_detected[h, k] = _u(clk, h, D_DETECT + k) < pdet
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _respond(clk, cg, inf, p, d, ep, breastfeeding):
     """Process 3: who responds (division of labour), the quality and the kind of contact."""
+    cg_aai = cg.aai
+    cg_cortisol_excess = cg.cortisol_excess
+    cg_depressed = cg.depressed
+    cg_unresolved = cg.unresolved
+    d_role_weight = d.role_weight
+    d_stim_share = d.stim_share
+    ep_affectionate = ep.affectionate
+    ep_att = ep.att
+    ep_breastfeed = ep.breastfeed
+    ep_detected = ep.detected
+    ep_feed = ep.feed
+    ep_responder = ep.responder
+    ep_response = ep.response
+    ep_stimulatory = ep.stimulatory
+    inf_bid = inf.bid
+    inf_hunger = inf.hunger
+    inf_responder = inf.responder
+    inf_response = inf.response
+    p_base_sensitivity = p.base_sensitivity
+    p_frightening_cortisol = p.frightening_cortisol
+    p_p_frightening_base = p.p_frightening_base
     for h in range(clk.n_households):
-        bid = inf.bid[h]
-        hungry_cry = bid == DISTRESS_BID and inf.hunger[h] > 0.55
-        r = bh.choose_responder(ep.detected[h], d.role_weight[h], breastfeeding[h] and hungry_cry,
+        bid = inf_bid[h]
+        hungry_cry = bid == DISTRESS_BID and inf_hunger[h] > 0.55
+        r = bh.choose_responder(ep_detected[h], d_role_weight[h], breastfeeding[h] and hungry_cry,
                                 _u(clk, h, D_RESPONDER))
         q, feed, aff, stim = NO_RESPONSE, False, False, False
         if r >= 0:
-            q, _ = bh.response_quality(ep.att[h, r], p.base_sensitivity[h], cg.aai[h, r], cg.unresolved[h, r],
-                                       cg.cortisol_excess[h, r], cg.depressed[h, r], p.p_frightening_base[h],
-                                       p.frightening_cortisol[h], _u(clk, h, D_QUALITY),
+            q, _ = bh.response_quality(ep_att[h, r], p_base_sensitivity[h], cg_aai[h, r], cg_unresolved[h, r],
+                                       cg_cortisol_excess[h, r], cg_depressed[h, r], p_p_frightening_base[h],
+                                       p_frightening_cortisol[h], _u(clk, h, D_QUALITY),
                                        _u(clk, h, D_QUALITY + 1), _u(clk, h, D_QUALITY + 2))
-            feed, aff, stim = bh.touch_kind(bid, inf.hunger[h], d.stim_share[h, r], _u(clk, h, D_TOUCH))
+            feed, aff, stim = bh.touch_kind(bid, inf_hunger[h], d_stim_share[h, r], _u(clk, h, D_TOUCH))
             if q == FRIGHTENING:
                 aff, stim = False, False
-        inf.responder[h] = r
-        inf.response[h] = q
-        ep.responder[h] = r
-        ep.response[h] = q
-        ep.feed[h] = feed
-        ep.affectionate[h] = aff
-        ep.stimulatory[h] = stim
-        ep.breastfeed[h] = feed and r == MOTHER and breastfeeding[h]
+        inf_responder[h] = r
+        inf_response[h] = q
+        ep_responder[h] = r
+        ep_response[h] = q
+        ep_feed[h] = feed
+        ep_affectionate[h] = aff
+        ep_stimulatory[h] = stim
+        ep_breastfeed[h] = feed and r == MOTHER and breastfeeding[h]
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _interaction_effects(clk, cg, inf, p, d, ep):
     """Process 4: needs relieved; OT released by touch (d); synchrony (c); cortisol buffering (a)."""
+    cg_cortisol_excess = cg.cortisol_excess
+    cg_exists = cg.exists
+    cg_exogenous_ot = cg.exogenous_ot
+    cg_ot_central = cg.ot_central
+    cg_ot_plasma = cg.ot_plasma
+    cg_ot_plasma_setpoint_now = cg.ot_plasma_setpoint_now
+    cg_ot_reactivity = cg.ot_reactivity
+    cg_testosterone = cg.testosterone
+    d_aff_match = d.aff_match
+    d_carry_cortisol = d.carry_cortisol
+    d_carry_ot_central = d.carry_ot_central
+    d_infant_hpa_gain = d.infant_hpa_gain
+    d_ot_target_base = d.ot_target_base
+    d_stim_match = d.stim_match
+    ep_affectionate = ep.affectionate
+    ep_breastfeed = ep.breastfeed
+    ep_distress_before = ep.distress_before
+    ep_feed = ep.feed
+    ep_responder = ep.responder
+    ep_response = ep.response
+    ep_stimulatory = ep.stimulatory
+    ep_synchrony = ep.synchrony
+    inf_bid = inf.bid
+    inf_contact_need = inf.contact_need
+    inf_cortisol_excess = inf.cortisol_excess
+    inf_discomfort = inf.discomfort
+    inf_distress = inf.distress
+    inf_hpa_reactivity = inf.hpa_reactivity
+    inf_hunger = inf.hunger
+    inf_ot = inf.ot
+    inf_temperament = inf.temperament
+    p_contact_buffering = p.contact_buffering
+    p_infant_touch_ot_gain = p.infant_touch_ot_gain
+    p_ot_central_plasma_coupling = p.ot_central_plasma_coupling
+    p_ot_plasma_halflife = p.ot_plasma_halflife
+    p_ot_social_touch = p.ot_social_touch
+    p_ot_stress_buffering = p.ot_stress_buffering
+    p_ot_synchrony = p.ot_synchrony
+    p_suckling_ot_pulse = p.suckling_ot_pulse
+    p_suckling_pulses_per_10min = p.suckling_pulses_per_10min
+    p_sync_coupling = p.sync_coupling
+    p_sync_damping = p.sync_damping
+    p_testosterone_mean = p.testosterone_mean
+    p_testosterone_sync = p.testosterone_sync
+    p_touch_ot_gain_affectionate = p.touch_ot_gain_affectionate
+    p_touch_ot_gain_stimulatory = p.touch_ot_gain_stimulatory
     maturity = 0.3 + 0.7 * min(clk.age_months / 9.0, 1.0)
     for h in range(clk.n_households):
-        r, q = ep.responder[h], ep.response[h]
-        aff, stim = ep.affectionate[h], ep.stimulatory[h]
+        r, q = ep_responder[h], ep_response[h]
+        aff, stim = ep_affectionate[h], ep_stimulatory[h]
         rel = bh.relief(q)
-        ep.distress_before[h] = inf.distress[h]
-        if ep.feed[h]:
-            inf.hunger[h] *= 0.4 - 0.4 * rel
-        if inf.bid[h] == DISTRESS_BID:
-            inf.discomfort[h] *= 1.0 - 0.7 * rel
-        inf.contact_need[h] *= 1.0 - rel
-        inf.distress[h] = bh.infant_distress(inf.hunger[h], inf.discomfort[h], inf.contact_need[h],
-                                             inf.temperament[h], inf.cortisol_excess[h])
+        ep_distress_before[h] = inf_distress[h]
+        if ep_feed[h]:
+            inf_hunger[h] *= 0.4 - 0.4 * rel
+        if inf_bid[h] == DISTRESS_BID:
+            inf_discomfort[h] *= 1.0 - 0.7 * rel
+        inf_contact_need[h] *= 1.0 - rel
+        inf_distress[h] = bh.infant_distress(inf_hunger[h], inf_discomfort[h], inf_contact_need[h],
+                                             inf_temperament[h], inf_cortisol_excess[h])
         # domain (d): touch releases OT in the responder (a fraction of tone) and in the infant
         release = 0.0
         if r >= 0:
-            touch_gain = p.ot_social_touch[h] * (aff * p.touch_ot_gain_affectionate[h] * d.aff_match[h, r]
-                                                 + stim * p.touch_ot_gain_stimulatory[h] * d.stim_match[h, r])
-            release = touch_gain * cg.ot_reactivity[h, r]
-        carry = d.carry_ot_central[h]
+            touch_gain = p_ot_social_touch[h] * (aff * p_touch_ot_gain_affectionate[h] * d_aff_match[h, r]
+                                                 + stim * p_touch_ot_gain_stimulatory[h] * d_stim_match[h, r])
+            release = touch_gain * cg_ot_reactivity[h, r]
+        carry = d_carry_ot_central[h]
         for k in range(K):  # central OT relaxes to tone (+ any exogenous dose); plasma at its set-point
-            if not cg.exists[h, k]:
+            if not cg_exists[h, k]:
                 continue
-            cg.ot_central[h, k] = (carry * cg.ot_central[h, k] + d.ot_target_base[h, k]
-                                   + (1.0 - carry) * cg.exogenous_ot[h, k])
-            cg.ot_plasma[h, k] = cg.ot_plasma_setpoint_now[h, k]
+            cg_ot_central[h, k] = (carry * cg_ot_central[h, k] + d_ot_target_base[h, k]
+                                   + (1.0 - carry) * cg_exogenous_ot[h, k])
+            cg_ot_plasma[h, k] = cg_ot_plasma_setpoint_now[h, k]
         if r >= 0:
-            cg.ot_central[h, r] += d.ot_target_base[h, r] * release
-            cg.ot_plasma[h, r] += cg.ot_plasma_setpoint_now[h, r] * p.ot_central_plasma_coupling[h] * release
-        if ep.breastfeed[h]:
-            n_pulses = 2.0 * p.suckling_pulses_per_10min[h] / (1.0 + max(cg.cortisol_excess[h, MOTHER], 0.0))
-            cg.ot_plasma[h, MOTHER] += phys.plasma_ot_hour_mean(0.0, 0.0, 0.0, n_pulses, p.suckling_ot_pulse[h],
-                                                                p.ot_plasma_halflife[h])
-        inf_release = p.ot_social_touch[h] * p.infant_touch_ot_gain[h] * (aff or stim) * rel
-        inf.ot[h] = phys.central_ot_step(inf.ot[h], 1.0, inf_release, 0.0, carry)
+            cg_ot_central[h, r] += d_ot_target_base[h, r] * release
+            cg_ot_plasma[h, r] += cg_ot_plasma_setpoint_now[h, r] * p_ot_central_plasma_coupling[h] * release
+        if ep_breastfeed[h]:
+            n_pulses = 2.0 * p_suckling_pulses_per_10min[h] / (1.0 + max(cg_cortisol_excess[h, MOTHER], 0.0))
+            cg_ot_plasma[h, MOTHER] += phys.plasma_ot_hour_mean(0.0, 0.0, 0.0, n_pulses, p_suckling_ot_pulse[h],
+                                                                p_ot_plasma_halflife[h])
+        inf_release = p_ot_social_touch[h] * p_infant_touch_ot_gain[h] * (aff or stim) * rel
+        inf_ot[h] = phys.central_ot_step(inf_ot[h], 1.0, inf_release, 0.0, carry)
         # domain (c): affect synchrony of the engaged dyad
         sync = 0.0
-        if r >= 0 and inf.bid[h] != NO_BID and q != FRIGHTENING:
-            sync = bh.dyad_synchrony(rel, cg.ot_central[h, r], inf.ot[h], cg.cortisol_excess[h, r],
-                                     cg.testosterone[h, r] if r == FATHER else 0.0, p.testosterone_mean[h],
-                                     maturity, p.sync_coupling[h], p.ot_synchrony[h], p.testosterone_sync[h],
-                                     p.sync_damping[h])
-        ep.synchrony[h] = sync
+        if r >= 0 and inf_bid[h] != NO_BID and q != FRIGHTENING:
+            sync = bh.dyad_synchrony(rel, cg_ot_central[h, r], inf_ot[h], cg_cortisol_excess[h, r],
+                                     cg_testosterone[h, r] if r == FATHER else 0.0, p_testosterone_mean[h],
+                                     maturity, p_sync_coupling[h], p_ot_synchrony[h], p_testosterone_sync[h],
+                                     p_sync_damping[h])
+        ep_synchrony[h] = sync
         # domain (a) and safe haven: contact and OT damp the infant's cortisol response
-        buffer_i = phys.stress_buffer(inf.ot[h], p.ot_stress_buffering[h])
-        drive = d.infant_hpa_gain[h] * inf.hpa_reactivity[h] * inf.distress[h] * (1.0 - p.contact_buffering[h] * rel) * buffer_i
+        buffer_i = phys.stress_buffer(inf_ot[h], p_ot_stress_buffering[h])
+        drive = d_infant_hpa_gain[h] * inf_hpa_reactivity[h] * inf_distress[h] * (1.0 - p_contact_buffering[h] * rel) * buffer_i
         if q == FRIGHTENING:
             drive += 0.8
-        inf.cortisol_excess[h] = phys.cortisol_excess_step(inf.cortisol_excess[h], 0.0, drive, d.carry_cortisol[h])
+        inf_cortisol_excess[h] = phys.cortisol_excess_step(inf_cortisol_excess[h], 0.0, drive, d_carry_cortisol[h])
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -260,29 +358,49 @@ def _learn(clk, cg, inf, p, ep, available):
     evidence, as rejection (being ignored is the commonest rejection, Ainsworth) and, separately,
     as ``iwm_ignored`` so that measures can tell the two apart.
     """
+    cg_bond = cg.bond
+    cg_dopamine = cg.dopamine
+    cg_interactions_today = cg.interactions_today
+    cg_ot_central = cg.ot_central
+    cg_reward_today = cg.reward_today
+    cg_tonic_da = cg.tonic_da
+    ep_distress_before = ep.distress_before
+    ep_responder = ep.responder
+    ep_response = ep.response
+    inf_bid = inf.bid
+    inf_distress = inf.distress
+    inf_iwm_bad = inf.iwm_bad
+    inf_iwm_frightened = inf.iwm_frightened
+    inf_iwm_good = inf.iwm_good
+    inf_iwm_ignored = inf.iwm_ignored
+    inf_iwm_intruded = inf.iwm_intruded
+    inf_iwm_rejected = inf.iwm_rejected
+    p_bond_learning_rate = p.bond_learning_rate
+    p_iwm_distress_weight = p.iwm_distress_weight
+    p_ot_reward_optimum = p.ot_reward_optimum
     for h in range(clk.n_households):
-        r, q = ep.responder[h], ep.response[h]
-        if inf.bid[h] == NO_BID and r < 0:
+        r, q = ep_responder[h], ep_response[h]
+        if inf_bid[h] == NO_BID and r < 0:
             continue
-        w = ln.distress_weight(ep.distress_before[h], p.iwm_distress_weight[h])
+        w = ln.distress_weight(ep_distress_before[h], p_iwm_distress_weight[h])
         if r >= 0:
-            positive = _u(clk, h, D_POSITIVE) < bh.positive_response_probability(q, inf.distress[h])
-            reward = positive * phys.social_reward_gain(cg.ot_central[h, r], p.ot_reward_optimum[h])
-            delta = ln.reward_prediction_error(reward, cg.tonic_da[h, r])
-            cg.bond[h, r] = ln.update_bond(cg.bond[h, r], reward, delta, p.bond_learning_rate[h])
-            cg.dopamine[h, r] = delta
-            cg.reward_today[h, r] += reward
-            cg.interactions_today[h, r] += 1.0
+            positive = _u(clk, h, D_POSITIVE) < bh.positive_response_probability(q, inf_distress[h])
+            reward = positive * phys.social_reward_gain(cg_ot_central[h, r], p_ot_reward_optimum[h])
+            delta = ln.reward_prediction_error(reward, cg_tonic_da[h, r])
+            cg_bond[h, r] = ln.update_bond(cg_bond[h, r], reward, delta, p_bond_learning_rate[h])
+            cg_dopamine[h, r] = delta
+            cg_reward_today[h, r] += reward
+            cg_interactions_today[h, r] += 1.0
             if q == SENSITIVE:
-                inf.iwm_good[h, r] += w
+                inf_iwm_good[h, r] += w
             else:
-                inf.iwm_bad[h, r] += w
+                inf_iwm_bad[h, r] += w
             if q == INTRUSIVE:
-                inf.iwm_intruded[h, r] += w
+                inf_iwm_intruded[h, r] += w
             elif q == REJECTING:
-                inf.iwm_rejected[h, r] += w
+                inf_iwm_rejected[h, r] += w
             elif q == FRIGHTENING:
-                inf.iwm_frightened[h, r] += 1.0
+                inf_iwm_frightened[h, r] += 1.0
         else:
             n_av = 0
             for k in range(K):
@@ -291,9 +409,9 @@ def _learn(clk, cg, inf, p, ep, available):
                 share = w / n_av
                 for k in range(K):
                     if available[h, k]:
-                        inf.iwm_bad[h, k] += share
-                        inf.iwm_rejected[h, k] += share
-                        inf.iwm_ignored[h, k] += share
+                        inf_iwm_bad[h, k] += share
+                        inf_iwm_rejected[h, k] += share
+                        inf_iwm_ignored[h, k] += share
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -303,14 +421,28 @@ def _count_episode(clk, cg, inf, ep, available, counters):
     Gaze and motherese-like vocalisation are more likely when the response is sensitive and
     less when the caregiver is depressed (M5).
     """
+    cg_care_hours_today = cg.care_hours_today
+    cg_depressed = cg.depressed
+    cg_night_care_today = cg.night_care_today
+    cg_touch_hours_today = cg.touch_hours_today
+    ep_affectionate = ep.affectionate
+    ep_breastfeed = ep.breastfeed
+    ep_feed = ep.feed
+    ep_responder = ep.responder
+    ep_response = ep.response
+    ep_stimulatory = ep.stimulatory
+    ep_synchrony = ep.synchrony
+    inf_bid = inf.bid
+    inf_cry_hours_today = inf.cry_hours_today
+    inf_familiarity = inf.familiarity
     for h in range(clk.n_households):
-        r, q, bid = ep.responder[h], ep.response[h], inf.bid[h]
+        r, q, bid = ep_responder[h], ep_response[h], inf_bid[h]
         if bid != NO_BID:
             for k in range(K):
                 if available[h, k]:
                     counters[C_BIDS, h * K + k] += 1.0
         if bid == DISTRESS_BID and q != SENSITIVE:
-            inf.cry_hours_today[h] += 1.0
+            inf_cry_hours_today[h] += 1.0
         if r < 0:
             continue
         j = h * K + r
@@ -323,21 +455,21 @@ def _count_episode(clk, cg, inf, ep, available, counters):
             counters[C_REJECTING, j] += 1.0
         elif q == FRIGHTENING:
             counters[C_FRIGHTENING, j] += 1.0
-        counters[C_FEEDS, j] += ep.feed[h]
-        counters[C_BREASTFEEDS, j] += ep.breastfeed[h]
-        counters[C_AFFECTIONATE, j] += ep.affectionate[h]
-        counters[C_STIMULATORY, j] += ep.stimulatory[h]
-        counters[C_SYNC_SUM, j] += ep.synchrony[h]
-        counters[C_SYNC_N, j] += ep.synchrony[h] > 0.0
+        counters[C_FEEDS, j] += ep_feed[h]
+        counters[C_BREASTFEEDS, j] += ep_breastfeed[h]
+        counters[C_AFFECTIONATE, j] += ep_affectionate[h]
+        counters[C_STIMULATORY, j] += ep_stimulatory[h]
+        counters[C_SYNC_SUM, j] += ep_synchrony[h]
+        counters[C_SYNC_N, j] += ep_synchrony[h] > 0.0
         if q != FRIGHTENING:
-            p_gaze = (0.9 if q == SENSITIVE else 0.5) * (0.6 if cg.depressed[h, r] else 1.0)
+            p_gaze = (0.9 if q == SENSITIVE else 0.5) * (0.6 if cg_depressed[h, r] else 1.0)
             counters[C_GAZE, j] += _u(clk, h, D_GAZE) < p_gaze
             counters[C_VOCAL, j] += _u(clk, h, D_GAZE + 1) < p_gaze * (0.8 + 0.2 * (bid == SOCIAL_BID))
-        cg.care_hours_today[h, r] += 1.0
-        cg.touch_hours_today[h, r] += ep.affectionate[h] or ep.stimulatory[h]
+        cg_care_hours_today[h, r] += 1.0
+        cg_touch_hours_today[h, r] += ep_affectionate[h] or ep_stimulatory[h]
         if clk.night:
-            cg.night_care_today[h, r] += 1.0
-        inf.familiarity[h, r] += 1.0
+            cg_night_care_today[h, r] += 1.0
+        inf_familiarity[h, r] += 1.0
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -348,26 +480,52 @@ def _advance_hormones(clk, cg, inf, p, d, ep, available):
     (domain a). Prolactin: suckling adds a transient excess over the day's baseline in the
     breastfeeding mother (PH11, t1/2 ~50 min); every caregiver's level is baseline x (1 + excess).
     """
+    cg_cortisol = cg.cortisol
+    cg_cortisol_excess = cg.cortisol_excess
+    cg_cortisol_sum_today = cg.cortisol_sum_today
+    cg_exists = cg.exists
+    cg_ot_central = cg.ot_central
+    cg_ot_plasma = cg.ot_plasma
+    cg_ot_plasma_sum_today = cg.ot_plasma_sum_today
+    cg_prolactin = cg.prolactin
+    cg_prolactin_base = cg.prolactin_base
+    cg_prolactin_excess = cg.prolactin_excess
+    cg_prolactin_sum_today = cg.prolactin_sum_today
+    d_carry_cortisol = d.carry_cortisol
+    d_cortisol_scale = d.cortisol_scale
+    d_cortisol_target_term = d.cortisol_target_term
+    d_cry_stress_hpa = d.cry_stress_hpa
+    ep_breastfeed = ep.breastfeed
+    ep_response = ep.response
+    inf_bid = inf.bid
+    inf_cortisol = inf.cortisol
+    inf_cortisol_excess = inf.cortisol_excess
+    inf_cortisol_sum_today = inf.cortisol_sum_today
+    inf_ot = inf.ot
+    inf_ot_sum_today = inf.ot_sum_today
+    p_infant_cortisol_mean = p.infant_cortisol_mean
+    p_ot_stress_buffering = p.ot_stress_buffering
+    p_prolactin_suckling_fold = p.prolactin_suckling_fold
     for h in range(clk.n_households):
-        crying = inf.bid[h] == DISTRESS_BID and ep.response[h] != SENSITIVE
-        carry = d.carry_cortisol[h]
+        crying = inf_bid[h] == DISTRESS_BID and ep_response[h] != SENSITIVE
+        carry = d_carry_cortisol[h]
         for k in range(K):
-            if not cg.exists[h, k]:
+            if not cg_exists[h, k]:
                 continue
-            x = carry * cg.cortisol_excess[h, k] + d.cortisol_target_term[h, k]
+            x = carry * cg_cortisol_excess[h, k] + d_cortisol_target_term[h, k]
             if crying and available[h, k]:
-                x += d.cry_stress_hpa[h, k] * phys.stress_buffer(cg.ot_central[h, k], p.ot_stress_buffering[h])
-            cg.cortisol_excess[h, k] = x
-            cg.cortisol[h, k] = d.cortisol_scale[h, k] * clk.circadian * max(1.0 + x, 0.05)
-            pe = clk.carry_prolactin * cg.prolactin_excess[h, k]
-            if k == MOTHER and ep.breastfeed[h]:
-                pe += p.prolactin_suckling_fold[h] - 1.0
-            cg.prolactin_excess[h, k] = pe
-            cg.prolactin[h, k] = cg.prolactin_base[h, k] * (1.0 + pe)
-            cg.cortisol_sum_today[h, k] += cg.cortisol[h, k]
-            cg.ot_plasma_sum_today[h, k] += cg.ot_plasma[h, k]
-            cg.prolactin_sum_today[h, k] += cg.prolactin[h, k]
-        inf.cortisol[h] = (p.infant_cortisol_mean[h] * clk.infant_circadian
-                           * max(1.0 + inf.cortisol_excess[h], 0.05))
-        inf.cortisol_sum_today[h] += inf.cortisol[h]
-        inf.ot_sum_today[h] += inf.ot[h]
+                x += d_cry_stress_hpa[h, k] * phys.stress_buffer(cg_ot_central[h, k], p_ot_stress_buffering[h])
+            cg_cortisol_excess[h, k] = x
+            cg_cortisol[h, k] = d_cortisol_scale[h, k] * clk.circadian * max(1.0 + x, 0.05)
+            pe = clk.carry_prolactin * cg_prolactin_excess[h, k]
+            if k == MOTHER and ep_breastfeed[h]:
+                pe += p_prolactin_suckling_fold[h] - 1.0
+            cg_prolactin_excess[h, k] = pe
+            cg_prolactin[h, k] = cg_prolactin_base[h, k] * (1.0 + pe)
+            cg_cortisol_sum_today[h, k] += cg_cortisol[h, k]
+            cg_ot_plasma_sum_today[h, k] += cg_ot_plasma[h, k]
+            cg_prolactin_sum_today[h, k] += cg_prolactin[h, k]
+        inf_cortisol[h] = (p_infant_cortisol_mean[h] * clk.infant_circadian
+                           * max(1.0 + inf_cortisol_excess[h], 0.05))
+        inf_cortisol_sum_today[h] += inf_cortisol[h]
+        inf_ot_sum_today[h] += inf_ot[h]
