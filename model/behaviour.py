@@ -93,6 +93,7 @@ def attunement_static(p, cg, role_sens_col):
             + p.motivation_gain[:, None] * (0.6 * cg.bond + 0.4 * cg.tonic_da - 0.5))
 
 
+@jitable
 def attunement_hourly(static, ot_central, cortisol_excess, ot_recognition_col, cortisol_detection_col, boost):
     """Add the fast terms: OT emotion recognition (domain b) and cortisol, plus programme boosts."""
     return (static + ot_recognition_col * np.log(np.maximum(ot_central, 1e-3))

@@ -100,9 +100,9 @@ def new_episode(n_households: int) -> Episode:
                    np.zeros(h, np.bool_), np.zeros(h), np.zeros(h))
 
 
-def as_tuple(cls, obj, names=None):
+def as_tuple(cls, obj):
     """A named tuple of ``obj``'s arrays (the kernel's view of a state dataclass or ParamSet)."""
-    return cls(*[getattr(obj, n) for n in (names or cls._fields)])
+    return cls(*[getattr(obj, n) for n in cls._fields])
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -190,8 +190,9 @@ def _detect(clk, cg, inf, p, d, ep, available):
             ep_detected[h, k] = False
             if not cg_exists[h, k]:
                 continue
-            att = (d_att_static[h, k] + p_ot_emotion_recognition[h] * np.log(max(cg_ot_central[h, k], 1e-3))
-                   - p_cortisol_detection[h] * max(cg_cortisol_excess[h, k], 0.0) + cg_sensitivity_boost[h, k])
+            att = bh.attunement_hourly(d_att_static[h, k], cg_ot_central[h, k], cg_cortisol_excess[h, k],
+                                       p_ot_emotion_recognition[h], p_cortisol_detection[h],
+                                       cg_sensitivity_boost[h, k])
             ep_att[h, k] = att
             cg_attunement_sum_today[h, k] += att
             if bid == NO_BID or not available[h, k]:
