@@ -3,10 +3,18 @@
 Who is available at each hour of the day (work, leave, daycare, school, night), sex-hormone and
 prolactin trajectories, OT set-points and central OT tone plasticity, testosterone, fatigue,
 grief, depression onset and remission, the prenatal bond, weaning and working-model forgetting.
+
+The rules are numpy expressions over all households. Where numpy would spend most of the time
+broadcasting an (H,) parameter over the five roles and allocating (H, K) temporaries, the
+arithmetic runs in a compiled loop (the ``_...`` functions, numba) that performs the same
+operations in the same order, so the results are bit-identical. exp, log and powers stay numpy
+calls on whole arrays: numba would call the C library's, which on AVX-512 CPUs differ in the
+last bit from numpy's own SIMD versions, and would be no faster.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model import physiology as phys
@@ -19,13 +27,14 @@ from model.state import (
     MOTHER,
     SIBLING,
     Caregivers,
+    Counters,
     Households,
     Infants,
-    K,
 )
 
 NIGHT_HOURS = frozenset([23, 0, 1, 2, 3, 4, 5, 6])
 EWMA_14D = 1.0 / 14.0
+PARENTS = (MOTHER, FATHER)  # the slots at risk of depression; column j of (H, 2) depression terms is PARENTS[j]
 
 
 def is_night(hod: int) -> bool:
@@ -41,6 +50,9 @@ def availability_table(cg: Caregivers, inf: Infants, hh: Households, p: ParamSet
     spend weekdays 08-16 there, with only the daycare carer; older siblings are at school on
     weekdays until 15:00 and in bed from 20:00; the grandparent is home. Everyone sleeps at
     night but stays available (cries wake them; detection is lower, see ``night_detection``).
+
+    A day has at most five distinct kinds of hour (:func:`hour_schedule`), so each kind's
+    (H, K) table is built once and copied to its hours, instead of rebuilt for all 24.
     """
     weekday = (day % 7) < 5
     on_leave = np.zeros_like(cg.exists)
@@ -49,17 +61,41 @@ def availability_table(cg: Caregivers, inf: Infants, hh: Households, p: ParamSet
     working = cg.employed & ~on_leave
     daycare_active = hh.daycare & (age_months >= p.daycare_start_month)
     home = cg.exists & cg.present & inf.with_family[:, None]
-    table = np.zeros((24,) + cg.exists.shape, bool)
+    home_off_work = home & ~working
+    daycare_carer = daycare_active & cg.exists[:, DAYCARE] & cg.present[:, DAYCARE]
+    table = np.empty((24,) + home.shape, bool)
+    by_schedule = {}
     for hod in range(24):
-        at_work = weekday and 8 <= hod < 18
-        at_daycare = (weekday and 8 <= hod < 16) & daycare_active
-        avail = home & ~(working & at_work)
-        avail[:, SIBLING] &= (not (weekday and 8 <= hod < 15)) and (8 <= hod < 20)
-        avail[:, DAYCARE] = False
-        avail &= ~at_daycare[:, None]
-        avail[:, DAYCARE] = at_daycare & cg.exists[:, DAYCARE] & cg.present[:, DAYCARE]
-        table[hod] = avail
+        schedule = hour_schedule(weekday, hod)
+        if schedule not in by_schedule:
+            by_schedule[schedule] = _available_at(schedule, home, home_off_work, daycare_active, daycare_carer)
+        table[hod] = by_schedule[schedule]
     return table
+
+
+def hour_schedule(weekday: bool, hod: int) -> tuple[bool, bool, bool]:
+    """(parents at work, daycare open, older sibling at home) at this hour of the day."""
+    return (weekday and 8 <= hod < 18, weekday and 8 <= hod < 16,
+            (not (weekday and 8 <= hod < 15)) and (8 <= hod < 20))
+
+
+def _available_at(schedule: tuple[bool, bool, bool], home, home_off_work, daycare_active,
+                  daycare_carer) -> np.ndarray:
+    """Availability (H, K) at an hour with this schedule; see :func:`availability_table`.
+
+    ``home``: at home and with the infant; ``home_off_work``: the same, less those at work in
+    working hours; ``daycare_carer``: a daycare carer for an infant attending daycare today.
+    """
+    at_work, daycare_open, sibling_home = schedule
+    avail = (home_off_work if at_work else home).copy()
+    if not sibling_home:
+        avail[:, SIBLING] = False
+    if daycare_open:  # an infant at daycare is cared for by the daycare carer only
+        avail &= ~daycare_active[:, None]
+        avail[:, DAYCARE] = daycare_carer
+    else:
+        avail[:, DAYCARE] = False
+    return avail
 
 
 def update_mother_hormones(cg: Caregivers, hh: Households, p: ParamSet, frac_preg: float, age_days: float):
@@ -94,29 +130,76 @@ def update_ot_tone(cg: Caregivers, p: ParamSet):
     loosely related (PH5).
     """
     rel = cg.ot_plasma_setpoint_now / p.ot_plasma_basal[:, None]
-    target = rel ** p.ot_trait_coupling[:, None] * (
-        1.0 + p.ot_tone_affiliation_gain[:, None] * cg.touch_hours_ewma) / (1.0 + 0.5 * cg.loneliness)
-    cg.ot_tone += (target - cg.ot_tone) / p.ot_tone_plasticity_days[:, None]
+    trait_term = rel ** p.ot_trait_coupling[:, None]
+    _relax_ot_tone(cg.ot_tone, trait_term, p.ot_tone_affiliation_gain, cg.touch_hours_ewma, cg.loneliness,
+                   p.ot_tone_plasticity_days)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _relax_ot_tone(tone, trait_term, affiliation_gain, touch_hours_ewma, loneliness, plasticity_days):
+    """The arithmetic of :func:`update_ot_tone`, in place, given ``trait_term = rel ** c``."""
+    for h in range(tone.shape[0]):
+        for k in range(tone.shape[1]):
+            target = trait_term[h, k] * (1.0 + affiliation_gain[h] * touch_hours_ewma[h, k]) / (
+                1.0 + 0.5 * loneliness[h, k])
+            tone[h, k] += (target - tone[h, k]) / plasticity_days[h]
 
 
 def update_daily_ewmas(cg: Caregivers, p: ParamSet):
-    """Two-week running means of care and touch, fatigue, grief, tonic dopamine, chronic stress."""
-    cg.care_hours_ewma += EWMA_14D * (cg.care_hours_today - cg.care_hours_ewma)
-    cg.touch_hours_ewma += EWMA_14D * (cg.touch_hours_today - cg.touch_hours_ewma)
-    cg.fatigue = cg.fatigue * np.exp(-1.0 / p.fatigue_recovery_days[:, None]) \
-        + p.fatigue_per_night_hour[:, None] * cg.night_care_today
-    cg.loneliness *= np.exp(-1.0 / p.grief_recovery_days[:, None])
-    had = cg.interactions_today > 0
-    rate = np.where(had, cg.reward_today / np.maximum(cg.interactions_today, 1.0), cg.tonic_da)
-    cg.tonic_da += EWMA_14D * (rate - cg.tonic_da)
-    cg.bond = cg.bond * (1.0 - p.bond_decay_per_day[:, None])
-    cg.chronic_stress += EWMA_14D * (np.maximum(cg.cortisol_excess, 0.0) - cg.chronic_stress)
+    """Two-week running means of care and touch, fatigue, grief, tonic dopamine, chronic stress.
+
+    Fatigue recovers and grief fades by ``exp(-1 / recovery days)`` a day; fatigue grows by
+    ``fatigue_per_night_hour`` per hour of night care; tonic dopamine follows the day's mean
+    reward per interaction (unchanged on a day without any); the bond decays by
+    ``bond_decay_per_day``; chronic stress follows the positive cortisol excess.
+    """
+    cg.fatigue, cg.bond = _fold_day_into_ewmas(
+        cg.care_hours_ewma, cg.care_hours_today, cg.touch_hours_ewma, cg.touch_hours_today,
+        cg.fatigue, np.exp(-1.0 / p.fatigue_recovery_days), p.fatigue_per_night_hour, cg.night_care_today,
+        cg.loneliness, np.exp(-1.0 / p.grief_recovery_days), cg.tonic_da, cg.reward_today,
+        cg.interactions_today, cg.bond, p.bond_decay_per_day, cg.chronic_stress, cg.cortisol_excess)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _fold_day_into_ewmas(care_ewma, care_today, touch_ewma, touch_today, fatigue, fatigue_carry,
+                         fatigue_per_night_hour, night_care_today, loneliness, grief_carry, tonic_da,
+                         reward_today, interactions_today, bond, bond_decay, chronic_stress, cortisol_excess):
+    """The arithmetic of :func:`update_daily_ewmas`; returns the new fatigue and bond arrays
+    (the others are updated in place)."""
+    new_fatigue = np.empty_like(fatigue)
+    new_bond = np.empty_like(bond)
+    for h in range(care_ewma.shape[0]):
+        for k in range(care_ewma.shape[1]):
+            care_ewma[h, k] += EWMA_14D * (care_today[h, k] - care_ewma[h, k])
+            touch_ewma[h, k] += EWMA_14D * (touch_today[h, k] - touch_ewma[h, k])
+            new_fatigue[h, k] = fatigue[h, k] * fatigue_carry[h] + fatigue_per_night_hour[h] * night_care_today[h, k]
+            loneliness[h, k] *= grief_carry[h]
+            n = interactions_today[h, k]
+            rate = reward_today[h, k] / np.maximum(n, 1.0) if n > 0 else tonic_da[h, k]
+            tonic_da[h, k] += EWMA_14D * (rate - tonic_da[h, k])
+            new_bond[h, k] = bond[h, k] * (1.0 - bond_decay[h])
+            chronic_stress[h, k] += EWMA_14D * (np.maximum(cortisol_excess[h, k], 0.0) - chronic_stress[h, k])
+    return new_fatigue, new_bond
 
 
 def chronic_cortisol_target(cg: Caregivers, p: ParamSet) -> np.ndarray:
-    """Tonic fractional cortisol excess from poverty, depression, grief and fatigue (H, K)."""
-    return (0.5 * p.poverty_stress[:, None] + p.depression_cortisol[:, None] * cg.depressed
-            + 0.4 * cg.loneliness + 0.15 * cg.fatigue)
+    """Tonic fractional cortisol excess from poverty, depression, grief and fatigue (H, K).
+
+    ``0.5 * poverty_stress + depression_cortisol * depressed + 0.4 * loneliness + 0.15 * fatigue``
+    """
+    return _chronic_cortisol_target(p.poverty_stress, p.depression_cortisol, cg.depressed, cg.loneliness,
+                                    cg.fatigue)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _chronic_cortisol_target(poverty_stress, depression_cortisol, depressed, loneliness, fatigue):
+    """The arithmetic of :func:`chronic_cortisol_target`."""
+    target = np.empty(loneliness.shape)
+    for h in range(target.shape[0]):
+        for k in range(target.shape[1]):
+            target[h, k] = (0.5 * poverty_stress[h] + depression_cortisol[h] * np.float64(depressed[h, k])
+                            + 0.4 * loneliness[h, k] + 0.15 * fatigue[h, k])
+    return target
 
 
 def depression_window(age_days: float) -> bool:
@@ -135,21 +218,56 @@ def update_depression(cg: Caregivers, p: ParamSet, age_days: float, u_onset, u_r
     """
     if not depression_window(age_days):
         return
-    base = np.zeros(cg.exists.shape)
-    base[:, MOTHER] = p.maternal_depression_risk
-    base[:, FATHER] = p.paternal_depression_risk + 0.8 * np.exp(-(((age_days - 135.0) / 60.0) ** 2))
-    partner = np.zeros(cg.exists.shape, bool)
-    partner[:, MOTHER] = cg.depressed[:, FATHER]
-    partner[:, FATHER] = cg.depressed[:, MOTHER]
-    low_tone = np.maximum(-np.log(np.maximum(cg.ot_tone, 1e-3)), 0.0)
-    stress = cg.chronic_stress + 0.3 * cg.fatigue + 0.5 * p.poverty_stress[:, None] + 0.5 * cg.loneliness
-    logit = (base + p.stress_depression_risk[:, None] * stress + 0.4 * cg.unresolved
-             + p.partner_depression_risk[:, None] * partner + p.low_ot_depression_risk[:, None] * low_tone)
-    at_risk = cg.exists & ((np.arange(K) == MOTHER) | (np.arange(K) == FATHER))
-    onset = at_risk & ~cg.depressed & (u_onset < 1.0 / (1.0 + np.exp(-logit)))
-    remit = cg.depressed & (u_remit < 1.0 / p.depression_remission_days[:, None])
-    cg.depressed = (cg.depressed | onset) & ~remit
+    father_peak = 0.8 * np.exp(-(((age_days - 135.0) / 60.0) ** 2))
+    log_tone = np.log(np.maximum(cg.ot_tone[:, list(PARENTS)], 1e-3))
+    logit = _parents_depression_logit(
+        p.maternal_depression_risk, p.paternal_depression_risk, father_peak, p.stress_depression_risk,
+        cg.chronic_stress, cg.fatigue, p.poverty_stress, cg.loneliness, cg.unresolved, p.partner_depression_risk,
+        cg.depressed, p.low_ot_depression_risk, log_tone)
+    p_onset = 1.0 / (1.0 + np.exp(-logit))
+    cg.depressed = _depression_transitions(cg.depressed, cg.exists, p_onset, u_onset, u_remit,
+                                           p.depression_remission_days)
     cg.ever_depressed |= cg.depressed
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _parents_depression_logit(maternal_risk, paternal_risk, father_peak, stress_risk, chronic_stress, fatigue,
+                              poverty_stress, loneliness, unresolved, partner_risk, depressed, low_ot_risk,
+                              log_tone):
+    """Onset log-odds of :func:`update_depression` for mothers and fathers (H, 2).
+
+    ``base + stress_risk * stress + 0.4 * unresolved + partner_risk * partner + low_ot_risk *
+    max(-log_tone, 0)``, with ``stress = chronic + 0.3 * fatigue + 0.5 * poverty + 0.5 * loneliness``.
+    Only parents can fall ill, so the exp and log are taken for them only.
+    """
+    n_parents = len(PARENTS)
+    logit = np.empty((depressed.shape[0], n_parents))
+    for h in range(depressed.shape[0]):
+        for j in range(n_parents):
+            k = PARENTS[j]
+            base = maternal_risk[h] if k == MOTHER else paternal_risk[h] + father_peak
+            partner = depressed[h, FATHER] if k == MOTHER else depressed[h, MOTHER]
+            stress = chronic_stress[h, k] + 0.3 * fatigue[h, k] + 0.5 * poverty_stress[h] + 0.5 * loneliness[h, k]
+            low_tone = np.maximum(-log_tone[h, j], 0.0)
+            logit[h, j] = (base + stress_risk[h] * stress + 0.4 * np.float64(unresolved[h, k])
+                           + partner_risk[h] * np.float64(partner) + low_ot_risk[h] * low_tone)
+    return logit
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _depression_transitions(depressed, exists, p_onset, u_onset, u_remit, remission_days):
+    """Today's depression states (H, K): onset in existing parents with probability ``p_onset``
+    (H, 2), remission in anyone depressed with probability ``1 / remission_days``."""
+    new = np.empty_like(depressed)
+    for h in range(depressed.shape[0]):
+        for k in range(depressed.shape[1]):
+            remit = depressed[h, k] and u_remit[h, k] < 1.0 / remission_days[h]
+            new[h, k] = depressed[h, k] and not remit
+        for j in range(len(PARENTS)):
+            k = PARENTS[j]
+            if exists[h, k] and not depressed[h, k] and u_onset[h, k] < p_onset[h, j]:
+                new[h, k] = True
+    return new
 
 
 def prenatal_bond(cg: Caregivers, hh: Households, p: ParamSet, frac_preg: float):
@@ -166,9 +284,118 @@ def wean(hh: Households, p: ParamSet, u):
 
 def forget_working_models(inf: Infants, p: ParamSet):
     """Old evidence in the infant's working models fades (memory time constant in days)."""
-    f = np.exp(-1.0 / p.iwm_memory_days)[:, None]
-    for name in ("iwm_good", "iwm_bad", "iwm_rejected", "iwm_intruded", "iwm_frightened", "iwm_ignored"):
-        getattr(inf, name)[:] *= f
+    _fade(np.exp(-1.0 / p.iwm_memory_days), inf.iwm_good, inf.iwm_bad, inf.iwm_rejected, inf.iwm_intruded,
+          inf.iwm_frightened, inf.iwm_ignored)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _fade(factor, *evidence):
+    """Multiply each (H, K) array in ``evidence`` by its household's ``factor``, in place."""
+    for x in numba.literal_unroll(evidence):
+        for h in range(x.shape[0]):
+            for k in range(x.shape[1]):
+                x[h, k] *= factor[h]
+
+
+def relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target):
+    """Day-constant terms of the hourly relaxations, ``(1 - carry) * target`` (H, K) each.
+
+    Central OT relaxes toward its tone, cortisol excess toward the chronic target; ``carry_*``
+    are the hourly carry-overs (H,). One compiled pass instead of two (H, 1) x (H, K) products.
+    """
+    return _relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target):
+    """The arithmetic of :func:`relaxation_terms`."""
+    ot_term = np.empty(ot_tone.shape)
+    cortisol_term = np.empty(cortisol_target.shape)
+    for h in range(ot_tone.shape[0]):
+        for k in range(ot_tone.shape[1]):
+            ot_term[h, k] = (1.0 - carry_ot_central[h]) * ot_tone[h, k]
+            cortisol_term[h, k] = (1.0 - carry_cortisol[h]) * cortisol_target[h, k]
+    return ot_term, cortisol_term
+
+
+def mean_attunement(cg: Caregivers) -> np.ndarray:
+    """Today's mean attunement over the hours it was assessed (H, K); 0 if never assessed."""
+    return _mean_attunement(cg.attunement_sum_today, cg.attunement_n_today)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _mean_attunement(total, n):
+    """``total / max(n, 1)``, compiled (numpy would allocate two (H, K) temporaries)."""
+    att = np.empty(total.shape)
+    for h in range(total.shape[0]):
+        for k in range(total.shape[1]):
+            att[h, k] = total[h, k] / np.maximum(n[h, k], 1.0)
+    return att
+
+
+def latent_sensitivity(att, base_detection, base_sensitivity) -> np.ndarray:
+    """``sigmoid(base_detection + att + 1.5) * sigmoid(base_sensitivity + att)`` (H, K).
+
+    ``sigmoid(x) = 1 / (1 + exp(-x))`` as :func:`model.behaviour.sigmoid`, evaluated with the
+    arithmetic compiled and both exps in one numpy call on a scratch array, in place; the exps
+    are most of the cost. See :meth:`model.simulation.Simulation.latent_sensitivity`.
+    """
+    e = _negative_sensitivity_logits(att, base_detection, base_sensitivity)
+    np.exp(e, out=e)
+    return _product_of_logistics(e)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _negative_sensitivity_logits(att, base_detection, base_sensitivity):
+    """``-(base_detection + att + 1.5)`` and ``-(base_sensitivity + att)``, stacked (2, H, K)."""
+    x = np.empty((2,) + att.shape)
+    for h in range(att.shape[0]):
+        for k in range(att.shape[1]):
+            x[0, h, k] = -(base_detection[h] + att[h, k] + 1.5)
+            x[1, h, k] = -(base_sensitivity[h] + att[h, k])
+    return x
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _product_of_logistics(exp_neg):
+    """``1 / (1 + exp(-a)) * 1 / (1 + exp(-b))`` from the stacked ``exp(-a)``, ``exp(-b)``."""
+    out = np.empty(exp_neg.shape[1:])
+    for h in range(out.shape[0]):
+        for k in range(out.shape[1]):
+            out[h, k] = (1.0 / (1.0 + exp_neg[0, h, k])) * (1.0 / (1.0 + exp_neg[1, h, k]))
+    return out
+
+
+def add_day_to_counters(c: Counters, cg: Caregivers, sensitivity, in_window: bool):
+    """Fold a postnatal day into the dyad counters (in place).
+
+    The day's latent sensitivity (and, in months 3-9, its window sum), care and night-care hours,
+    and the day means of plasma OT and cortisol (hour sums / 24), each with its day count.
+    """
+    _add_day_to_counters(c["attunement_sum"], c["attunement_n"], c["attunement_window_sum"],
+                         c["attunement_window_n"], in_window, sensitivity, c["care_hours"], cg.care_hours_today,
+                         c["night_care_hours"], cg.night_care_today, c["ot_plasma_sum"], c["ot_plasma_n"],
+                         cg.ot_plasma_sum_today, c["cortisol_sum"], c["cortisol_n"], cg.cortisol_sum_today)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _add_day_to_counters(att_sum, att_n, window_sum, window_n, in_window, sensitivity, care_hours, care_today,
+                         night_care_hours, night_care_today, ot_sum, ot_n, ot_sum_today, cortisol_sum, cortisol_n,
+                         cortisol_sum_today):
+    """The additions of :func:`add_day_to_counters`, in one pass."""
+    for h in range(att_sum.shape[0]):
+        for k in range(att_sum.shape[1]):
+            att_sum[h, k] += sensitivity[h, k]
+            att_n[h, k] += 1.0
+            if in_window:
+                window_sum[h, k] += sensitivity[h, k]
+                window_n[h, k] += 1.0
+            care_hours[h, k] += care_today[h, k]
+            night_care_hours[h, k] += night_care_today[h, k]
+            ot_sum[h, k] += ot_sum_today[h, k] / 24.0
+            ot_n[h, k] += 1.0
+            cortisol_sum[h, k] += cortisol_sum_today[h, k] / 24.0
+            cortisol_n[h, k] += 1.0
 
 
 def reset_day(cg: Caregivers, inf: Infants):
@@ -183,6 +410,7 @@ def reset_day(cg: Caregivers, inf: Infants):
     inf.cry_hours_today[:] = 0.0
 
 
-__all__ = ["availability_table", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
+__all__ = ["availability_table", "hour_schedule", "relaxation_terms", "mean_attunement", "latent_sensitivity",
+           "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT"]

