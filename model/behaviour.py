@@ -160,6 +160,24 @@ def choose_responder(detected, role_weight, mother_feeds, u):
 
 
 @jitable
+def frightening_probability(p_sensitive, risk, cortisol_excess, p_fright_base, fright_cortisol):
+    """Chance that a response is frightening or frightened (Main & Hesse 1990), given it happens.
+
+    Frightening behaviour needs a risk (unresolved loss: 1, depression: 0.2 per caregiver), rises
+    with cortisol above the circadian mean, and occurs in the caregiver's dysregulated,
+    insensitive moments: ``min(base * risk * exp(fright_cortisol * max(excess, 0)), 0.5) * (1 - p_sensitive)``.
+    The last factor (assumption) follows the co-occurrence of frightening and extremely insensitive
+    parenting (Out, Bakermans-Kranenburg & van IJzendoorn 2009) and the finding that
+    sensitivity-focused programmes reduce, not raise, disorganisation (Bakermans-Kranenburg,
+    van IJzendoorn & Juffer 2005; both from memory, not in targets.md). Without it a caregiver
+    coached to respond more would frighten more often simply by responding more. Works on
+    scalars (the compiled hour) and arrays (the Strange Situation).
+    """
+    hazard = np.minimum(p_fright_base * risk * np.exp(fright_cortisol * np.maximum(cortisol_excess, 0.0)), 0.5)
+    return hazard * (1.0 - p_sensitive)
+
+
+@jitable
 def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depressed_r,
                      p_fright_base, fright_cortisol, u_quality, u_fright, u_kind):
     """The quality of the chosen caregiver's response (sensitive, intrusive, rejecting, frightening).
@@ -167,13 +185,14 @@ def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depre
     Sensitive with probability ``sigmoid(base + attunement)``. Otherwise the insensitive kind
     follows the adult attachment state: dismissing caregivers lean to rejecting (withdrawing,
     minimising), preoccupied ones to intrusive (mistimed, inconsistent); autonomous 50/50
-    (assumption after Ainsworth's home scales). Frightening or frightened behaviour is rare,
-    needs unresolved loss (or depression at a fifth of the rate) and rises with cortisol.
+    (assumption after Ainsworth's home scales). Frightening or frightened behaviour is rare
+    (:func:`frightening_probability`): it needs unresolved loss (or depression at a fifth of the
+    rate), rises with cortisol and falls as the caregiver becomes more sensitive.
     Returns ``(code, p_sensitive)``.
     """
     p_sens = sigmoid(base_sens + att_r)
-    risk = unresolved_r + 0.2 * depressed_r
-    p_fright = min(p_fright_base * risk * np.exp(fright_cortisol * max(cort_excess_r, 0.0)), 0.5)
+    p_fright = frightening_probability(p_sens, unresolved_r + 0.2 * depressed_r, cort_excess_r,
+                                       p_fright_base, fright_cortisol)
     if u_fright < p_fright:
         return FRIGHTENING, p_sens
     if u_quality < p_sens:

@@ -361,6 +361,14 @@ class NICUSeparation(Intervention):
     available except the parents during daily visits (``visit_hours`` from ``visit_start``;
     the father visits if ``father_visits``). Outside visits, staff meet feeding and comfort needs
     (hunger and discomfort relieved) but not the need for contact. Durations are assumptions.
+
+    Separation from a newborn in neonatal care is itself a stressor for the parents (the
+    "alteration in parental role" is the strongest NICU stressor on the Parental Stressor Scale,
+    Miles et al. 1993; NICU mothers have raised depression risk; both from memory, not in
+    targets.md). It acts through the model's grief pathway: while the infant is away each
+    parent's ``loneliness`` is held at least at ``separation_distress`` (raising the chronic
+    cortisol target and depression hazard and lowering OT tone, as after a loss), and fades
+    with ``grief_recovery_days`` after discharge. ``separation_distress = 0`` switches it off.
     """
 
     TYPE = "nicu_separation"
@@ -369,8 +377,16 @@ class NICUSeparation(Intervention):
         "visit_start": _f("visit_start", 10, 0, 23, "hour of day", "clock hour when daily visits start"),
         "visit_hours": _f("visit_hours", 3, 0, 24, "hour", "hours of parental visits per day"),
         "father_visits": _f("father_visits", 1, 0, 1, "switch", "1 = the father visits with the mother"),
+        "separation_distress": _f("separation_distress", 0.3, 0, 1, "loneliness (0-1)",
+                                  "parents' separation distress while the infant is in neonatal care (assumption)"),
         "coverage": COVERAGE,
     }
+
+    def _separation_distress(self, cg):
+        """Hold each separated parent's loneliness at least at ``separation_distress`` (grief pathway)."""
+        for k in (_MOTHER, _FATHER):
+            held = self.targets & cg.exists[:, k]
+            cg.loneliness[held, k] = np.maximum(cg.loneliness[held, k], self.separation_distress)
 
     def _visit(self, hod: int) -> bool:
         return (hod - int(self.visit_start)) % 24 < int(self.visit_hours)
@@ -388,6 +404,7 @@ class NICUSeparation(Intervention):
         if sim.hod == 0 or t == 0:
             inf.with_family[self.targets] = False
             sim.refresh_availability()
+            self._separation_distress(cg)
             for hod in range(24):
                 if self._visit(hod):
                     sim.hh.available[hod, :, _MOTHER] |= self.targets & cg.exists[:, _MOTHER] & cg.present[:, _MOTHER]

@@ -39,6 +39,9 @@ import numpy as np
 from model import behaviour as bh
 from model import learning as ln
 from model import physiology as phys
+from model import rng as rng_module
+from model import state as state_module
+from model.compiled import cached_dispatchers, drop_stale_cache
 from model.rng import DRAWS, uniform
 from model.state import (
     DISTRESS_BID,
@@ -530,3 +533,8 @@ def _advance_hormones(clk, cg, inf, p, d, ep, available):
                            * max(1.0 + inf_cortisol_excess[h], 0.05))
         inf_cortisol_sum_today[h] += inf_cortisol[h]
         inf_ot_sum_today[h] += inf_ot[h]
+
+
+# numba caches each function against its own file only; the rules compiled in above live in
+# other modules, so flush the kernel's cache whenever one of them changes (model.compiled).
+drop_stale_cache(cached_dispatchers(globals()), (bh, phys, ln, rng_module, state_module), "kernel")

@@ -161,7 +161,8 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     p_sens = d["p_sensitive"]
     p_rej = d["p_reject_kind"]
     cg_cort = np.maximum(d["caregiver_cortisol_excess"], 0.0) + q["caregiver_ssp_stress"]
-    p_fright_resp = np.minimum(d["p_fright_base"] * d["fright_risk"] * np.exp(d["fright_cortisol"] * cg_cort), 0.5)
+    p_fright_resp = bh.frightening_probability(p_sens, d["fright_risk"], cg_cort, d["p_fright_base"],
+                                               d["fright_cortisol"])
     h_fright = 1.0 - np.exp(-q["fright_hazard_scale"] * p_fright_resp)
     react = np.clip(1.0 + q["temperament_reactivity"] * temp, 0.5, 2.0)
     calm = np.clip(q["arousal_base"] + q["temperament_arousal"] * temp

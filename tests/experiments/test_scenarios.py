@@ -14,7 +14,7 @@ import pytest
 
 from experiments.run import run_scenario
 from experiments.scenarios import available_scenarios, load_scenario
-from model.interventions import SkinToSkin
+from model.interventions import NICUSeparation, SkinToSkin
 from model.params import ParameterError, ParamSet
 from model.simulation import Simulation
 from model.state import DAYS_PER_MONTH, PRENATAL_DAYS
@@ -191,3 +191,16 @@ def test_prenatal_days_constant_matches_birth_hour():
     from model.interventions import BIRTH_HOUR
 
     assert BIRTH_HOUR == PRENATAL_DAYS * 24
+
+
+def test_nicu_separation_distress_raises_parents_cortisol_during_the_stay():
+    """Separated parents are stressed (grief pathway); switching the distress off removes it."""
+    def stay_cortisol(distress):
+        sim = Simulation(ParamSet.uniform(N), 0.6, SEED, [NICUSeparation(days=14, separation_distress=distress)]).run()
+        t = sim.recorder.long_table()  # days counted from birth
+        stay = (t["variable"] == "cortisol") & (t["day"] >= 2) & (t["day"] < 14)
+        return {r: t["value"][stay & (t["role"] == r)].mean() for r in ("mother", "father")}
+
+    off, on = stay_cortisol(0.0), stay_cortisol(0.6)
+    for role in ("mother", "father"):
+        assert on[role] > off[role] * 1.03, role

@@ -80,7 +80,7 @@ def _population_shares(overrides, seed=11, n=90):
 @pytest.mark.slow
 def test_model_mechanisms_frightening_raises_d_insensitivity_raises_a_c():
     base = _population_shares({})
-    scared = _population_shares({"p_unresolved": 0.6, "p_frightening_base": 0.02})
+    scared = _population_shares({"p_unresolved": 0.6, "p_frightening_base": 0.1})
     cold = _population_shares({"base_sensitivity": -2.0, "sensitivity_trait_sd": 0.3})
     assert scared["D"] > base["D"] + 0.1
     assert cold["A"] + cold["C"] > base["A"] + base["C"] + 0.1

@@ -18,7 +18,7 @@ MONTHS = 0.5
 
 @pytest.fixture(scope="module")
 def sim():
-    return Simulation(ParamSet.uniform(H, {"p_frightening_base": 0.05}), MONTHS, 3).run()
+    return Simulation(ParamSet.uniform(H, {"p_frightening_base": 0.25}), MONTHS, 3).run()
 
 
 def counter(sim, name):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from _model_helpers import OTDose, arrays_equal, outcomes, role_mean, run, series_mean
 
-from model.interventions import CaregiverLoss
+from model.interventions import CaregiverLoss, SensitivityCoaching
 
 H = 200
 M = 0.75
@@ -197,7 +197,7 @@ def test_fathers_live_prolactin_tracks_their_baseline():
 # ------------------------------------------------------------------ frightening behaviour, stress
 def test_frightening_behaviour_scales_with_its_base_rate():
     none = run({"p_frightening_base": 0.0}, H, M)
-    some = run({"p_frightening_base": 0.05}, H, M)
+    some = run({"p_frightening_base": 0.25}, H, M)
     assert outcomes(none)["frightening"].sum() == 0
     assert outcomes(none)["iwm_fright"].sum() == 0
     df = outcomes(some)
@@ -208,6 +208,23 @@ def test_frightening_behaviour_scales_with_its_base_rate():
     assert rate[True] > 3 * rate[False]
     # never unresolved and never depressed -> never frightening
     assert df.loc[~df.caregiver_unresolved & ~df.caregiver_depressed, "frightening"].sum() == 0
+
+
+def test_frightening_behaviour_falls_when_coaching_makes_caregivers_more_sensitive():
+    """Frightening acts come in insensitive moments: a coached caregiver responds more often
+    (attunement also raises detection) yet frightens less, so a sensitivity programme cannot
+    raise disorganisation just by adding responses (the artefact of a per-response hazard)."""
+    risky = {"p_frightening_base": 0.25, "p_unresolved": 0.6}
+    coached = [SensitivityCoaching(role=r, month=0.0, weeks=8, ramp_weeks=0, boost=1.5) for r in ("mother", "father")]
+    plain = outcomes(run(risky, H, M, seed=5))
+    boosted = outcomes(run(risky, H, M, seed=5, interventions=coached))
+    parents_p, parents_b = plain[plain.role.isin(["mother", "father"])], boosted[boosted.role.isin(["mother", "father"])]
+    assert parents_b["responses"].sum() > parents_p["responses"].sum()  # coached parents answer more bids
+    assert parents_b["frightening"].sum() < 0.8 * parents_p["frightening"].sum()
+    for role in ("mother", "father"):
+        p, b = plain[plain.role == role], boosted[boosted.role == role]
+        assert (b["frightening"].sum() / b["responses"].sum()
+                < 0.7 * p["frightening"].sum() / p["responses"].sum()), role
 
 
 def test_poverty_stress_raises_caregiver_cortisol():

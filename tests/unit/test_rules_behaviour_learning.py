@@ -102,10 +102,23 @@ def test_response_quality_frightening_needs_unresolved_or_depression():
     assert bh.response_quality(0.0, 0.8, 0, False, 0.5, False, 0.05, 1.5, 0.5, 0.5, 0.5)[1] == \
         pytest.approx(bh.sigmoid(0.8))
     assert np.mean(q0 == SENSITIVE) == pytest.approx(bh.sigmoid(0.8), abs=0.02)
+    insensitive = 1.0 - bh.sigmoid(0.8)  # frightening acts come in insensitive moments
     q1 = codes(True, False)
-    assert np.mean(q1 == FRIGHTENING) == pytest.approx(0.05 * np.exp(1.5 * 0.5), abs=0.01)
+    assert np.mean(q1 == FRIGHTENING) == pytest.approx(0.05 * np.exp(1.5 * 0.5) * insensitive, abs=0.005)
     q2 = codes(False, True)  # depression alone: a fifth of the unresolved rate
-    assert np.mean(q2 == FRIGHTENING) == pytest.approx(0.2 * 0.05 * np.exp(1.5 * 0.5), abs=0.005)
+    assert np.mean(q2 == FRIGHTENING) == pytest.approx(0.2 * 0.05 * np.exp(1.5 * 0.5) * insensitive, abs=0.003)
+
+
+def test_frightening_probability_falls_with_sensitivity_and_rises_with_cortisol():
+    p_sens = np.linspace(0.0, 1.0, 11)
+    p = bh.frightening_probability(p_sens, 1.0, 0.5, 0.05, 1.5)
+    assert np.all(np.diff(p) < 0) and p[-1] == 0.0  # a fully sensitive response is never frightening
+    assert p[0] == pytest.approx(0.05 * np.exp(0.75))
+    cort = np.linspace(-1.0, 3.0, 9)
+    pc = bh.frightening_probability(0.5, 1.0, cort, 0.05, 1.5)
+    assert np.all(np.diff(pc) >= 0) and pc[0] == pytest.approx(0.025)  # cortisol below the mean adds nothing
+    assert np.max(bh.frightening_probability(0.0, 1.0, 10.0, 0.25, 4.0)) == 0.5  # capped
+    assert bh.frightening_probability(0.2, 0.0, 2.0, 0.25, 1.5) == 0.0  # no risk, no fright
 
 
 def test_response_quality_insensitive_kind_follows_adult_attachment():
