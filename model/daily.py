@@ -18,6 +18,8 @@ import numba
 import numpy as np
 
 from model import physiology as phys
+from model import state as state_module
+from model.compiled import cached_dispatchers, drop_stale_cache
 from model.params import ParamSet
 from model.state import (
     DAYCARE,
@@ -414,3 +416,8 @@ __all__ = ["availability_table", "hour_schedule", "relaxation_terms", "mean_attu
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT"]
+
+
+# numba caches each function against this file only; the constants compiled in above come from
+# model.state, so flush this module's cache whenever it changes (model.compiled).
+drop_stale_cache(cached_dispatchers(globals()), (state_module,), "daily")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from model import state as state_module
+from model.compiled import cached_dispatchers, drop_stale_cache
 from model.state import PRENATAL_DAYS, ROLES, K
 
 CAREGIVER_SERIES = ("ot_plasma", "ot_central_tone", "cortisol", "dopamine_tonic", "bond", "estradiol",
@@ -112,3 +114,8 @@ def _role_sums_rows(x, exists, out):
     for h in range(x.shape[0]):
         for k in range(x.shape[1]):
             out[k] += x[h, k] * (1.0 if exists[h, k] else 0.0)
+
+
+# numba caches each function against this file only; the constants compiled in above come from
+# model.state, so flush this module's cache whenever it changes (model.compiled).
+drop_stale_cache(cached_dispatchers(globals()), (state_module,), "recorder")
