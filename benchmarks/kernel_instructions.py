@@ -27,7 +27,6 @@ import tempfile
 
 def child(households: int, hours: int) -> None:
     """Run to postnatal day 30, then ``hours`` kernel calls on a frozen clock (the measured part)."""
-    from model import kernel as kn
     from model.params import ParamSet
     from model.simulation import Simulation
     from model.state import PRENATAL_DAYS
