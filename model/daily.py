@@ -320,54 +320,6 @@ def _relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target
     return ot_term, cortisol_term
 
 
-def mean_attunement(cg: Caregivers) -> np.ndarray:
-    """Today's mean attunement over the hours it was assessed (H, K); 0 if never assessed."""
-    return _mean_attunement(cg.attunement_sum_today, cg.attunement_n_today)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _mean_attunement(total, n):
-    """``total / max(n, 1)``, compiled (numpy would allocate two (H, K) temporaries)."""
-    att = np.empty(total.shape)
-    for h in range(total.shape[0]):
-        for k in range(total.shape[1]):
-            att[h, k] = total[h, k] / np.maximum(n[h, k], 1.0)
-    return att
-
-
-def latent_sensitivity(att, base_detection, base_sensitivity) -> np.ndarray:
-    """``sigmoid(base_detection + att + 1.5) * sigmoid(base_sensitivity + att)`` (H, K).
-
-    ``sigmoid(x) = 1 / (1 + exp(-x))`` as :func:`model.behaviour.sigmoid`, evaluated with the
-    arithmetic compiled and both exps in one numpy call on a scratch array, in place; the exps
-    are most of the cost. See :meth:`model.simulation.Simulation.latent_sensitivity`.
-    """
-    e = _negative_sensitivity_logits(att, base_detection, base_sensitivity)
-    np.exp(e, out=e)
-    return _product_of_logistics(e)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _negative_sensitivity_logits(att, base_detection, base_sensitivity):
-    """``-(base_detection + att + 1.5)`` and ``-(base_sensitivity + att)``, stacked (2, H, K)."""
-    x = np.empty((2,) + att.shape)
-    for h in range(att.shape[0]):
-        for k in range(att.shape[1]):
-            x[0, h, k] = -(base_detection[h] + att[h, k] + 1.5)
-            x[1, h, k] = -(base_sensitivity[h] + att[h, k])
-    return x
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _product_of_logistics(exp_neg):
-    """``1 / (1 + exp(-a)) * 1 / (1 + exp(-b))`` from the stacked ``exp(-a)``, ``exp(-b)``."""
-    out = np.empty(exp_neg.shape[1:])
-    for h in range(out.shape[0]):
-        for k in range(out.shape[1]):
-            out[h, k] = (1.0 / (1.0 + exp_neg[0, h, k])) * (1.0 / (1.0 + exp_neg[1, h, k]))
-    return out
-
-
 def add_day_to_counters(c: Counters, cg: Caregivers, sensitivity, in_window: bool):
     """Fold a postnatal day into the dyad counters (in place).
 
@@ -412,7 +364,7 @@ def reset_day(cg: Caregivers, inf: Infants):
     inf.cry_hours_today[:] = 0.0
 
 
-__all__ = ["availability_table", "hour_schedule", "relaxation_terms", "mean_attunement", "latent_sensitivity",
+__all__ = ["availability_table", "hour_schedule", "relaxation_terms",
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT"]

@@ -243,7 +243,7 @@ class Simulation:
         if self.born and day >= PRENATAL_DAYS:
             daily.update_daily_ewmas(cg, p)
             daily.forget_working_models(inf, p)
-            prop = self.latent_sensitivity(daily.mean_attunement(cg))
+            prop = self.latent_sensitivity(cg.attunement_sum_today / np.maximum(cg.attunement_n_today, 1.0))
             daily.add_day_to_counters(c, cg, prop, 3.0 <= (day - PRENATAL_DAYS) / DAYS_PER_MONTH < 9.0)
             self.today_sensitivity = prop
         else:
@@ -260,7 +260,8 @@ class Simulation:
         model-side counterpart of Ainsworth's sensitivity rating, averaged over months 3-9 for
         the ``sensitivity`` outcome (the window of De Wolff & van IJzendoorn 1997, A6).
         """
-        return daily.latent_sensitivity(att, self.p.base_detection, self.p.base_sensitivity)
+        p = self.p
+        return bh.sigmoid(p.base_detection[:, None] + att + 1.5) * bh.sigmoid(p.base_sensitivity[:, None] + att)
 
 
 __all__ = ["Simulation", "STREAMS", "SIBLING", "GRANDPARENT", "DAYCARE"]
