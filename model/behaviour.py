@@ -191,8 +191,10 @@ def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depre
     Returns ``(code, p_sensitive)``.
     """
     p_sens = sigmoid(base_sens + att_r)
-    p_fright = frightening_probability(p_sens, unresolved_r + 0.2 * depressed_r, cort_excess_r,
-                                       p_fright_base, fright_cortisol)
+    risk = unresolved_r + 0.2 * depressed_r
+    p_fright = 0.0
+    if risk > 0.0:  # without a risk the hazard is 0 (saves an exp in the compiled hour)
+        p_fright = frightening_probability(p_sens, risk, cort_excess_r, p_fright_base, fright_cortisol)
     if u_fright < p_fright:
         return FRIGHTENING, p_sens
     if u_quality < p_sens:

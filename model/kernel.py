@@ -16,7 +16,11 @@ run and where their results go, in the same six steps as the methods section:
 6. ``_advance_hormones``     cortisol (circadian, crying stress, OT buffer), prolactin
 
 Each process is one compiled loop over households, so a process reads like the rule it applies
-to one household. Two numba costs shape the code: passing the state tuples into a per-household
+to one household. Detection, response, learning and counting concern only households whose infant
+bids this hour (about half): process 1 lists them in ``ep.bidders`` and those processes loop over
+that list. Skipping the others in a loop over all households costs a branch that the processor
+mispredicts about half the time; visiting the list is ~8% faster per hour and gives bit-identical
+results, because households never interact within the hour. Two numba costs shape the code: passing the state tuples into a per-household
 function costs a reference count per array per call (~0.5 us per household), which is why the
 loops sit inside the processes; and reading ``cg.x[h]`` from a tuple inside the loop is ~1.4x
 slower than reading a local array, which is why each process first binds the arrays it uses to
@@ -86,7 +90,7 @@ InfantArrays = namedtuple("InfantArrays", [f.name for f in fields(Infants)])
 ParamArrays = namedtuple("ParamArrays", HOUR_PARAMS)
 DayTerms = namedtuple("DayTerms", DAY_TERMS)
 Episode = namedtuple("Episode", ["att", "detected", "responder", "response", "feed", "affectionate",
-                                 "stimulatory", "breastfeed", "synchrony", "distress_before"])
+                                 "stimulatory", "breastfeed", "synchrony", "distress_before", "bidders"])
 Clock = namedtuple("Clock", ["hour", "hod", "age_days", "age_months", "night", "circadian", "infant_circadian",
                              "carry_prolactin", "key", "n_households"])
 
@@ -100,7 +104,7 @@ def new_episode(n_households: int) -> Episode:
     h = n_households
     return Episode(np.zeros((h, K)), np.zeros((h, K), np.bool_), np.full(h, -1, np.int64),
                    np.zeros(h, np.int64), np.zeros(h, np.bool_), np.zeros(h, np.bool_), np.zeros(h, np.bool_),
-                   np.zeros(h, np.bool_), np.zeros(h), np.zeros(h))
+                   np.zeros(h, np.bool_), np.zeros(h), np.zeros(h), np.zeros(h, np.int64))
 
 
 def as_tuple(cls, obj):
@@ -115,12 +119,12 @@ def postnatal_hour(clk, cg, inf, p, d, ep, breastfeeding, available, counters):
     Each process is one compiled loop over households; ``ep`` (an :data:`Episode` of scratch
     arrays) carries this hour's episode (responder, response, contact, synchrony) between them.
     """
-    _needs_and_cues(clk, inf, p)
-    _detect(clk, cg, inf, p, d, ep, available)
-    _respond(clk, cg, inf, p, d, ep, breastfeeding)
+    n_bids = _needs_and_cues(clk, inf, p, ep)
+    _detect(clk, cg, inf, p, d, ep, available, n_bids)
+    _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids)
     _interaction_effects(clk, cg, inf, p, d, ep)
-    _learn(clk, cg, inf, p, ep, available)
-    _count_episode(clk, cg, inf, ep, available, counters)
+    _learn(clk, cg, inf, p, ep, available, n_bids)
+    _count_episode(clk, cg, inf, ep, available, counters, n_bids)
     _advance_hormones(clk, cg, inf, p, d, ep, available)
 
 
@@ -131,8 +135,14 @@ def _u(clk, h, draw):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _needs_and_cues(clk, inf, p):
-    """Process 1: hunger, discomfort and need for contact grow; the infant sleeps or bids."""
+def _needs_and_cues(clk, inf, p, ep):
+    """Process 1: hunger, discomfort and need for contact grow; the infant sleeps or bids.
+
+    Returns the number of households whose infant bids this hour; their indices, in order, are
+    the first entries of ``ep.bidders`` (detection, response, learning and counting visit only them).
+    """
+    ep_bidders = ep.bidders
+    n_bids = 0
     inf_asleep = inf.asleep
     inf_bid = inf.bid
     inf_contact_need = inf.contact_need
@@ -161,10 +171,15 @@ def _needs_and_cues(clk, inf, p):
                                          inf_distress[h])
         inf_bid[h] = bh.emit_bid(inf_asleep[h], inf_distress[h], clk.age_days, _u(clk, h, D_BID))
         inf_distress_sum_today[h] += inf_distress[h]
+    for h in range(clk.n_households):
+        if inf_bid[h] != NO_BID:
+            ep_bidders[n_bids] = h
+            n_bids += 1
+    return n_bids
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _detect(clk, cg, inf, p, d, ep, available):
+def _detect(clk, cg, inf, p, d, ep, available, n_bids):
     """Process 2: each caregiver's attunement this hour; who of those present notices the bid.
 
     Attunement adds the fast terms to the day's static part: OT emotion recognition (domain b,
@@ -178,6 +193,7 @@ def _detect(clk, cg, inf, p, d, ep, available):
     cg_unresolved = cg.unresolved
     d_att_static = d.att_static
     ep_att = ep.att
+    ep_bidders = ep.bidders
     ep_detected = ep.detected
     inf_bid = inf.bid
     inf_distress = inf.distress
@@ -187,10 +203,8 @@ def _detect(clk, cg, inf, p, d, ep, available):
     p_ot_emotion_recognition = p.ot_emotion_recognition
     p_unresolved_distress_blunting = p.unresolved_distress_blunting
     for h in range(clk.n_households):
-        bid = inf_bid[h]
         for k in range(K):
             ep_att[h, k] = 0.0
-            ep_detected[h, k] = False
             if not cg_exists[h, k]:
                 continue
             att = bh.attunement_hourly(d_att_static[h, k], cg_ot_central[h, k], cg_cortisol_excess[h, k],
@@ -198,16 +212,21 @@ def _detect(clk, cg, inf, p, d, ep, available):
                                        cg_sensitivity_boost[h, k])
             ep_att[h, k] = att
             cg_attunement_sum_today[h, k] += att
-            if bid == NO_BID or not available[h, k]:
+    for i in range(n_bids):
+        h = ep_bidders[i]
+        bid = inf_bid[h]
+        for k in range(K):
+            ep_detected[h, k] = False
+            if not available[h, k]:
                 continue
-            pdet = bh.detection_probability(att, p_base_detection[h], bid, inf_distress[h], clk.night,
+            pdet = bh.detection_probability(ep_att[h, k], p_base_detection[h], bid, inf_distress[h], clk.night,
                                             p_night_detection[h], cg_unresolved[h, k],
                                             p_unresolved_distress_blunting[h])
             ep_detected[h, k] = _u(clk, h, D_DETECT + k) < pdet
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _respond(clk, cg, inf, p, d, ep, breastfeeding):
+def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
     """Process 3: who responds (division of labour), the quality and the kind of contact."""
     cg_aai = cg.aai
     cg_cortisol_excess = cg.cortisol_excess
@@ -217,6 +236,7 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding):
     d_stim_share = d.stim_share
     ep_affectionate = ep.affectionate
     ep_att = ep.att
+    ep_bidders = ep.bidders
     ep_breastfeed = ep.breastfeed
     ep_detected = ep.detected
     ep_feed = ep.feed
@@ -230,20 +250,30 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding):
     p_base_sensitivity = p.base_sensitivity
     p_frightening_cortisol = p.frightening_cortisol
     p_p_frightening_base = p.p_frightening_base
-    for h in range(clk.n_households):
+    for h in range(clk.n_households):  # no bid, no response
+        inf_responder[h] = -1
+        inf_response[h] = NO_RESPONSE
+        ep_responder[h] = -1
+        ep_response[h] = NO_RESPONSE
+        ep_feed[h] = False
+        ep_affectionate[h] = False
+        ep_stimulatory[h] = False
+        ep_breastfeed[h] = False
+    for i in range(n_bids):
+        h = ep_bidders[i]
         bid = inf_bid[h]
         hungry_cry = bid == DISTRESS_BID and inf_hunger[h] > 0.55
         r = bh.choose_responder(ep_detected[h], d_role_weight[h], breastfeeding[h] and hungry_cry,
                                 _u(clk, h, D_RESPONDER))
-        q, feed, aff, stim = NO_RESPONSE, False, False, False
-        if r >= 0:
-            q, _ = bh.response_quality(ep_att[h, r], p_base_sensitivity[h], cg_aai[h, r], cg_unresolved[h, r],
-                                       cg_cortisol_excess[h, r], cg_depressed[h, r], p_p_frightening_base[h],
-                                       p_frightening_cortisol[h], _u(clk, h, D_QUALITY),
-                                       _u(clk, h, D_QUALITY + 1), _u(clk, h, D_QUALITY + 2))
-            feed, aff, stim = bh.touch_kind(bid, inf_hunger[h], d_stim_share[h, r], _u(clk, h, D_TOUCH))
-            if q == FRIGHTENING:
-                aff, stim = False, False
+        if r < 0:
+            continue
+        q, _ = bh.response_quality(ep_att[h, r], p_base_sensitivity[h], cg_aai[h, r], cg_unresolved[h, r],
+                                   cg_cortisol_excess[h, r], cg_depressed[h, r], p_p_frightening_base[h],
+                                   p_frightening_cortisol[h], _u(clk, h, D_QUALITY),
+                                   _u(clk, h, D_QUALITY + 1), _u(clk, h, D_QUALITY + 2))
+        feed, aff, stim = bh.touch_kind(bid, inf_hunger[h], d_stim_share[h, r], _u(clk, h, D_TOUCH))
+        if q == FRIGHTENING:
+            aff, stim = False, False
         inf_responder[h] = r
         inf_response[h] = q
         ep_responder[h] = r
@@ -309,13 +339,14 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
         aff, stim = ep_affectionate[h], ep_stimulatory[h]
         rel = bh.relief(q)
         ep_distress_before[h] = inf_distress[h]
-        if ep_feed[h]:
-            inf_hunger[h] *= 0.4 - 0.4 * rel
-        if inf_bid[h] == DISTRESS_BID:
-            inf_discomfort[h] *= 1.0 - 0.7 * rel
-        inf_contact_need[h] *= 1.0 - rel
-        inf_distress[h] = bh.infant_distress(inf_hunger[h], inf_discomfort[h], inf_contact_need[h],
-                                             inf_temperament[h], inf_cortisol_excess[h])
+        if r >= 0:  # a response relieves needs; without one, needs and so distress are as in process 1
+            if ep_feed[h]:
+                inf_hunger[h] *= 0.4 - 0.4 * rel
+            if inf_bid[h] == DISTRESS_BID:
+                inf_discomfort[h] *= 1.0 - 0.7 * rel
+            inf_contact_need[h] *= 1.0 - rel
+            inf_distress[h] = bh.infant_distress(inf_hunger[h], inf_discomfort[h], inf_contact_need[h],
+                                                 inf_temperament[h], inf_cortisol_excess[h])
         # domain (d): touch releases OT in the responder (a fraction of tone) and in the infant
         release = 0.0
         if r >= 0:
@@ -355,7 +386,7 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _learn(clk, cg, inf, p, ep, available):
+def _learn(clk, cg, inf, p, ep, available, n_bids):
     """Process 5: dopamine prediction error -> bond; the infant's working model of the responder.
 
     An unanswered bid counts against every caregiver who was there and did not come: as bad
@@ -368,6 +399,7 @@ def _learn(clk, cg, inf, p, ep, available):
     cg_ot_central = cg.ot_central
     cg_reward_today = cg.reward_today
     cg_tonic_da = cg.tonic_da
+    ep_bidders = ep.bidders
     ep_distress_before = ep.distress_before
     ep_responder = ep.responder
     ep_response = ep.response
@@ -382,14 +414,13 @@ def _learn(clk, cg, inf, p, ep, available):
     p_bond_learning_rate = p.bond_learning_rate
     p_iwm_distress_weight = p.iwm_distress_weight
     p_ot_reward_optimum = p.ot_reward_optimum
-    for h in range(clk.n_households):
+    for i in range(n_bids):  # only a bid can be answered or ignored
+        h = ep_bidders[i]
         r, q = ep_responder[h], ep_response[h]
-        if inf_bid[h] == NO_BID and r < 0:
-            continue
         w = ln.distress_weight(ep_distress_before[h], p_iwm_distress_weight[h])
         if r >= 0:
             positive = _u(clk, h, D_POSITIVE) < bh.positive_response_probability(q, inf_distress[h])
-            reward = positive * phys.social_reward_gain(cg_ot_central[h, r], p_ot_reward_optimum[h])
+            reward = phys.social_reward_gain(cg_ot_central[h, r], p_ot_reward_optimum[h]) if positive else 0.0
             delta = ln.reward_prediction_error(reward, cg_tonic_da[h, r])
             cg_bond[h, r] = ln.update_bond(cg_bond[h, r], reward, delta, p_bond_learning_rate[h])
             cg_dopamine[h, r] = delta
@@ -419,7 +450,7 @@ def _learn(clk, cg, inf, p, ep, available):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _count_episode(clk, cg, inf, ep, available, counters):
+def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
     """Bookkeeping of behaviour counts per dyad (for outcomes and virtual studies).
 
     Gaze and motherese-like vocalisation are more likely when the response is sensitive and
@@ -430,6 +461,7 @@ def _count_episode(clk, cg, inf, ep, available, counters):
     cg_night_care_today = cg.night_care_today
     cg_touch_hours_today = cg.touch_hours_today
     ep_affectionate = ep.affectionate
+    ep_bidders = ep.bidders
     ep_breastfeed = ep.breastfeed
     ep_feed = ep.feed
     ep_responder = ep.responder
@@ -439,12 +471,12 @@ def _count_episode(clk, cg, inf, ep, available, counters):
     inf_bid = inf.bid
     inf_cry_hours_today = inf.cry_hours_today
     inf_familiarity = inf.familiarity
-    for h in range(clk.n_households):
+    for i in range(n_bids):  # without a bid there is nothing to count
+        h = ep_bidders[i]
         r, q, bid = ep_responder[h], ep_response[h], inf_bid[h]
-        if bid != NO_BID:
-            for k in range(K):
-                if available[h, k]:
-                    counters[C_BIDS, h * K + k] += 1.0
+        for k in range(K):
+            if available[h, k]:
+                counters[C_BIDS, h * K + k] += 1.0
         if bid == DISTRESS_BID and q != SENSITIVE:
             inf_cry_hours_today[h] += 1.0
         if r < 0:
