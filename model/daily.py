@@ -127,19 +127,28 @@ def update_father_hormones(cg: Caregivers, p: ParamSet, frac_preg: float, age_da
 def update_ot_tone(cg: Caregivers, p: ParamSet):
     """Central OT tone tracks affiliative experience (slow plasticity, M9) and falls with grief.
 
-    Target: ``(setpoint_now / basal) ** c * (1 + gain * touch_hours_ewma) / (1 + 0.5 * loneliness)``,
-    where the weak exponent ``c`` (``ot_trait_coupling``) keeps basal plasma and central OT only
-    loosely related (PH5).
+    Target: ``trait * (setpoint_now / basal) ** c * (1 + gain * touch_hours_ewma) / (1 + 0.5 * loneliness)``,
+    where ``trait`` is the person's own central component (``ot_tone_trait``) and the weak
+    exponent ``c`` (``ot_trait_coupling``) keeps basal plasma and central OT only loosely related
+    (PH5: r = .08).
+    """
+    _relax_ot_tone(cg.ot_tone, resting_ot_tone(cg, p), p.ot_tone_affiliation_gain, cg.touch_hours_ewma, cg.loneliness,
+                   p.ot_tone_plasticity_days)
+
+
+def resting_ot_tone(cg: Caregivers, p: ParamSet):
+    """Central OT tone without affiliative contact or grief: ``trait * (setpoint_now / basal) ** c``.
+
+    ``trait`` (``ot_tone_trait``, drawn in :mod:`model.population`) is the person's own central
+    component; the plasma set-point enters only by the weak exponent ``c`` (``ot_trait_coupling``).
     """
     rel = cg.ot_plasma_setpoint_now / p.ot_plasma_basal[:, None]
-    trait_term = rel ** p.ot_trait_coupling[:, None]
-    _relax_ot_tone(cg.ot_tone, trait_term, p.ot_tone_affiliation_gain, cg.touch_hours_ewma, cg.loneliness,
-                   p.ot_tone_plasticity_days)
+    return cg.ot_tone_trait * rel ** p.ot_trait_coupling[:, None]
 
 
 @numba.njit(cache=True, error_model="numpy")
 def _relax_ot_tone(tone, trait_term, affiliation_gain, touch_hours_ewma, loneliness, plasticity_days):
-    """The arithmetic of :func:`update_ot_tone`, in place, given ``trait_term = rel ** c``."""
+    """The arithmetic of :func:`update_ot_tone`, in place, given ``trait_term = trait * rel ** c``."""
     for h in range(tone.shape[0]):
         for k in range(tone.shape[1]):
             target = trait_term[h, k] * (1.0 + affiliation_gain[h] * touch_hours_ewma[h, k]) / (

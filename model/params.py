@@ -137,8 +137,10 @@ _DECLARATIONS: tuple[Param, ...] = (
        "rise in infant OT after an hour of touch", "oxytocin"),
     _p("ot_tone_plasticity_days", 30, 5, 120, "day", "assumption (M9: OT rises over 6 mo of parenting)",
        "time constant of central OT tone tracking affiliative experience", "oxytocin"),
-    _p("ot_trait_coupling", 0.3, 0, 1, "exponent", "PH5 (basal central-peripheral r=.08)",
+    _p("ot_trait_coupling", 0.05, 0, 1, "exponent", "PH5 (basal central-peripheral r=.08)",
        "how much a person's plasma-OT set-point is reflected in central OT tone (weak)", "oxytocin"),
+    _p("ot_tone_sd", 0.2, 0, 0.6, "log units", "assumption (size); PH5 (that it is mostly not plasma's)",
+       "between-person SD of log central OT tone not shared with the plasma set-point", "oxytocin"),
     _p("ot_tone_affiliation_gain", 0.25, 0, 1, "index per daily touch-hour", "M9 (direction only)",
        "rise of central OT tone per daily hour of affiliative contact (EWMA)", "oxytocin"),
     # ---------------------------------------------------------------- four OT domains (switchable)

@@ -6,14 +6,15 @@ households with a grandparent changes *which* households have one by a threshold
 uniform, not by redrawing everyone.
 
 Sources: A11 adult attachment distribution; P10 mother-father sensitivity (d=-0.27, r=.23);
-PH8 lognormal OT set-points; I4 adversity lowers OT; M4 dismissing mothers' smaller OT
-response; PH14 awakening-response responders; PH17 breastfeeding initiation.
+PH8 lognormal OT set-points; PH5 a central OT tone trait apart from them; I4 adversity lowers
+OT; M4 dismissing mothers' smaller OT response; PH14 awakening-response responders; PH17 breastfeeding initiation.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from model.daily import resting_ot_tone
 from model.params import ParamSet
 from model.state import (
     AAI_DISMISSING,
@@ -92,8 +93,6 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     cg.employed[:, MOTHER] = u_emp[:, MOTHER] < p.p_mother_employed
     cg.employed[:, FATHER] = u_emp[:, FATHER] < 0.95
     # slow states start at their baselines
-    cg.ot_tone[:] = 1.0
-    cg.ot_central[:] = 1.0
     cg.ot_plasma_setpoint_now[:] = cg.ot_setpoint
     cg.ot_plasma[:] = cg.ot_setpoint
     cg.bond[:] = INITIAL_BOND[None, :]
@@ -115,4 +114,22 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     ot_rise = p.ot_pregnancy_rise + p.ot_pregnancy_rise_sd * rng.standard_normal(h)
     hh = Households(breastfeeding=rng.random(h) < p.p_breastfeeding_initiation, daycare=daycare,
                     ot_rise=ot_rise)
+    # drawn last so that every earlier draw is what it was before this trait existed
+    cg.ot_tone_trait[:] = draw_central_ot_trait(p, rng)
+    cg.ot_tone[:] = resting_ot_tone(cg, p)
+    cg.ot_central[:] = cg.ot_tone
     return cg, inf, hh
+
+
+def draw_central_ot_trait(p: ParamSet, rng: np.random.Generator):
+    """Each person's stable central OT tone multiplier, lognormal with log-SD ``ot_tone_sd``.
+
+    Central OT differs between people (receptor and release capacity) in ways a plasma reading
+    does not show: basal central and peripheral OT correlate only r = .08 (PH5, Valstad et al.
+    2017). Without this component, central tone would follow the plasma set-point alone and the
+    two would correlate ~.8. Its size is an assumption (0.2 log units keeps the spread of tone
+    between people about what the set-point gave it before).
+    """
+    return np.exp(p.ot_tone_sd[:, None] * rng.standard_normal((p.n, K)))
+
+

@@ -60,6 +60,7 @@ class Caregivers:
     adversity: np.ndarray  # z-score of early adversity (I4)
     ot_setpoint: np.ndarray  # pg/ml basal plasma OT (non-pregnant)
     ot_reactivity: np.ndarray  # contact-evoked release multiplier (M4)
+    ot_tone_trait: np.ndarray  # stable multiplier of central OT tone, independent of plasma (PH5)
     hpa_reactivity: np.ndarray  # cortisol-response multiplier
     car_responder: np.ndarray  # shows the awakening response (PH14)
     testosterone_setpoint: np.ndarray  # nmol/l before the transition to parenthood

@@ -154,6 +154,25 @@ def test_grief_after_caregiver_loss_raises_cortisol_and_lowers_ot_tone_in_those_
     assert np.all(intact.cg.loneliness == 0.0)
 
 
+def _central_plasma_r(sim):
+    m = sim.cg.exists[:, 0]
+    return np.corrcoef(np.log(sim.cg.ot_tone[m, 0]), np.log(sim.cg.ot_plasma_setpoint_now[m, 0]))[0, 1]
+
+
+def test_central_ot_trait_decouples_central_tone_from_the_plasma_set_point():
+    """PH5: basal central and plasma OT correlate ~.08; the central trait is what makes that possible."""
+    plasma_only = run({"ot_tone_sd": 0.0, "ot_trait_coupling": 0.3}, 600, M)
+    with_trait = run({"ot_tone_sd": 0.2, "ot_trait_coupling": 0.3}, 600, M)
+    default = run({}, 600, M)
+    assert _central_plasma_r(plasma_only) > 0.6
+    assert _central_plasma_r(with_trait) < _central_plasma_r(plasma_only) - 0.2
+    assert abs(_central_plasma_r(default)) < 0.25
+    # the trait adds between-person spread to tone, and it was drawn after everything else (CRN)
+    assert np.log(with_trait.cg.ot_tone[:, 0]).std() > np.log(plasma_only.cg.ot_tone[:, 0]).std()
+    assert arrays_equal(with_trait.cg.sensitivity_trait, plasma_only.cg.sensitivity_trait)
+    assert arrays_equal(with_trait.hh.breastfeeding, plasma_only.hh.breastfeeding)
+
+
 # ------------------------------------------------------------------ sex steroids, prolactin
 def test_paternal_leave_means_more_care_and_lower_testosterone():
     short = run({"paternal_leave_months": 0.0}, H, 1.5)
