@@ -403,7 +403,6 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
     ep_distress_before = ep.distress_before
     ep_responder = ep.responder
     ep_response = ep.response
-    inf_bid = inf.bid
     inf_distress = inf.distress
     inf_iwm_bad = inf.iwm_bad
     inf_iwm_frightened = inf.iwm_frightened

@@ -131,5 +131,3 @@ def draw_central_ot_trait(p: ParamSet, rng: np.random.Generator):
     between people about what the set-point gave it before).
     """
     return np.exp(p.ot_tone_sd[:, None] * rng.standard_normal((p.n, K)))
-
-
