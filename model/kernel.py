@@ -73,7 +73,7 @@ HOUR_PARAMS = (
     "infant_touch_ot_gain", "ot_stress_buffering", "infant_hpa_gain_2mo", "infant_hpa_damping_months",
     "contact_buffering", "testosterone_mean", "testosterone_sync", "sync_coupling", "ot_synchrony",
     "sync_damping", "ot_reward_optimum", "bond_learning_rate", "iwm_distress_weight",
-    "infant_cortisol_mean", "prolactin_suckling_fold",
+    "infant_cortisol_mean", "prolactin_suckling_fold", "bid_directedness",
 )
 # day-constant terms prepared by Simulation._precompute_day / _role_constants, (H, K) unless noted
 DAY_TERMS = (
@@ -389,7 +389,8 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
 def _learn(clk, cg, inf, p, ep, available, n_bids):
     """Process 5: dopamine prediction error -> bond; the infant's working model of the responder.
 
-    An unanswered bid counts against every caregiver who was there and did not come: as bad
+    An unanswered bid counts against every caregiver who was there and did not come, shared by
+    how much it was addressed to each (:func:`model.learning.bid_direction_weight`): as bad
     evidence, as rejection (being ignored is the commonest rejection, Ainsworth) and, separately,
     as ``iwm_ignored`` so that measures can tell the two apart.
     """
@@ -410,6 +411,8 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
     inf_iwm_ignored = inf.iwm_ignored
     inf_iwm_intruded = inf.iwm_intruded
     inf_iwm_rejected = inf.iwm_rejected
+    inf_familiarity = inf.familiarity
+    p_bid_directedness = p.bid_directedness
     p_bond_learning_rate = p.bond_learning_rate
     p_iwm_distress_weight = p.iwm_distress_weight
     p_ot_reward_optimum = p.ot_reward_optimum
@@ -435,14 +438,15 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
                 inf_iwm_rejected[h, r] += w
             elif q == FRIGHTENING:
                 inf_iwm_frightened[h, r] += 1.0
-        else:
-            n_av = 0
+        else:  # nobody came: the bid counts against those who were there, as addressed (learning)
+            total = 0.0
             for k in range(K):
-                n_av += available[h, k]
-            if n_av > 0:
-                share = w / n_av
+                if available[h, k]:
+                    total += ln.bid_direction_weight(inf_familiarity[h, k], p_bid_directedness[h])
+            if total > 0.0:
                 for k in range(K):
                     if available[h, k]:
+                        share = w * ln.bid_direction_weight(inf_familiarity[h, k], p_bid_directedness[h]) / total
                         inf_iwm_bad[h, k] += share
                         inf_iwm_rejected[h, k] += share
                         inf_iwm_ignored[h, k] += share

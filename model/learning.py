@@ -9,7 +9,9 @@ care, P6 Abraham et al. 2014) and saturates below 1.
 
 Infant (prior-models 1.1, 1.3, 1.4): a Beta-like working model of each caregiver, with
 evidence that a bid was answered well (``good``) or not (``bad``), split further into
-rejection, intrusion and fright. Evidence is weighted by the infant's distress at the bid,
+rejection, intrusion and fright. A bid that nobody answers counts against the caregivers who
+were there, most against the one the infant knows best (``bid_direction_weight``). Evidence is
+weighted by the infant's distress at the bid,
 ``w = ((0.25 + distress) / 1.25) ** gamma``: Petters found that learning from anxious
 episodes is what makes attachment patterns cluster.
 """
@@ -36,6 +38,21 @@ def update_bond(bond, reward, delta, rate):
 def distress_weight(distress, gamma):
     """Weight of a bid in the working model: 1 at full distress, smaller for calm bids."""
     return ((0.25 + distress) / 1.25) ** gamma
+
+
+@jitable
+def bid_direction_weight(familiarity, directedness):
+    """How much an unanswered bid is addressed to one of the caregivers who were there.
+
+    Infants direct their bids first to the caregiver they know best, within weeks of forming
+    attachments (attachment hierarchy: Schaffer & Emerson 1964; Bowlby 1969), so when nobody comes
+    the bid counts against each caregiver present in proportion to ``(1 + hours of care received)
+    ** directedness`` (the form and the exponent are assumptions). With ``directedness = 0`` every
+    caregiver present counts equally. Without it, a father who is home but rarely answers
+    collects an unanswered share as large as the mother's, which made fathers' working models
+    rejection-dominated (40% A at 12 months).
+    """
+    return (1.0 + familiarity) ** directedness
 
 
 def expected_responsiveness(good, bad, prior):

@@ -264,6 +264,10 @@ _DECLARATIONS: tuple[Param, ...] = (
        "time constant over which old evidence fades from the infant's working model", "infant"),
     _p("iwm_prior_strength", 4.0, 0.5, 50, "pseudo-bids", "prior-models 1.3/1.4 (Beta prior)",
        "strength of the infant's neutral prior expectation of each caregiver", "infant"),
+    _p("bid_directedness", 0.5, 0, 1, "exponent",
+       "assumption (attachment hierarchy: Schaffer & Emerson 1964; Bowlby 1969)",
+       "how much an unanswered bid counts against the caregivers present in proportion to their "
+       "familiarity (0 = equally)", "infant"),
 )
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}

@@ -79,6 +79,7 @@ SSP_PARAMS = table(
     LabParam("fright_spike", 0.6, 0, 1.5, "arousal", "assumption", "arousal spike after a frightening act during the procedure"),
     LabParam("fright_scale", 2.5, 0.5, 20, "fright evidence units", "assumption", "fright evidence at which fear of the caregiver reaches 1-1/e"),
     LabParam("deactivation_threshold", 0.31, 0, 1, "share of evidence", "assumption (calibrated to A1-A3 at defaults)", "learned rejection share at which deactivation is half on"),
+    LabParam("strategy_threshold_sd", 0.3, 0, 1, "log units", "assumption (transmission gap: A6 r=.24; infant-specific influences)", "between-infant SD of the log thresholds at which deactivation and hyperactivation switch on"),
     LabParam("deactivation_width", 0.06, 0.01, 0.5, "share of evidence", "assumption", "logistic width of the deactivation switch"),
     LabParam("hyperactivation_threshold", 0.13, 0, 1, "share of evidence", "assumption (calibrated to A1-A3 at defaults)", "learned intrusion (inconsistency) share at which hyperactivation is half on"),
     LabParam("hyperactivation_width", 0.025, 0.01, 0.5, "share of evidence", "assumption", "logistic width of the hyperactivation switch"),
@@ -129,6 +130,7 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
     p_reject_kind = np.where(cg.aai == 1, 0.75, np.where(cg.aai == 2, 0.25, 0.5))
     risk = cg.unresolved + 0.2 * cg.depressed
     t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731
+    bias = infant_strategy_bias(sim)
     return {
         "household": hh.astype(np.int64), "slot": slot.astype(np.int64),
         "expected_responsiveness": t(E), "rejection": t(rej), "intrusion": t(intr),
@@ -138,7 +140,21 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
         "p_sensitive": t(p_sens), "p_reject_kind": t(p_reject_kind),
         "fright_risk": t(risk), "caregiver_cortisol_excess": t(cg.cortisol_excess),
         "p_fright_base": p.p_frightening_base[hh], "fright_cortisol": p.frightening_cortisol[hh],
+        "deactivation_bias": bias[hh, 0], "hyperactivation_bias": bias[hh, 1],
     }
+
+
+def infant_strategy_bias(sim) -> np.ndarray:
+    """Each infant's own leaning on the two strategy thresholds, z-scores (H, 2), stable per run.
+
+    Infants with the same learned evidence do not all adopt a strategy at the same point: the
+    sensitivity of care explains a small part of security (A6: r = .24 disattenuated; the
+    "transmission gap"), and infant-specific influences (temperament, experiences the model does
+    not represent) the rest. Drawn from the run's seed, not from a procedure's stream, so the
+    same infant has the same bias with every caregiver and at every visit (assumption).
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([int(sim.seed), 0x5B1A5]))
+    return rng.standard_normal((sim.H, 2))
 
 
 def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: dict | None = None,
@@ -153,8 +169,11 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     n = len(d["expected_responsiveness"])
     temp = d["temperament"]
     E = d["expected_responsiveness"]
-    deact = _sigmoid((d["rejection"] - q["deactivation_threshold"]) / q["deactivation_width"])
-    hyper = _sigmoid((d["intrusion"] - q["hyperactivation_threshold"]) / q["hyperactivation_width"])
+    spread = q["strategy_threshold_sd"]
+    deact_at = q["deactivation_threshold"] * np.exp(spread * d.get("deactivation_bias", 0.0))
+    hyper_at = q["hyperactivation_threshold"] * np.exp(spread * d.get("hyperactivation_bias", 0.0))
+    deact = _sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
+    hyper = _sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
     fear_learned = d["fright"]
     # both strategies at once (A/C): zero unless deactivation and hyperactivation are both > 1/2
     mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)

@@ -84,3 +84,27 @@ def test_model_mechanisms_frightening_raises_d_insensitivity_raises_a_c():
     cold = _population_shares({"base_sensitivity": -2.0, "sensitivity_trait_sd": 0.3})
     assert scared["D"] > base["D"] + 0.1
     assert cold["A"] + cold["C"] > base["A"] + base["C"] + 0.1
+
+
+def test_infant_strategy_bias_loosens_the_link_from_learned_rejection_to_avoidance():
+    """strategy_threshold_sd: infants with the same evidence switch strategies at different points."""
+    n = 4000
+    rejection = np.random.default_rng(5).uniform(0.15, 0.5, n)
+    bias = np.random.default_rng(6).standard_normal((n, 2))
+    d = _synthetic(n) | {"rejection": rejection, "deactivation_bias": bias[:, 0], "hyperactivation_bias": bias[:, 1]}
+
+    def r_rejection_avoidant(sd):
+        res = run_procedure(d, np.random.default_rng(1), {"strategy_threshold_sd": sd})
+        return np.corrcoef(rejection, coding.code_procedure(res)["attachment"] == "A")[0, 1]
+
+    assert r_rejection_avoidant(0.0) > r_rejection_avoidant(0.6) + 0.1
+
+
+def test_infant_strategy_bias_is_one_per_infant_and_stable(sim):
+    from experiments.lab.ssp import dyad_inputs, infant_strategy_bias
+
+    assert np.array_equal(infant_strategy_bias(sim), infant_strategy_bias(sim))
+    d = dyad_inputs(sim)
+    for col in ("deactivation_bias", "hyperactivation_bias"):
+        for h in np.unique(d["household"]):  # the same infant brings the same bias to each caregiver
+            assert np.unique(d[col][d["household"] == h]).size == 1

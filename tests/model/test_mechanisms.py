@@ -306,3 +306,16 @@ def test_suckling_prolactin_reaches_the_daily_series():
     lo = run({**base, "prolactin_suckling_fold": 1.0}, H, M)
     hi = run({**base, "prolactin_suckling_fold": 8.0}, H, M)
     assert series_mean(hi, "prolactin", "mother") > 1.2 * series_mean(lo, "prolactin", "mother")
+
+
+def test_unanswered_bids_count_most_against_the_caregiver_the_infant_knows_best():
+    """bid_directedness: with it, fathers collect less of the ignored evidence and mothers more."""
+    def ignored_share(sim, k):
+        m = sim.cg.exists[:, k]
+        inf = sim.inf
+        return float(np.mean(inf.iwm_ignored[m, k] / (inf.iwm_good[m, k] + inf.iwm_bad[m, k] + 1e-9)))
+
+    equal = run({"bid_directedness": 0.0}, H, 2.0)
+    directed = run({"bid_directedness": 1.0}, H, 2.0)
+    assert ignored_share(directed, 1) < ignored_share(equal, 1) * 0.9
+    assert ignored_share(directed, 0) > ignored_share(equal, 0)
