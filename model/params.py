@@ -226,7 +226,7 @@ _DECLARATIONS: tuple[Param, ...] = (
        "fathers' pre-pregnancy testosterone set-point", "steroids"),
     _p("testosterone_care_drop", 0.04, 0, 0.2, "fraction per daily care-hour", "P1 (>=3 h/day care -> lower T)",
        "fall of the testosterone set-point per daily hour of hands-on care (EWMA)", "steroids"),
-    _p("testosterone_fatherhood_drop", 0.15, 0, 0.5, "fraction", "P1, P5 (fathers' T falls before and after birth)",
+    _p("testosterone_fatherhood_drop", 0.18, 0, 0.5, "fraction", "P1, P5 (fathers' T falls before and after birth; set so that P1's -26% median holds at 12 months)",
        "fall of testosterone across the transition to fatherhood, without care effects", "steroids"),
     # ---------------------------------------------------------------- depression, fatigue, grief
     _p("maternal_depression_risk", -7.9, -10, -2, "logit per day", "PH16 (calibrated to ~17.7% PPD)",
