@@ -227,10 +227,15 @@ def _detect(clk, cg, inf, p, d, ep, available, n_bids):
 
 @numba.njit(cache=True, error_model="numpy")
 def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
-    """Process 3: who responds (division of labour), the quality and the kind of contact."""
+    """Process 3: who responds (division of labour), the quality and the kind of contact.
+
+    A response to distress adds the caregiver's own sensitivity to distress
+    (``distress_sensitivity``) to attunement.
+    """
     cg_aai = cg.aai
     cg_cortisol_excess = cg.cortisol_excess
     cg_depressed = cg.depressed
+    cg_distress_sensitivity = cg.distress_sensitivity
     cg_unresolved = cg.unresolved
     d_role_weight = d.role_weight
     d_stim_share = d.stim_share
@@ -267,7 +272,8 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
                                 _u(clk, h, D_RESPONDER))
         if r < 0:
             continue
-        q, _ = bh.response_quality(ep_att[h, r], p_base_sensitivity[h], cg_aai[h, r], cg_unresolved[h, r],
+        att_r = ep_att[h, r] + (cg_distress_sensitivity[h, r] if bid == DISTRESS_BID else 0.0)
+        q, _ = bh.response_quality(att_r, p_base_sensitivity[h], cg_aai[h, r], cg_unresolved[h, r],
                                    cg_cortisol_excess[h, r], cg_depressed[h, r], p_p_frightening_base[h],
                                    p_frightening_cortisol[h], _u(clk, h, D_QUALITY),
                                    _u(clk, h, D_QUALITY + 1), _u(clk, h, D_QUALITY + 2))

@@ -118,7 +118,20 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     cg.ot_tone_trait[:] = draw_central_ot_trait(p, rng)
     cg.ot_tone[:] = resting_ot_tone(cg, p)
     cg.ot_central[:] = cg.ot_tone
+    cg.distress_sensitivity[:] = draw_distress_sensitivity(p, rng)
     return cg, inf, hh
+
+
+def draw_distress_sensitivity(p: ParamSet, rng: np.random.Generator):
+    """Each caregiver's sensitivity to distress beyond general sensitivity (logit, mean 0).
+
+    Mothers' sensitivity to their infant's distress, not to non-distress, predicts security
+    (McElwain & Booth-LaForce 2006), and depends on their own emotional response to crying
+    (Leerkes 2011); both from memory, not in targets.md. So it is a trait of its own, added to the
+    quality of responses to distress bids only, with SD ``distress_sensitivity_sd`` (assumption).
+    General sensitivity, which visits rate, is observed mostly without distress.
+    """
+    return p.distress_sensitivity_sd[:, None] * rng.standard_normal((p.n, K))
 
 
 def draw_central_ot_trait(p: ParamSet, rng: np.random.Generator):

@@ -57,6 +57,7 @@ class Caregivers:
     aai: np.ndarray
     unresolved: np.ndarray
     sensitivity_trait: np.ndarray  # logit offset
+    distress_sensitivity: np.ndarray  # extra logit on responses to distress (sensitivity to distress)
     adversity: np.ndarray  # z-score of early adversity (I4)
     ot_setpoint: np.ndarray  # pg/ml basal plasma OT (non-pregnant)
     ot_reactivity: np.ndarray  # contact-evoked release multiplier (M4)

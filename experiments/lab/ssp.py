@@ -120,7 +120,8 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
     role_sens = np.zeros(cg.exists.shape)
     role_sens[:, FATHER] = p.father_sensitivity_offset
     att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_sens)
-    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att)
+    # the procedure distresses the infant: the caregiver answers with sensitivity to distress
+    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att + cg.distress_sensitivity)
     prior = p.iwm_prior_strength[:, None]
     ev = inf.iwm_good + inf.iwm_bad
     E = (inf.iwm_good + 0.5 * prior) / (ev + prior)

@@ -319,3 +319,20 @@ def test_unanswered_bids_count_most_against_the_caregiver_the_infant_knows_best(
     directed = run({"bid_directedness": 1.0}, H, 2.0)
     assert ignored_share(directed, 1) < ignored_share(equal, 1) * 0.9
     assert ignored_share(directed, 0) > ignored_share(equal, 0)
+
+
+def test_sensitivity_to_distress_loosens_the_link_from_general_sensitivity_to_the_working_model():
+    """distress_sensitivity_sd: what the infant learns from distress bids no longer follows general sensitivity alone."""
+    def r_sensitivity_expectation(sim):
+        df = outcomes(sim)
+        m = df[df.role == "mother"]
+        return float(np.corrcoef(m.sensitivity, m.iwm_expected_responsiveness)[0, 1])
+
+    general_only = run({"distress_sensitivity_sd": 0.0}, 400, 2.0)
+    with_trait = run({"distress_sensitivity_sd": 1.5}, 400, 2.0)
+    assert r_sensitivity_expectation(with_trait) < r_sensitivity_expectation(general_only) - 0.1
+    # caregivers more sensitive to distress are expected to answer well (mothers, in household order)
+    high = with_trait.cg.distress_sensitivity[:, 0] > 1.0
+    low = with_trait.cg.distress_sensitivity[:, 0] < -1.0
+    er = outcomes(with_trait).query("role == 'mother'").iwm_expected_responsiveness.to_numpy()
+    assert er[high].mean() > er[low].mean()
