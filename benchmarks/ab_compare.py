@@ -1,0 +1,131 @@
+"""Interleaved A/B timing of two versions of the engine: the reliable way to compare speed here.
+
+On a shared machine a single run can be 25% off (see benchmarks/README.md), so two versions are
+timed in alternation: each round runs version A then version B, each in a fresh process pinned to
+one CPU, with its own numba cache, over the same simulated postnatal days. Interference slows both
+sides of a round alike, so the per-round ratio and the medians are what to read.
+
+    python benchmarks/ab_compare.py HEAD~3 HEAD                 # two git revisions of this repository
+    python benchmarks/ab_compare.py HEAD~1 HEAD --rounds 6 --households 2000 --cpu 0
+
+Each revision's ``model/`` is exported with ``git archive`` into a temporary folder; the timing
+itself (one warm-up day, then ``--days`` postnatal days from day ``--skip``) runs there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+# what each timed process runs, inside the exported tree of one version
+TIMER = r"""
+import json, sys, time
+from model.params import ParamSet
+from model.simulation import Simulation
+from model.state import PRENATAL_DAYS
+households, skip, days = (int(x) for x in sys.argv[1:4])
+sim = Simulation(ParamSet.uniform(households), (skip + days + 2) / 30.4375, 42)
+while sim.hour < 24 * (PRENATAL_DAYS + skip + 1):  # + 1: a warm-up day, not timed
+    sim.step()
+t, c = time.perf_counter(), time.process_time()
+for _ in range(24 * days):
+    sim.step()
+print(json.dumps({"wall_ms_per_day": (time.perf_counter() - t) / days * 1e3,
+                  "cpu_ms_per_day": (time.process_time() - c) / days * 1e3}))
+"""
+
+
+def export_revision(rev: str, into: Path) -> Path:
+    """Write ``model/`` of git revision ``rev`` into ``into``; raise ValueError for an unknown revision."""
+    commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=REPO,
+                            capture_output=True, text=True)
+    if commit.returncode != 0:
+        raise ValueError(f"revision {rev!r}: not a commit of {REPO}")
+    archive = into / "model.tar"
+    with open(archive, "wb") as f:
+        subprocess.run(["git", "archive", commit.stdout.strip(), "model"], cwd=REPO, stdout=f, check=True)
+    with tarfile.open(archive) as t:
+        t.extractall(into, filter="data")
+    archive.unlink()
+    return into
+
+
+def time_once(tree: Path, cache: Path, cpu: int, households: int, skip: int, days: int) -> dict:
+    """One fresh, pinned process timing ``days`` postnatal days with the engine in ``tree``."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "NUMBA_CACHE_DIR": str(cache), "OMP_NUM_THREADS": "1",
+           "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    cmd = ["taskset", "-c", str(cpu)] if _has_taskset() else []
+    out = subprocess.run([*cmd, sys.executable, "-c", TIMER, str(households), str(skip), str(days)],
+                         cwd=tree, env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _has_taskset() -> bool:
+    from shutil import which
+
+    return which("taskset") is not None
+
+
+def summarise(a: list[dict], b: list[dict], key: str = "cpu_ms_per_day") -> dict:
+    """Medians of each side and the median of the per-round ratios B/A (below 1: B is faster)."""
+    ratios = [y[key] / x[key] for x, y in zip(a, b, strict=True)]
+    return {"median_a": statistics.median(r[key] for r in a), "median_b": statistics.median(r[key] for r in b),
+            "median_ratio_b_over_a": statistics.median(ratios), "ratios": ratios}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("a", help="git revision A (the reference)")
+    ap.add_argument("b", help="git revision B")
+    ap.add_argument("--rounds", type=int, default=4, help="alternating rounds (default 4)")
+    ap.add_argument("--households", type=int, default=10_000)
+    ap.add_argument("--skip", type=int, default=30, help="postnatal days simulated before timing")
+    ap.add_argument("--days", type=int, default=5, help="postnatal days timed per run")
+    ap.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: the last allowed)")
+    args = ap.parse_args(argv)
+    for flag, value, low in (("--rounds", args.rounds, 1), ("--households", args.households, 1),
+                             ("--days", args.days, 1), ("--skip", args.skip, 0)):
+        if value < low:
+            print(f"error: {flag} {value}: allowed {low} or more", file=sys.stderr)
+            return 2
+    cpu = args.cpu if args.cpu is not None else max(os.sched_getaffinity(0))
+    if cpu not in os.sched_getaffinity(0):
+        print(f"error: --cpu {cpu}: allowed {sorted(os.sched_getaffinity(0))}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="bonding-ab-") as tmp:
+        trees = {}
+        for side, rev in (("A", args.a), ("B", args.b)):
+            root = Path(tmp) / side
+            root.mkdir()
+            try:
+                trees[side] = export_revision(rev, root)
+            except ValueError as e:
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+        runs: dict[str, list[dict]] = {"A": [], "B": []}
+        for side in ("A", "B"):  # compile (or load) once per side, outside the timing
+            time_once(trees[side], Path(tmp) / f"cache-{side}", cpu, 50, 0, 1)
+        for i in range(args.rounds):
+            for side in ("A", "B"):
+                r = time_once(trees[side], Path(tmp) / f"cache-{side}", cpu, args.households, args.skip, args.days)
+                runs[side].append(r)
+                print(f"round {i + 1} {side}: {r['cpu_ms_per_day']:.1f} ms CPU per postnatal day "
+                      f"({r['wall_ms_per_day']:.1f} wall)", flush=True)
+    s = summarise(runs["A"], runs["B"])
+    print(f"A = {args.a}: median {s['median_a']:.1f} ms/day; B = {args.b}: median {s['median_b']:.1f} ms/day; "
+          f"B/A per round: median {s['median_ratio_b_over_a']:.3f} "
+          f"(range {min(s['ratios']):.3f}-{max(s['ratios']):.3f}; below 1 means B is faster)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

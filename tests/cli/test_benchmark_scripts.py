@@ -1,0 +1,46 @@
+"""The benchmark helpers' arithmetic and their bad-input contract (nothing here is timed)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ab_summary_is_the_median_of_per_round_ratios():
+    ab = _load("ab_compare")
+    a = [{"cpu_ms_per_day": x} for x in (100.0, 120.0, 80.0)]
+    b = [{"cpu_ms_per_day": x} for x in (90.0, 114.0, 80.0)]
+    s = ab.summarise(a, b)
+    assert s["median_a"] == 100.0 and s["median_b"] == 90.0
+    assert s["ratios"] == pytest.approx([0.9, 0.95, 1.0])
+    assert s["median_ratio_b_over_a"] == pytest.approx(0.95)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["HEAD", "HEAD", "--rounds", "0"], "--rounds 0: allowed 1 or more"),
+    (["HEAD", "HEAD", "--days", "0"], "--days 0: allowed 1 or more"),
+    (["no-such-revision", "HEAD"], "revision 'no-such-revision': not a commit"),
+])
+def test_ab_bad_input_is_one_line_and_exit_2(argv, message, capsys):
+    ab = _load("ab_compare")
+    assert ab.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and "\n" not in err
+
+
+def test_bench_median_run_picks_the_middle_postnatal_cost():
+    bench = _load("bench_engine")
+    runs = [{"postnatal_cpu_s": s, "postnatal_days_run": 10, "tag": t} for s, t in ((3.0, "slow"), (1.0, "fast"), (2.0, "mid"))]
+    assert bench.median_run(runs)["tag"] == "mid"
+    assert bench.median_run(runs[:2])["tag"] == "fast"  # even count: the lower middle
