@@ -20,9 +20,11 @@ to one household. Detection, response, learning and counting concern only househ
 bids this hour (about half): process 1 lists them in ``ep.bidders`` and those processes loop over
 that list. Skipping the others in a loop over all households costs a branch that the processor
 mispredicts about half the time; visiting the list is ~8% faster per hour and gives bit-identical
-results, because households never interact within the hour. Two numba costs shape the code: passing the state tuples into a per-household
-function costs a reference count per array per call (~0.5 us per household), which is why the
-loops sit inside the processes; and reading ``cg.x[h]`` from a tuple inside the loop is ~1.4x
+results, because households never interact within the hour.
+
+Two numba costs shape the code: passing the state tuples into a per-household function costs a
+reference count per array per call (~0.5 us per household), which is why the loops sit inside
+the processes; and reading ``cg.x[h]`` from a tuple inside the loop is ~1.4x
 slower than reading a local array, which is why each process first binds the arrays it uses to
 local names (``cg_x = cg.x``), with the prefix saying whose state it is.
 
@@ -90,7 +92,8 @@ InfantArrays = namedtuple("InfantArrays", [f.name for f in fields(Infants)])
 ParamArrays = namedtuple("ParamArrays", HOUR_PARAMS)
 DayTerms = namedtuple("DayTerms", DAY_TERMS)
 Episode = namedtuple("Episode", ["att", "detected", "responder", "response", "feed", "affectionate",
-                                 "stimulatory", "breastfeed", "synchrony", "distress_before", "bidders"])
+                                 "stimulatory", "breastfeed", "synchrony", "distress_before", "bidders",
+                                 "addressed"])
 Clock = namedtuple("Clock", ["hour", "hod", "age_days", "age_months", "night", "circadian", "infant_circadian",
                              "carry_prolactin", "key", "n_households"])
 
@@ -104,7 +107,7 @@ def new_episode(n_households: int) -> Episode:
     h = n_households
     return Episode(np.zeros((h, K)), np.zeros((h, K), np.bool_), np.full(h, -1, np.int64),
                    np.zeros(h, np.int64), np.zeros(h, np.bool_), np.zeros(h, np.bool_), np.zeros(h, np.bool_),
-                   np.zeros(h, np.bool_), np.zeros(h), np.zeros(h), np.zeros(h, np.int64))
+                   np.zeros(h, np.bool_), np.zeros(h), np.zeros(h), np.zeros(h, np.int64), np.zeros((h, K)))
 
 
 def as_tuple(cls, obj):
@@ -406,6 +409,7 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
     cg_ot_central = cg.ot_central
     cg_reward_today = cg.reward_today
     cg_tonic_da = cg.tonic_da
+    ep_addressed = ep.addressed
     ep_bidders = ep.bidders
     ep_distress_before = ep.distress_before
     ep_responder = ep.responder
@@ -447,12 +451,14 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
         else:  # nobody came: the bid counts against those who were there, as addressed (learning)
             total = 0.0
             for k in range(K):
+                ep_addressed[h, k] = 0.0
                 if available[h, k]:
-                    total += ln.bid_direction_weight(inf_familiarity[h, k], p_bid_directedness[h])
+                    ep_addressed[h, k] = ln.bid_direction_weight(inf_familiarity[h, k], p_bid_directedness[h])
+                    total += ep_addressed[h, k]
             if total > 0.0:
                 for k in range(K):
                     if available[h, k]:
-                        share = w * ln.bid_direction_weight(inf_familiarity[h, k], p_bid_directedness[h]) / total
+                        share = w * ep_addressed[h, k] / total
                         inf_iwm_bad[h, k] += share
                         inf_iwm_rejected[h, k] += share
                         inf_iwm_ignored[h, k] += share
