@@ -133,10 +133,9 @@ class Simulation:
         m = p.touch_style_match
         self.aff_match = np.column_stack([np.ones(H), 1 - m, 1 - m / 2, 1 - m / 2, 1 - m / 2])
         self.stim_match = np.column_stack([1 - m, np.ones(H), 1 - m / 2, 1 - m / 2, 1 - m / 2])
-        self.carry_ot_central = phys.hourly_carryover(p.ot_central_halflife)[:, None]
         self.carry_cortisol = phys.hourly_carryover(p.cortisol_halflife)
         self.carry_prolactin = np.exp(-phys.LN2 * 60.0 / 50.0)  # PRL t1/2 ~50 min (assumption; PH11 peak 45 min)
-        self.carry_ot_central_h = np.ascontiguousarray(self.carry_ot_central[:, 0])
+        self.carry_ot_central_h = phys.hourly_carryover(p.ot_central_halflife)  # (H,)
         self.hour_params = kn.as_tuple(kn.ParamArrays, p)
         self.episode = kn.new_episode(H)
         self.carry_cortisol_col = self.carry_cortisol[:, None]
