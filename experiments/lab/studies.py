@@ -419,7 +419,8 @@ def summarise(study: Study, rows: list[dict]) -> dict:
             "q05": float(np.nanquantile(v, 0.05)) if np.isfinite(v).any() else np.nan,
             "q95": float(np.nanquantile(v, 0.95)) if np.isfinite(v).any() else np.nan,
             "p_significant": float(sig.mean()) if has_test(study.stat_kind) and rows else np.nan,
-            "published": pub.get("value", np.nan), "published_text": pub.get("text", ""),
+            "published": pub.get("value", pub.get("at_least", pub.get("at_most", np.nan))),
+            "published_text": pub.get("text", ""),
             "confidence": pub.get("confidence", "")}
 
 

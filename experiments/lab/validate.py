@@ -14,7 +14,9 @@ named) the study is run R times with the root seed, exactly as ``bonding study N
 * the fit: if the paper reported a number, whether it lies in the simulated 90% range and
   ``misfit_z = (simulated median - published) / simulated SD``; if it only reported a
   significant effect, P(significant) is the score and the row is a misfit when P(sig) < 0.05
-  (a significant result would lie in the 5% tail, as a value outside the 90% range does).
+  (a significant result would lie in the 5% tail, as a value outside the 90% range does); if it
+  only made a one-sided claim (registry ``at_least`` / ``at_most``, e.g. "high stability"), the
+  row is a misfit when the whole 90% range lies on the wrong side of the bound.
 
 Then the Strange Situation (A/B/C/D) shares by caregiver role from one ``bonding run`` of the
 ``baseline`` and the ``high_risk`` scenarios (N households, 12 months, the root seed; the lab's
@@ -64,9 +66,10 @@ SSP_ROLES = ("mother", "father")
 CLASSES = ("A", "B", "C", "D")
 SSP_STUDY_N = 200  # sample size of the published A1/A2 comparison (and of rows without one)
 MISFIT_P_SIG = 0.05
+BOUND_KEYS = {"at_least": "≥", "at_most": "≤"}  # one-sided published claims and their signs
 
-COLUMNS = ["section", "study", "role", "target", "statistic", "alpha", "published_value", "published_n",
-           "published_text", "confidence", "compare_on", "replicates", "sim_n", "sim_median", "sim_mean",
+COLUMNS = ["section", "study", "role", "target", "statistic", "alpha", "published_value", "published_bound",
+           "published_n", "published_text", "confidence", "compare_on", "replicates", "sim_n", "sim_median", "sim_mean",
            "sim_sd", "sim_q05", "sim_q95", "n_missing", "p_significant", "p_at_least_7_of_8",
            "published_in_90", "misfit_z", "misfit", "verdict"]
 
@@ -175,13 +178,15 @@ def study_row(study, rows: list[dict]) -> dict:
     ok = v[np.isfinite(v)]
     sig = np.array([bool(r["significant"]) for r in rows], bool)
     pub = study.published
-    value = pub.get("value")
+    bound_side = next((k for k in BOUND_KEYS if k in pub), None)  # a one-sided published claim
+    value = pub.get("value", pub.get(bound_side))
     value = float(value) if isinstance(value, int | float) else np.nan
     kind = study.stat_kind
     tested = has_test(kind)
     row = {"section": "study", "study": study.name, "role": _roles(study), "target": study.target,
            "statistic": statistic_name(study), "alpha": ALPHA if tested else np.nan,
-           "published_value": value, "published_n": float(study.n), "published_text": pub.get("text", ""),
+           "published_value": value, "published_bound": BOUND_KEYS.get(bound_side, ""),
+           "published_n": float(study.n), "published_text": pub.get("text", ""),
            "confidence": pub.get("confidence", ""), "replicates": len(rows),
            "sim_n": float(np.median([r["n"] for r in rows])),
            "sim_median": float(np.median(ok)) if ok.size else np.nan,
@@ -193,7 +198,9 @@ def study_row(study, rows: list[dict]) -> dict:
            "p_significant": float(sig.mean()) if tested else np.nan,
            "p_at_least_7_of_8": float(sig.mean()) if kind == "vote" else np.nan}
     claims_sig = pub.get("significant", tested and not np.isfinite(value))
-    if np.isfinite(value):
+    if np.isfinite(value) and bound_side:
+        row.update(_bound_fit(value, bound_side, row["sim_median"], row["sim_sd"], row["sim_q05"], row["sim_q95"]))
+    elif np.isfinite(value):
         row.update(_value_fit(value, row["sim_median"], row["sim_sd"], row["sim_q05"], row["sim_q95"]))
     elif claims_sig and tested:
         p = row["p_significant"]
@@ -219,6 +226,27 @@ def _value_fit(pub: float, med: float, sd: float, q05: float, q95: float) -> dic
     side = "simulated higher" if med > pub else "simulated lower"
     return {"compare_on": "value", "published_in_90": inside, "misfit_z": float(z), "misfit": not inside,
             "verdict": f"ok (z={z:+.1f})" if inside else f"MISFIT: published outside 90% range, {side} (z={z:+.1f})"}
+
+
+def _bound_fit(bound: float, side: str, med: float, sd: float, q05: float, q95: float) -> dict:
+    """Fit to a one-sided published claim (``at_least`` / ``at_most`` a bound), e.g. "high stability".
+
+    A misfit only when the simulated 90% range lies wholly on the wrong side of the bound (even
+    the most favourable 5% of simulated studies would not report it); z measures the shortfall
+    of the median (0 when the median satisfies the claim).
+    """
+    if not np.isfinite(med):
+        return _value_fit(bound, med, sd, q05, q95)
+    shortfall = bound - med if side == "at_least" else med - bound
+    z = max(shortfall, 0.0) / sd if np.isfinite(sd) and sd > 0 else float(shortfall > 0) * np.inf
+    z = -z if side == "at_least" else z
+    reachable = q95 >= bound if side == "at_least" else q05 <= bound
+    sign = BOUND_KEYS[side]
+    return {"compare_on": "bound", "published_in_90": bool(reachable), "misfit_z": float(z),
+            "misfit": not reachable,
+            "verdict": (f"ok: median {med:.3g} {sign} {bound:g} (z={z:+.1f})" if shortfall <= 0
+                        else f"ok at the edge: {sign} {bound:g} within the 90% range (z={z:+.1f})" if reachable
+                        else f"MISFIT: 90% range entirely outside {sign} {bound:g} (z={z:+.1f})")}
 
 
 def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = None) -> dict:
@@ -450,7 +478,8 @@ def render_markdown(df: pd.DataFrame, config: dict) -> str:
              "|---|---|---|---|---|---|---|---|"]
     st = df[df["section"] == "study"]
     for _, r in st.iterrows():
-        pub = _fmt(r["published_value"]) if np.isfinite(r["published_value"]) else (
+        bound = r["published_bound"] if isinstance(r["published_bound"], str) else ""
+        pub = bound + _fmt(r["published_value"]) if np.isfinite(r["published_value"]) else (
             "significant" if r["compare_on"] == "significance" else "–")
         sim = f"{_fmt(r['sim_median'])} [{_fmt(r['sim_q05'])}, {_fmt(r['sim_q95'])}]"
         psig = _fmt(r["p_significant"], 2)

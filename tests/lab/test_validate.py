@@ -149,3 +149,28 @@ def test_bad_flag_exits_2_with_one_line(tmp_path, capsys, args, field):
     assert code == 2 and len(lines) == 1, err
     assert field in lines[0] and "Traceback" not in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("side,med,q05,q95,misfit", [
+    ("at_least", 0.86, 0.80, 0.88, False),   # claim met by the median: ok
+    ("at_least", 0.45, 0.30, 0.55, False),   # median short, bound within the 90% range: edge
+    ("at_least", 0.30, 0.20, 0.40, True),    # whole range below the bound
+    ("at_most", 0.10, 0.05, 0.20, False),
+    ("at_most", 0.40, 0.30, 0.50, True),
+])
+def test_one_sided_published_claim_is_a_misfit_only_when_the_whole_range_misses_it(side, med, q05, q95, misfit):
+    fit = V._bound_fit(0.25 if side == "at_most" else 0.5, side, med, 0.05, q05, q95)
+    assert fit["misfit"] is misfit and fit["compare_on"] == "bound"
+    met = med >= 0.5 if side == "at_least" else med <= 0.25
+    assert (fit["misfit_z"] == 0.0) is met  # z measures only a shortfall of the median
+    assert fit["verdict"].startswith("MISFIT") is misfit
+
+
+def test_registry_one_sided_claim_reaches_the_table():
+    study = S.load_study("M9_stability")
+    rows = [{"value": v, "p": 0.01, "significant": True, "n": 80} for v in (0.80, 0.85, 0.86, 0.90)]
+    row = V.study_row(study, rows)
+    assert row["published_value"] == 0.5 and row["published_bound"] == "≥"
+    assert row["compare_on"] == "bound" and row["misfit"] is False
+    row_low = V.study_row(study, [{**r, "value": r["value"] - 0.6} for r in rows])
+    assert row_low["misfit"] is True
