@@ -91,7 +91,7 @@ CaregiverArrays = namedtuple("CaregiverArrays", [f.name for f in fields(Caregive
 InfantArrays = namedtuple("InfantArrays", [f.name for f in fields(Infants)])
 ParamArrays = namedtuple("ParamArrays", HOUR_PARAMS)
 DayTerms = namedtuple("DayTerms", DAY_TERMS)
-Episode = namedtuple("Episode", ["att", "detected", "responder", "response", "feed", "affectionate",
+Episode = namedtuple("Episode", ["att", "detected", "feed", "affectionate",
                                  "stimulatory", "breastfeed", "synchrony", "distress_before", "bidders",
                                  "addressed"])
 Clock = namedtuple("Clock", ["hour", "hod", "age_days", "age_months", "night", "circadian", "infant_circadian",
@@ -105,8 +105,8 @@ D_POSITIVE, D_GAZE = DRAWS["positive"], DRAWS["gaze"]
 def new_episode(n_households: int) -> Episode:
     """Scratch arrays for one hour's episodes, allocated once per simulation."""
     h = n_households
-    return Episode(np.zeros((h, K)), np.zeros((h, K), np.bool_), np.full(h, -1, np.int64),
-                   np.zeros(h, np.int64), np.zeros(h, np.bool_), np.zeros(h, np.bool_), np.zeros(h, np.bool_),
+    return Episode(np.zeros((h, K)), np.zeros((h, K), np.bool_),
+                   np.zeros(h, np.bool_), np.zeros(h, np.bool_), np.zeros(h, np.bool_),
                    np.zeros(h, np.bool_), np.zeros(h), np.zeros(h), np.zeros(h, np.int64), np.zeros((h, K)))
 
 
@@ -120,7 +120,8 @@ def postnatal_hour(clk, cg, inf, p, d, ep, breastfeeding, available, counters):
     """Advance every household by one postnatal hour (processes 1-6), in place.
 
     Each process is one compiled loop over households; ``ep`` (an :data:`Episode` of scratch
-    arrays) carries this hour's episode (responder, response, contact, synchrony) between them.
+    arrays) carries this hour's episode (contact, synchrony) between them; who responded and how
+    is infant state (``inf.responder``, ``inf.response``), read by the later processes.
     """
     n_bids = _needs_and_cues(clk, inf, p, ep)
     _detect(clk, cg, inf, p, d, ep, available, n_bids)
@@ -248,8 +249,6 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
     ep_breastfeed = ep.breastfeed
     ep_detected = ep.detected
     ep_feed = ep.feed
-    ep_responder = ep.responder
-    ep_response = ep.response
     ep_stimulatory = ep.stimulatory
     inf_bid = inf.bid
     inf_hunger = inf.hunger
@@ -261,8 +260,6 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
     for h in range(clk.n_households):  # no bid, no response
         inf_responder[h] = -1
         inf_response[h] = NO_RESPONSE
-        ep_responder[h] = -1
-        ep_response[h] = NO_RESPONSE
         ep_feed[h] = False
         ep_affectionate[h] = False
         ep_stimulatory[h] = False
@@ -285,8 +282,6 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
             aff, stim = False, False
         inf_responder[h] = r
         inf_response[h] = q
-        ep_responder[h] = r
-        ep_response[h] = q
         ep_feed[h] = feed
         ep_affectionate[h] = aff
         ep_stimulatory[h] = stim
@@ -314,8 +309,6 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
     ep_breastfeed = ep.breastfeed
     ep_distress_before = ep.distress_before
     ep_feed = ep.feed
-    ep_responder = ep.responder
-    ep_response = ep.response
     ep_stimulatory = ep.stimulatory
     ep_synchrony = ep.synchrony
     inf_bid = inf.bid
@@ -326,6 +319,8 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
     inf_hpa_reactivity = inf.hpa_reactivity
     inf_hunger = inf.hunger
     inf_ot = inf.ot
+    inf_responder = inf.responder
+    inf_response = inf.response
     inf_temperament = inf.temperament
     p_contact_buffering = p.contact_buffering
     p_infant_touch_ot_gain = p.infant_touch_ot_gain
@@ -344,7 +339,7 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
     p_touch_ot_gain_stimulatory = p.touch_ot_gain_stimulatory
     maturity = 0.3 + 0.7 * min(clk.age_months / 9.0, 1.0)
     for h in range(clk.n_households):
-        r, q = ep_responder[h], ep_response[h]
+        r, q = inf_responder[h], inf_response[h]
         aff, stim = ep_affectionate[h], ep_stimulatory[h]
         rel = bh.relief(q)
         ep_distress_before[h] = inf_distress[h]
@@ -412,8 +407,6 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
     ep_addressed = ep.addressed
     ep_bidders = ep.bidders
     ep_distress_before = ep.distress_before
-    ep_responder = ep.responder
-    ep_response = ep.response
     inf_distress = inf.distress
     inf_iwm_bad = inf.iwm_bad
     inf_iwm_frightened = inf.iwm_frightened
@@ -422,13 +415,15 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
     inf_iwm_intruded = inf.iwm_intruded
     inf_iwm_rejected = inf.iwm_rejected
     inf_familiarity = inf.familiarity
+    inf_responder = inf.responder
+    inf_response = inf.response
     p_bid_directedness = p.bid_directedness
     p_bond_learning_rate = p.bond_learning_rate
     p_iwm_distress_weight = p.iwm_distress_weight
     p_ot_reward_optimum = p.ot_reward_optimum
     for i in range(n_bids):  # only a bid can be answered or ignored
         h = ep_bidders[i]
-        r, q = ep_responder[h], ep_response[h]
+        r, q = inf_responder[h], inf_response[h]
         w = ln.distress_weight(ep_distress_before[h], p_iwm_distress_weight[h])
         if r >= 0:
             positive = _u(clk, h, D_POSITIVE) < bh.positive_response_probability(q, inf_distress[h])
@@ -479,16 +474,16 @@ def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
     ep_bidders = ep.bidders
     ep_breastfeed = ep.breastfeed
     ep_feed = ep.feed
-    ep_responder = ep.responder
-    ep_response = ep.response
     ep_stimulatory = ep.stimulatory
     ep_synchrony = ep.synchrony
     inf_bid = inf.bid
     inf_cry_hours_today = inf.cry_hours_today
     inf_familiarity = inf.familiarity
+    inf_responder = inf.responder
+    inf_response = inf.response
     for i in range(n_bids):  # without a bid there is nothing to count
         h = ep_bidders[i]
-        r, q, bid = ep_responder[h], ep_response[h], inf_bid[h]
+        r, q, bid = inf_responder[h], inf_response[h], inf_bid[h]
         for k in range(K):
             if available[h, k]:
                 counters[C_BIDS, h * K + k] += 1.0
@@ -547,18 +542,18 @@ def _advance_hormones(clk, cg, inf, p, d, ep, available):
     d_cortisol_target_term = d.cortisol_target_term
     d_cry_stress_hpa = d.cry_stress_hpa
     ep_breastfeed = ep.breastfeed
-    ep_response = ep.response
     inf_bid = inf.bid
     inf_cortisol = inf.cortisol
     inf_cortisol_excess = inf.cortisol_excess
     inf_cortisol_sum_today = inf.cortisol_sum_today
     inf_ot = inf.ot
     inf_ot_sum_today = inf.ot_sum_today
+    inf_response = inf.response
     p_infant_cortisol_mean = p.infant_cortisol_mean
     p_ot_stress_buffering = p.ot_stress_buffering
     p_prolactin_suckling_fold = p.prolactin_suckling_fold
     for h in range(clk.n_households):
-        crying = inf_bid[h] == DISTRESS_BID and ep_response[h] != SENSITIVE
+        crying = inf_bid[h] == DISTRESS_BID and inf_response[h] != SENSITIVE
         carry = d_carry_cortisol[h]
         for k in range(K):
             if not cg_exists[h, k]:
