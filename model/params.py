@@ -156,7 +156,10 @@ _DECLARATIONS: tuple[Param, ...] = (
        "domain (c): OT raises affect coupling between caregiver and infant (0 = off)", "ot_domains"),
     _p("ot_social_touch", 1.0, 0, 2, "gain", "M8, I10, I14",
        "domain (d): multiplier on touch-evoked OT release in both partners (0 = off)", "ot_domains"),
-    _p("ot_reward_optimum", 1.5, 0.5, 4, "index", "assumption (inverted U: Borland et al. 2019)",
+    _p("ot_reward_optimum", 4.0, 1, 8, "index",
+       "assumption (inverted U: Borland et al. 2019; placed at the top of the endogenous range, the 90th "
+       "percentile of mothers' central OT at 3-6 months, so that more endogenous OT brings more reward, "
+       "the direction of M2/M9; only exogenous doses reach the falling limb)",
        "central OT level (relative to tone 1) at which social reward is largest", "ot_domains"),
     # ---------------------------------------------------------------- cortisol
     _p("cortisol_halflife", 66, 40, 120, "min", "PH13 (plasma t1/2 66 min)",

@@ -100,7 +100,12 @@ def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_pea
 
 @jitable
 def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarray:
-    """Inverted-U gain of social reward on central OT (Borland et al. 2019), 1 at the optimum."""
+    """Inverted-U gain of social reward on central OT (Borland et al. 2019), 1 at the optimum.
+
+    The optimum (``ot_reward_optimum``) sits at the top of the endogenous range, so within it
+    more central OT means more reward from a positive response (the direction of the OT-bonding
+    associations, M2, M9); the falling limb is reached only with exogenous doses.
+    """
     x = np.maximum(ot_central, 0.0) / optimum
     return x * np.exp(1.0 - x)
 
