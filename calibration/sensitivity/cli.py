@@ -157,8 +157,7 @@ def cmd_sensitivity(args) -> int:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
     n = args.n if args.n is not None else (64 if args.method == "sobol" else 10)
     problem = ds.build_problem(_split(args.params), args.group, dummy=not args.no_dummy)
-    for line in ds.check_sample_size(args.method, n, problem["num_vars"], args.levels):
-        print(f"bonding: warning: {line}", file=sys.stderr)
+    advice = ds.check_sample_size(args.method, n, problem["num_vars"], args.levels)
     outputs = ev.choose_outputs(_split(args.outputs), args.months)
     scenario = load_scenario(args.scenario)
     config = ds.run_config(args.method, problem, scenario, n, args.households_per_point, args.months,
@@ -166,6 +165,8 @@ def cmd_sensitivity(args) -> int:
                            args.noise_replicates)
     out = Path(args.out) if args.out else Path("results") / f"sensitivity-{args.method}-{scenario.name}-seed{args.seed}"
     prepare_folder(out, config)
+    for line in advice:  # once every input is accepted, so a refusal stays one line
+        print(f"bonding: warning: {line}", file=sys.stderr)
     start = time.perf_counter()
     X = load_or_draw_design(out, config)
     model_problem, keep = ds.model_problem(problem)
