@@ -130,7 +130,7 @@ def plot_output(table: pd.DataFrame, method: str, floor: float, title: str, path
         ax.set_xlabel("Sobol' index (share of variance)")
     else:
         ax.barh(y, t["mu_star"], height=0.6, xerr=t["mu_star_conf"], color=colours, label="mu*", capsize=2)
-        ax.set_xlabel("mu* (output units per range step)")
+        ax.set_xlabel("mu* (output units; about the change over the full range)")
     if np.isfinite(floor):
         ax.axvline(floor, color="tab:red", linestyle="--", linewidth=1, label="noise floor")
     ax.axvline(0, color="black", linewidth=0.6)
