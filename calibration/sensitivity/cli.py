@@ -126,9 +126,16 @@ def build_report(out: Path, config: dict, X: np.ndarray, outputs: list[str], res
 
 
 def finish_manifest(out: Path, wall_seconds: float, chunks_run: int, analysis: dict, complete: bool) -> None:
+    """Status, analysis settings and this session's wall time; every session (first run and
+    each resume or re-analysis) is kept in ``sessions`` with its commit, so none overwrites
+    the cost of another."""
     manifest = json.loads((out / "manifest.json").read_text())
+    env = environment()
+    session = {"git_commit": env["git_commit"], "wall_seconds": round(wall_seconds, 3),
+               "chunks_run": chunks_run, "argv": env["argv"]}
     manifest.update(status="complete" if complete else "incomplete", analysis=analysis,
-                    last_wall_seconds=round(wall_seconds, 3), last_chunks_run=chunks_run, **environment())
+                    last_wall_seconds=round(wall_seconds, 3), last_chunks_run=chunks_run,
+                    sessions=manifest.get("sessions", []) + [session], **env)
     atomic_write_json(out / "manifest.json", manifest)
 
 

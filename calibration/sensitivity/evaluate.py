@@ -103,9 +103,7 @@ def point_outputs(outcomes: pd.DataFrame, n_points: int, households_per_point: i
         if g is None or column not in g.columns:
             columns[name] = np.full(n_points, np.nan)
             continue
-        if kind == "mean":
-            values = g[column].astype(float)
-        elif kind == "share":
+        if kind in ("mean", "share"):  # a share is the mean of a 0/1 flag
             values = g[column].astype(float)
         else:  # class:X among classified dyads
             classified = g[column].notna()

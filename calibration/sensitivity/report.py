@@ -15,6 +15,8 @@ import pandas as pd
 from calibration.sensitivity.design import DUMMY
 from calibration.sensitivity.evaluate import OUTPUT_LABELS
 
+CLEAR, UNCLEAR, DUMMY_COLOUR = "tab:blue", "lightsteelblue", "0.6"
+
 
 def _g(x: float) -> str:
     return f"{x:.3g}" if np.isfinite(x) else "n/a"
@@ -117,26 +119,34 @@ def plot_output(table: pd.DataFrame, method: str, floor: float, title: str, path
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     from experiments.provenance import atomic_savefig
 
     t = table.iloc[::-1]
     y = np.arange(len(t))
-    fig, ax = plt.subplots(figsize=(7, 1.2 + 0.32 * len(t)))
-    colours = ["0.7" if p == DUMMY else "tab:blue" for p in t["parameter"]]
+    fig, ax = plt.subplots(figsize=(7, 1.4 + 0.32 * len(t)))
+    colours = [DUMMY_COLOUR if p == DUMMY else (CLEAR if d else UNCLEAR)
+               for p, d in zip(t["parameter"], t["distinguishable"], strict=True)]
+    handles = [Patch(color=CLEAR, label="distinguishable"), Patch(color=UNCLEAR, label="not distinguishable from noise"),
+               Patch(color=DUMMY_COLOUR, label="dummy (no effect)")]
     if method == "sobol":
-        ax.barh(y + 0.2, t["ST"], height=0.38, xerr=t["ST_conf"], color=colours, label="ST", capsize=2)
-        ax.barh(y - 0.2, t["S1"], height=0.38, xerr=t["S1_conf"], color="tab:orange", label="S1", capsize=2)
-        ax.set_xlabel("Sobol' index (share of variance)")
+        ax.barh(y + 0.2, t["ST"], height=0.38, xerr=t["ST_conf"], color=colours, capsize=2)
+        ax.barh(y - 0.2, t["S1"], height=0.38, xerr=t["S1_conf"], color="tab:orange", capsize=2)
+        handles = [Patch(color=CLEAR, label="ST, distinguishable"), Patch(color=UNCLEAR, label="ST, not distinguishable"),
+                   Patch(color="tab:orange", label="S1"), Patch(color=DUMMY_COLOUR, label="dummy (no effect)")]
+        ax.set_xlabel("Sobol' index (share of variance), bootstrap interval")
     else:
-        ax.barh(y, t["mu_star"], height=0.6, xerr=t["mu_star_conf"], color=colours, label="mu*", capsize=2)
+        ax.barh(y, t["mu_star"], height=0.6, xerr=t["mu_star_conf"], color=colours, capsize=2)
         ax.set_xlabel("mu* (output units; about the change over the full range)")
     if np.isfinite(floor):
-        ax.axvline(floor, color="tab:red", linestyle="--", linewidth=1, label="noise floor")
+        ax.axvline(floor, color="tab:red", linestyle="--", linewidth=1)
+        handles.append(Line2D([], [], color="tab:red", linestyle="--", label="noise floor (reference point)"))
     ax.axvline(0, color="black", linewidth=0.6)
     ax.set_yticks(y, t["parameter"], fontsize=8)
     ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(handles=handles, fontsize=7, loc="lower right")
     fig.tight_layout()
     try:
         atomic_savefig(fig, path, dpi=110)

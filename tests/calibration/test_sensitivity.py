@@ -146,7 +146,9 @@ def test_resume_recomputes_only_the_missing_chunk(morris_run, tmp_path):
     victim.unlink()
     assert _morris(out) == 0
     assert victim.exists() and keep.stat().st_mtime_ns == stamp
-    assert json.loads((out / "manifest.json").read_text())["last_chunks_run"] == 1
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["last_chunks_run"] == 1
+    assert [x["chunks_run"] for x in manifest["sessions"]] == [1 + 3, 1]  # noise + 3 chunks of 8, then the 1 deleted
     pd.testing.assert_frame_equal(pd.read_csv(out / "indices.csv"), before)
 
 
