@@ -20,7 +20,7 @@ from experiments.provenance import atomic_write_json, atomic_write_parquet, envi
 from experiments.scenarios import Scenario
 from model.bonding_model import BondingModel
 from model.outcomes import dyad_outcomes
-from model.params import ParamSet
+from model.params import ParameterError, ParamSet
 
 
 @dataclass
@@ -48,10 +48,19 @@ OUTCOME_HOOKS.append(__import__("experiments.lab.ssp", fromlist=["ssp_hook"]).ss
 
 
 def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
-                 progress: bool = False, keep_model: bool = False) -> RunResult:
-    """Simulate ``households`` households under ``scenario`` for ``months`` after birth."""
+                 progress: bool = False, keep_model: bool = False,
+                 params: ParamSet | None = None) -> RunResult:
+    """Simulate ``households`` households under ``scenario`` for ``months`` after birth.
+
+    ``params``: a prepared population instead of the scenario's values for every household,
+    e.g. a stacked sensitivity design (``calibration.problem.design_to_paramset``) whose points
+    already fold in the scenario's overrides; the scenario still supplies the interventions.
+    """
     start = time.perf_counter()
-    params = ParamSet.uniform(households, scenario.params)
+    if params is None:
+        params = ParamSet.uniform(households, scenario.params)
+    elif params.n != households:
+        raise ParameterError(f"households: {households} given but the population has {params.n}")
     model = BondingModel(households=households, months=months, params=params,
                          interventions=scenario.build_interventions(), rng=seed, agents=keep_model)
     extra = _attach_hooks(model.sim, months)
