@@ -199,3 +199,21 @@ def parse_settings(form: Mapping[str, object]) -> Settings:
                     seed=parse_seed(form.get("seed", DEFAULT_SEED)),
                     start_at_birth=bool(form.get("start_at_birth", True)), values=values,
                     extra=parse_extra(form.get("extra", "")))
+
+
+def describe_changes(before: Mapping[str, object], after: Mapping[str, object], limit: int = 3) -> str:
+    """What differs between two forms, for the legend of a comparison: ``"seed 1 (now 2)"``."""
+    changed = [f"{name} {before[name]} (now {after[name]})" for name in after
+               if name in before and str(before[name]) != str(after[name])]
+    if not changed:
+        return "same settings"
+    return ", ".join(changed[:limit]) + (f" and {len(changed) - limit} more" if len(changed) > limit else "")
+
+
+def changes_from_scenario(form: Mapping[str, object]) -> str:
+    """The sliders and extra parameters that differ from the form's scenario: ``"ot_synchrony=0"``."""
+    values = scenario_values(str(form.get("scenario", DEFAULT_SCENARIO)))
+    changed = [f"{name}={float(form[name]):g}" for name in TEACHING_PARAMETERS
+               if name in form and float(form[name]) != values[name]]
+    extra = " ".join(str(form.get("extra", "")).split())
+    return ", ".join(changed + ([extra] if extra else []))

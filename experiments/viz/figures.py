@@ -8,6 +8,8 @@ JavaScript bundle, so the page works with no internet connection (Altair/Vega ch
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -40,13 +42,33 @@ def _time_axes(fig: Figure, rows: int, cols: int, df: pd.DataFrame) -> list:
     return axes
 
 
-def _by_role(ax, df: pd.DataFrame, variable: str, groups=tuple(ROLE_GROUPS), scale: float = 1.0) -> None:
-    x = _months(df)
+@dataclass(frozen=True, eq=False)
+class PreviousRun:
+    """The run before the last Reset, drawn dashed under the current one for comparison."""
+
+    history: pd.DataFrame
+    label: str  # what was different, e.g. "ot_stress_buffering 0.5 (now 0)"
+
+
+def _line(ax, df: pd.DataFrame, column: str, colour: str, label: str | None, scale: float, dashed: bool) -> None:
+    values = df[column].to_numpy(dtype=float) * scale if column in df else np.array([])
+    if np.isfinite(values).any():
+        ax.plot(_months(df), values, color=colour, lw=1.0 if dashed else 1.2, ls="--" if dashed else "-",
+                alpha=0.55 if dashed else 1.0, label=None if dashed else label)
+
+
+def _series(ax, df, previous: PreviousRun | None, column: str, colour: str, label: str | None = None,
+            scale: float = 1.0) -> None:
+    """One series of the current run, and dashed the same series of the previous run."""
+    if previous is not None and not previous.history.empty:
+        _line(ax, previous.history, column, colour, label, scale, dashed=True)
+    if not df.empty:
+        _line(ax, df, column, colour, label, scale, dashed=False)
+
+
+def _by_role(ax, df, previous, variable: str, groups=tuple(ROLE_GROUPS), scale: float = 1.0) -> None:
     for group in groups:
-        column = f"{variable}_{group}"
-        if column in df and np.isfinite(df[column].to_numpy(dtype=float)).any():
-            ax.plot(x, df[column].to_numpy(dtype=float) * scale, color=ROLE_COLOURS[group],
-                    label=GROUP_LABELS[group], lw=1.2)
+        _series(ax, df, previous, f"{variable}_{group}", ROLE_COLOURS[group], GROUP_LABELS[group], scale)
 
 
 def _legend(ax) -> None:
@@ -54,61 +76,64 @@ def _legend(ax) -> None:
         ax.legend(fontsize=8, loc="best")
 
 
-def hormone_figure(df: pd.DataFrame) -> Figure:
+def _note_previous(fig: Figure, previous: PreviousRun | None) -> None:
+    if previous is not None:
+        fig.text(0.005, 0.005, f"dashed: the previous run ({previous.label})", fontsize=8, color="0.3")
+
+
+def hormone_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
     """Daily mean oxytocin, cortisol, testosterone and prolactin by role."""
     fig = Figure(figsize=(9.5, 5.2))
     ax_ot, ax_cort, ax_t, ax_prl = _time_axes(fig, 2, 2, df)
-    if not df.empty:
-        _by_role(ax_ot, df, "ot_plasma")
-        _by_role(ax_cort, df, "cortisol")
-        _by_role(ax_t, df, "testosterone", ("father", "mother"))
-        _by_role(ax_prl, df, "prolactin", ("mother", "father"))
+    _by_role(ax_ot, df, previous, "ot_plasma")
+    _by_role(ax_cort, df, previous, "cortisol")
+    _by_role(ax_t, df, previous, "testosterone", ("father", "mother"))
+    _by_role(ax_prl, df, previous, "prolactin", ("mother", "father"))
     for ax, title in ((ax_ot, "plasma oxytocin (pg/ml)"), (ax_cort, "cortisol (nmol/l)"),
                       (ax_t, "testosterone (nmol/l)"), (ax_prl, "prolactin (ng/ml)")):
         ax.set_title(title, fontsize=10)
         _legend(ax)
     fig.suptitle("Hormones: daily means by role", fontsize=11)
-    fig.subplots_adjust(left=0.06, right=0.99, top=0.89, bottom=0.1, hspace=0.3, wspace=0.15)
+    _note_previous(fig, previous)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.89, bottom=0.12, hspace=0.3, wspace=0.15)
     return fig
 
 
-def bond_figure(df: pd.DataFrame) -> Figure:
+def bond_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
     """Caregivers' bond and sensitivity, and the infant's expectation that mother responds."""
-    fig = Figure(figsize=(9.5, 3.2))
+    fig = Figure(figsize=(9.5, 3.4))
     ax_bond, ax_sens, ax_iwm = _time_axes(fig, 1, 3, df)
-    if not df.empty:
-        _by_role(ax_bond, df, "bond")
-        _by_role(ax_sens, df, "sensitivity")
-        ax_iwm.plot(_months(df), df["infant_expected_responsiveness_mother"], color=ROLE_COLOURS["infant"],
-                    label="infants", lw=1.2)
+    _by_role(ax_bond, df, previous, "bond")
+    _by_role(ax_sens, df, previous, "sensitivity")
+    _series(ax_iwm, df, previous, "infant_expected_responsiveness_mother", ROLE_COLOURS["infant"], "infants")
     for ax, title in ((ax_bond, "caregiver's bond to the infant (0-1)"),
                       (ax_sens, "sensitivity (0-1)"),
                       (ax_iwm, "infant expects mother to respond (0-1)")):
         ax.set_title(title, fontsize=10)
         _legend(ax)
-    fig.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.16, wspace=0.25)
+    _note_previous(fig, previous)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.2, wspace=0.25)
     return fig
 
 
-def infant_figure(df: pd.DataFrame) -> Figure:
+def infant_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
     """Infant distress and cortisol; the quality of responses (sensitive, frightening)."""
     fig = Figure(figsize=(9.5, 4.8))
     ax_dist, ax_cort, ax_sens, ax_fright = _time_axes(fig, 2, 2, df)
-    if not df.empty:
-        x = _months(df)
-        colour = ROLE_COLOURS["infant"]
-        ax_dist.plot(x, df["infant_distress"], color=colour, lw=1.2)
-        ax_cort.plot(x, df["infant_cortisol"], color=colour, lw=1.2)
-        ax_sens.plot(x, 100.0 * df["sensitive_share"], color="0.2", lw=1.2, label="sensitive responses")
-        _by_role(ax_sens, df, "depressed", ("mother", "father"), scale=100.0)
-        ax_fright.plot(x, df["frightening_per_1000"], color="0.2", lw=1.2)
+    infant = ROLE_COLOURS["infant"]
+    _series(ax_dist, df, previous, "infant_distress", infant)
+    _series(ax_cort, df, previous, "infant_cortisol", infant)
+    _series(ax_sens, df, previous, "sensitive_share", "0.2", "sensitive responses", scale=100.0)
+    _by_role(ax_sens, df, previous, "depressed", ("mother", "father"), scale=100.0)
+    _series(ax_fright, df, previous, "frightening_per_1000", "0.2")
     for ax, title in ((ax_dist, "infant distress (daily mean, 0-1)"),
                       (ax_cort, "infant cortisol (nmol/l, saliva)"),
                       (ax_sens, "% sensitive responses (black); % depressed"),
                       (ax_fright, "frightening responses per 1,000 (disorganisation risk)")):
         ax.set_title(title, fontsize=10)
     _legend(ax_sens)
-    fig.subplots_adjust(left=0.06, right=0.99, top=0.94, bottom=0.1, hspace=0.3, wspace=0.15)
+    _note_previous(fig, previous)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.94, bottom=0.12, hspace=0.3, wspace=0.15)
     return fig
 
 

@@ -29,7 +29,9 @@ from experiments.viz.controls import (
     HOURS_PER_STEP,
     TEACHING_PARAMETERS,
     Control,
+    changes_from_scenario,
     dashboard_controls,
+    describe_changes,
     initial_form,
     parse_settings,
     scenario_names,
@@ -64,6 +66,8 @@ class DashboardState:
         self.play_delay_ms = solara.reactive(100)
         self.playing = solara.reactive(False)
         self.household = solara.reactive(0)
+        self.previous = solara.reactive(None)  # figures.PreviousRun: the run before the last Reset
+        self.show_previous = solara.reactive(True)
         self._lock = threading.RLock()  # one stepper at a time (the Play thread or a click)
 
     @property
@@ -102,6 +106,8 @@ class DashboardState:
         except ParameterError as exc:
             self.error.value = str(exc)
             return False
+        old = self.model.value
+        self.previous.value = figures.PreviousRun(old.history(), describe_changes(self.applied.value, self.form.value))
         self.model.value = model
         self.applied.value = dict(self.form.value)
         self.household.value = min(self.household.value, settings.households - 1)
@@ -128,7 +134,7 @@ def ParameterSlider(control: Control, value, on_value):
     cls = solara.SliderInt if control.widget == "SliderInt" else solara.SliderFloat
     with solara.Tooltip(control.help):
         cls(control.label, value=value, min=control.min, max=control.max, step=control.step,
-            on_value=lambda v: on_value(control.coerce(v)), thumb_label="always")
+            on_value=lambda v: on_value(control.coerce(v)))
     solara.Text(control.caption(value), style=CAPTION)
 
 
@@ -144,7 +150,9 @@ def RunControls(state: DashboardState):
                       disabled=not model.running)
         solara.Button("Step", color="primary", on_click=state.step, disabled=playing or not model.running)
     solara.Select("Hours per step", values=list(HOURS_PER_STEP), value=state.hours_per_step)
-    solara.SliderInt("Pause between steps while playing (ms)", value=state.play_delay_ms, min=0, max=2000, step=50)
+    solara.Checkbox(label="Show the previous run (dashed) after Reset", value=state.show_previous)
+    solara.SliderInt(f"Play: pause {state.play_delay_ms.value} ms between steps", value=state.play_delay_ms,
+                     min=0, max=2000, step=50)
     if state.error.value:
         solara.Error(state.error.value)
     elif state.pending:
@@ -179,40 +187,52 @@ def ParameterPanel(state: DashboardState):
 
 
 @solara.component
-def PlotFigure(make, argument, dependencies: list):
-    """A matplotlib figure ``make(argument)``, drawn again only when ``dependencies`` change."""
-    fig = solara.use_memo(lambda: make(argument), dependencies)
+def PlotFigure(draw, dependencies: list):
+    """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change."""
+    fig = solara.use_memo(draw, dependencies)
     solara.FigureMatplotlib(fig, dependencies=dependencies, format="png", dpi=FIGURE_DPI)
 
 
 @solara.component
-def TrendPlots(state: DashboardState):
-    """Population means over time, from the DataCollector."""
+def TrendPlot(state: DashboardState, make):
+    """A figure of population means over time (the DataCollector table), the previous run dashed."""
     model = state.model.value
     tick = state.tick.value
-    df = solara.use_memo(model.history, [model, tick])
-    for make in (figures.hormone_figure, figures.bond_figure, figures.infant_figure):
-        PlotFigure(make, df, [id(model), tick, make.__name__])
+    previous = state.previous.value if state.show_previous.value else None
+    PlotFigure(lambda: make(model.history(), previous), [id(model), tick, id(previous), make.__name__])
 
 
 @solara.component
-def HouseholdPlots(state: DashboardState):
-    """One chosen household's members now, and how bonds are spread across households."""
+def BondPlots(state: DashboardState):
+    """Bonds over time, and how they are spread across households now."""
+    TrendPlot(state, figures.bond_figure)
+    model = state.model.value
+    tick = state.tick.value
+    PlotFigure(lambda: figures.bond_distribution_figure(model), [id(model), tick])
+
+
+@solara.component
+def HouseholdPlot(state: DashboardState):
+    """One chosen household's members now."""
     model = state.model.value
     tick = state.tick.value
     household = min(state.household.value, model.sim.H - 1)
-    solara.SliderInt("Household", value=household, min=0, max=model.sim.H - 1, on_value=state.household.set)
+    solara.SliderInt(f"Household {household}", value=household, min=0, max=model.sim.H - 1,
+                     on_value=state.household.set)
     rows = figures.household_members(model, household)
     solara.Text("Members: " + "; ".join(figures.describe_member(r) for r in rows))
-    PlotFigure(lambda m: figures.household_figure(m, household), model, [id(model), tick, household])
-    PlotFigure(figures.bond_distribution_figure, model, [id(model), tick])
+    PlotFigure(lambda: figures.household_figure(model, household), [id(model), tick, household])
 
 
 @solara.component
 def StatusLine(state: DashboardState):
+    """Where the run is, and what was changed from the scenario (so a class sees what it runs)."""
     state.tick.value  # noqa: B018 - subscribe
     model = state.model.value
     solara.Text(clock_text(model), style={"font-weight": "bold"})
+    changes = changes_from_scenario(state.applied.value)
+    if changes:
+        solara.Text(f"Changed from the scenario: {changes}", style={"font-weight": "bold", "color": "#b71c1c"})
     solara.Text(model.scenario_description, style=CAPTION)
 
 
@@ -245,9 +265,13 @@ def Page(state: DashboardState | None = None):
         with solara.Card("Settings (applied on Reset)"):
             ParameterPanel(session)
     StatusLine(session)
-    with solara.lab.Tabs(lazy=True):
-        with solara.lab.Tab("Over time"):
-            TrendPlots(session)
+    with solara.lab.Tabs(lazy=True):  # only the open tab is drawn: one or two figures per step
+        with solara.lab.Tab("Hormones"):
+            TrendPlot(session, figures.hormone_figure)
+        with solara.lab.Tab("Bonds"):
+            BondPlots(session)
+        with solara.lab.Tab("Infant and care"):
+            TrendPlot(session, figures.infant_figure)
         with solara.lab.Tab("One household"):
-            HouseholdPlots(session)
+            HouseholdPlot(session)
     PlayLoop(session)

@@ -15,8 +15,10 @@ from experiments.viz.controls import (
     DASHBOARD_PARAMS,
     SEED_MAX,
     TEACHING_PARAMETERS,
+    changes_from_scenario,
     control_for,
     dashboard_controls,
+    describe_changes,
     initial_form,
     parse_extra,
     parse_settings,
@@ -106,3 +108,19 @@ def test_bad_form_value_is_refused_with_one_line_naming_field_and_range(field, v
     assert "\n" not in message
     for text in must_contain:
         assert text in message, f"{text!r} not in {message!r}"
+
+
+def test_describe_changes_names_what_differs():
+    before = initial_form()
+    after = {**before, "ot_stress_buffering": 0.0, "seed": "2"}
+    assert describe_changes(before, after) == "seed 1 (now 2), ot_stress_buffering 0.5 (now 0.0)"
+    assert describe_changes(before, dict(before)) == "same settings"
+    many = {**before, **{name: 0.0 for name in TEACHING_PARAMETERS}}
+    assert describe_changes(before, many).endswith("more")
+
+
+def test_changes_from_scenario_lists_only_what_differs_from_the_scenario():
+    form = initial_form("high_risk")
+    assert changes_from_scenario(form) == ""  # the sliders show high_risk's own values
+    form.update(ot_synchrony=0.0, extra="cry_stress=1")
+    assert changes_from_scenario(form) == "ot_synchrony=0, cry_stress=1"

@@ -96,3 +96,16 @@ def test_household_panel_shows_that_households_members(born_model):
     assert [round(p.get_height(), 12) for p in fig.axes[0].patches] == [round(r["bond"], 12) for r in rows]
     dist = figures.bond_distribution_figure(born_model)
     assert "mothers (n=20" in dist.axes[0].get_legend().get_texts()[0].get_text()
+
+
+def test_previous_run_is_drawn_dashed_under_the_current_one(born_model):
+    df = born_model.history()
+    earlier = df.iloc[:-2].assign(cortisol_mother=df["cortisol_mother"].iloc[:-2] + 50.0)
+    fig = figures.hormone_figure(df, figures.PreviousRun(earlier, "ot_stress_buffering 0.5 (now 0)"))
+    cortisol = fig.axes[1]
+    dashed = [ln for ln in cortisol.get_lines() if ln.get_linestyle() == "--"]
+    solid = [ln for ln in cortisol.get_lines() if ln.get_linestyle() == "-"]
+    assert len(dashed) == len(solid) == 3  # mothers, fathers, alloparents, in both runs
+    assert np.allclose(dashed[0].get_ydata(), earlier["cortisol_mother"])
+    assert any("previous run (ot_stress_buffering 0.5 (now 0))" in t.get_text() for t in fig.texts)
+    assert [t.get_text() for t in cortisol.get_legend().get_texts()] == ["mothers", "fathers", "alloparents"]

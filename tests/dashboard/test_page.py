@@ -114,8 +114,11 @@ def test_page_renders_run_controls_derived_sliders_and_plots(page):
     assert slider(rc, sync.label).v_model == PARAMS["ot_synchrony"].default
     assert sync.caption(PARAMS["ot_synchrony"].default) in texts(rc.container)  # value, unit, meaning
     assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "1"
-    pngs = [w.value for w in rc.find(ipywidgets.Image).widgets]
-    assert len(pngs) == 3 and all(bytes(p[:4]) == b"\x89PNG" for p in pngs)  # the "Over time" tab
+    tabs = rc.find(v.Tabs).widget
+    for tab, n_figures in ((0, 1), (1, 2), (2, 1), (3, 1)):  # only the open tab is drawn
+        tabs.v_model = tab
+        pngs = [w.value for w in rc.find(ipywidgets.Image).widgets]
+        assert len(pngs) == n_figures and all(bytes(p[:4]) == b"\x89PNG" for p in pngs), tab
     assert any("seed 1" in t and "20 households" in t for t in texts(rc.container))
 
 
@@ -144,6 +147,10 @@ def test_slider_change_then_reset_rebuilds_with_that_value_and_the_same_seed(pag
     assert new is not old and new.sim.hour == 0
     assert new.sim.seed == 11 and new.sim.H == 30 and (new.sim.p.ot_stress_buffering == 0.0).all()
     assert not alerts(rc, "info") and not alerts(rc, "error")
+    assert "Changed from the scenario: ot_stress_buffering=0" in texts(rc.container)
+    previous = state.previous.value  # the run before Reset, kept for the dashed comparison
+    pd.testing.assert_frame_equal(previous.history, old.history())
+    assert "ot_stress_buffering 0.5 (now 0.0)" in previous.label and "seed 1 (now 11)" in previous.label
     assert slider(rc, teaching_controls()["ot_stress_buffering"].label).v_model == 0.0  # the sliders keep it
     assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "11"
     # Reset again: the same settings, the same seed, the same run, bit for bit
@@ -211,10 +218,11 @@ def test_pause_stops_play():
 @pytest.mark.real_figures
 def test_household_tab_shows_the_chosen_household():
     state, rc = render_page(start_at_birth=True)
-    rc.find(v.Tabs).widget.v_model = 1
+    rc.find(v.Tabs).widget.v_model = 3
     model = state.model.value
-    slider(rc, "Household").v_model = 7
+    slider(rc, "Household 0").v_model = 7
+    assert slider(rc, "Household 7").v_model == 7
     expected = "Members: " + "; ".join(describe_member(r) for r in household_members(model, 7))
     assert expected in texts(rc.container)
-    assert len(rc.find(ipywidgets.Image).widgets) == 2
+    assert len(rc.find(ipywidgets.Image).widgets) == 1
     assert set(TEACHING_PARAMETERS) <= set(state.form.value)
