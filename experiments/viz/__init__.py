@@ -12,6 +12,7 @@ bottom up (only ``page`` and ``app`` import Solara; the model core imports none 
 - :mod:`experiments.viz.page`: the Solara page (controls, Reset/Play/Step, plots).
 - :mod:`experiments.viz.app`: what ``solara run`` serves.
 - :mod:`experiments.viz.cli`: ``bonding dashboard [--port P] [--host H]``.
+- :mod:`experiments.viz.demonstrations`: the classroom demonstrations of the docs, run headless.
 
 See ``docs/dashboard.md`` for installation, launching and classroom demonstrations.
 """

@@ -49,7 +49,8 @@ DEMONSTRATIONS: tuple[Demonstration, ...] = (
         "stress_buffering", "Switch off oxytocin's stress buffering",
         {"ot_stress_buffering": 0.0},
         (Measure("cortisol_mother", "mean after birth", +1, "mothers' cortisol (nmol/l)"),
-         Measure("cortisol_father", "mean after birth", +1, "fathers' cortisol (nmol/l)"))),
+         Measure("cortisol_father", "mean after birth", +1, "fathers' cortisol (nmol/l)"),
+         Measure("cortisol_alloparent", "mean after birth", +1, "alloparents' cortisol (nmol/l)"))),
     Demonstration(
         "high_risk", "Clustered risk: the high_risk scenario",
         {"scenario": "high_risk"},
