@@ -152,6 +152,7 @@ def _register_subcommands(sub) -> None:
     from experiments.compare import add_subcommands as _c; _c(sub)  # noqa: E702, I001
     from experiments.lab.validate import add_subcommands as _v; _v(sub)  # noqa: E702, I001
     from calibration.sensitivity import add_subcommands as _gsa; _gsa(sub)  # noqa: E702, I001
+    from experiments.viz.cli import add_subcommands as _dash; _dash(sub)  # noqa: E702, I001
     # --- end registered subcommands ---
 
 

@@ -1,0 +1,178 @@
+"""``DashboardModel``: the Mesa ``BondingModel`` as the dashboard runs it.
+
+It is built from a shipped scenario's name plus parameter overrides (what the page's controls
+hold), so that Reset can rebuild it from the settings alone. Its DataCollector reports, once per
+simulated day, the day's *means* by role as the engine's recorder computed them (hormones vary
+over the day; a midnight snapshot would show the circadian trough of cortisol, not its level),
+pooled over the alloparents, plus the cumulative quality of caregivers' responses since birth
+(sensitive share; frightening responses per 1,000, the behaviour that precedes disorganised
+attachment, Main & Hesse 1990). The model core is not changed: this is a subclass.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+import mesa
+import numpy as np
+
+from experiments.scenarios import load_scenario
+from experiments.viz.controls import Settings
+from model.bonding_model import BondingModel
+from model.params import ParameterError, validate_overrides
+from model.recorder import CAREGIVER_SERIES, INFANT_SERIES
+from model.state import ALLOPARENT_SLOTS, FATHER, MOTHER, PRENATAL_DAYS
+
+#: Role groups the plots show: mothers, fathers, and every alloparent pooled (grandparent,
+#: older sibling, daycare carer).
+ROLE_GROUPS: dict[str, tuple[int, ...]] = {"mother": (MOTHER,), "father": (FATHER,),
+                                           "alloparent": tuple(ALLOPARENT_SLOTS)}
+CAREGIVER_VARIABLES = ("ot_plasma", "ot_central_tone", "cortisol", "testosterone", "prolactin",
+                       "bond", "sensitivity", "depressed")
+INFANT_VARIABLES = ("infant_cortisol", "infant_distress", "infant_cry_hours", "infant_ot",
+                    "infant_expected_responsiveness_mother")
+
+
+def _finished_day(model: BondingModel) -> int | None:
+    """Index of the day the engine has just recorded (collection runs at each day's end)."""
+    sim = model.sim
+    return sim.day - 1 if sim.hour > 0 and sim.hod == 0 else None
+
+
+def caregiver_daily_mean(variable: str, group: str):
+    """A model reporter: yesterday's mean of ``variable`` over the existing members of ``group``.
+
+    The recorder keeps one mean per role slot; slots are pooled weighted by their head counts.
+    """
+    index = CAREGIVER_SERIES.index(variable)
+    slots = list(ROLE_GROUPS[group])
+
+    def reporter(model: BondingModel) -> float:
+        day = _finished_day(model)
+        if day is None:
+            return float("nan")
+        means = model.sim.recorder.caregiver[day, index, slots]
+        counts = model.sim.cg.exists[:, slots].sum(axis=0)
+        ok = (counts > 0) & ~np.isnan(means)
+        return float(np.sum(means[ok] * counts[ok]) / np.sum(counts[ok])) if ok.any() else float("nan")
+
+    reporter.__name__ = f"{variable}_{group}"
+    return reporter
+
+
+def infant_daily_mean(variable: str):
+    """A model reporter: yesterday's mean of an infant series (NaN before birth)."""
+    index = INFANT_SERIES.index(variable)
+
+    def reporter(model: BondingModel) -> float:
+        day = _finished_day(model)
+        return float("nan") if day is None else float(model.sim.recorder.infant[day, index])
+
+    reporter.__name__ = variable
+    return reporter
+
+
+def age_days(model: BondingModel) -> float:
+    """Infant age (days) of the day just recorded; negative during pregnancy."""
+    day = _finished_day(model)
+    return float("nan") if day is None else float(day - PRENATAL_DAYS)
+
+
+def response_share(kind: str, per: float = 1.0):
+    """A model reporter: responses of ``kind`` per ``per`` responses, all dyads, since birth."""
+
+    def reporter(model: BondingModel) -> float:
+        c = model.sim.counters
+        n = float(np.sum(c["n_responses"]))
+        return float(np.sum(c[f"n_{kind}"])) / n * per if n > 0 else float("nan")
+
+    reporter.__name__ = f"{kind}_per_{per:g}"
+    return reporter
+
+
+def breastfeeding_share(model: BondingModel) -> float:
+    return float(np.mean(model.sim.hh.breastfeeding))
+
+
+def dashboard_reporters() -> dict[str, object]:
+    """Every series the dashboard plots, keyed as the DataCollector's columns."""
+    reporters: dict[str, object] = {"age_days": age_days}
+    for var in CAREGIVER_VARIABLES:
+        for group in ROLE_GROUPS:
+            reporters[f"{var}_{group}"] = caregiver_daily_mean(var, group)
+    for var in INFANT_VARIABLES:
+        reporters[var] = infant_daily_mean(var)
+    reporters["sensitive_share"] = response_share("sensitive")
+    reporters["frightening_per_1000"] = response_share("frightening", 1000.0)
+    reporters["breastfeeding_share"] = breastfeeding_share
+    return reporters
+
+
+class DashboardModel(BondingModel):
+    """``BondingModel`` built from a scenario name and overrides, with the dashboard's reporters.
+
+    Parameters
+    ----------
+    households : int
+        Number of households (one infant each).
+    months : float
+        Months after birth to simulate.
+    scenario : str
+        A shipped scenario (``bonding scenarios``); its parameters and interventions apply.
+    overrides : mapping
+        Parameter values on top of the scenario's (validated against the declaration).
+    rng : int or str
+        Seed (a text box delivers a string; it is cast). The same seed gives the same run.
+    start_at_birth : bool
+        Run the pregnancy (210 days) at once, so that the class starts at birth; its days are
+        still collected and plotted.
+    """
+
+    def __init__(self, households: int = 100, months: float = 18, scenario: str = "baseline",
+                 overrides: Mapping[str, object] | None = None, rng: int | str = 1,
+                 start_at_birth: bool = False):
+        spec = load_scenario(scenario)
+        params = {**spec.params, **validate_overrides(overrides or {})}
+        if int(households) < 1:
+            raise ParameterError(f"households: {households} must be at least 1")
+        super().__init__(households=int(households), months=float(months), params=params,
+                         interventions=spec.build_interventions(), rng=int(rng), agents=True)
+        self.scenario_name = spec.name
+        self.scenario_description = " ".join(spec.description.split())
+        self.datacollector = mesa.DataCollector(model_reporters=dashboard_reporters())
+        self.members = self._index_members()
+        if start_at_birth:
+            self.run_until_birth()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DashboardModel:
+        """The model a validated dashboard form describes (what Reset builds)."""
+        return cls(households=settings.households, months=settings.months, scenario=settings.scenario,
+                   overrides=settings.overrides(), rng=settings.seed, start_at_birth=settings.start_at_birth)
+
+    def _index_members(self) -> dict[int, list[mesa.Agent]]:
+        """Household -> its Mesa agents (caregivers by slot, then the infant)."""
+        members: dict[int, list[mesa.Agent]] = defaultdict(list)
+        for agent in self.agents:
+            members[agent.household].append(agent)
+        for agents in members.values():
+            agents.sort(key=lambda a: getattr(a, "slot", 99))
+        return dict(members)
+
+    def run_until_birth(self) -> None:
+        """Step through the pregnancy (no-op after birth)."""
+        while self.running and not self.sim.born:
+            self.step()
+
+    def advance(self, hours: int) -> int:
+        """Step up to ``hours`` simulated hours (fewer if the run ends); return how many."""
+        done = 0
+        while done < hours and self.running:
+            self.step()
+            done += 1
+        return done
+
+    def history(self):
+        """The DataCollector's table: one row per finished day."""
+        return self.datacollector.get_model_vars_dataframe()

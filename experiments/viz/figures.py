@@ -1,0 +1,215 @@
+"""The dashboard's matplotlib figures: pure functions of a model or its DataCollector table.
+
+Built on ``matplotlib.figure.Figure`` (no pyplot, no GUI backend), so they are safe in the Solara
+server's threads and testable without a browser. Time runs along infant age in months; the
+pregnancy is negative and birth is marked. Only matplotlib is used for drawing: it needs no
+JavaScript bundle, so the page works with no internet connection (Altair/Vega charts do not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from experiments.viz.dashboard_model import ROLE_GROUPS, DashboardModel
+from model.learning import expected_responsiveness
+from model.state import DAYS_PER_MONTH
+
+ROLE_COLOURS = {"mother": "tab:red", "father": "tab:blue", "alloparent": "tab:green",
+                "grandparent": "tab:green", "sibling": "tab:olive", "daycare": "tab:cyan",
+                "infant": "tab:purple"}
+GROUP_LABELS = {"mother": "mothers", "father": "fathers", "alloparent": "alloparents"}
+
+
+def _months(df: pd.DataFrame) -> np.ndarray:
+    return df["age_days"].to_numpy(dtype=float) / DAYS_PER_MONTH
+
+
+def _time_axes(fig: Figure, rows: int, cols: int, df: pd.DataFrame) -> list:
+    """A grid of axes sharing the age axis, with birth marked; a note if no day has ended yet."""
+    axes = list(np.atleast_1d(fig.subplots(rows, cols, sharex=True, squeeze=False)).ravel())
+    for ax in axes:
+        ax.axvline(0.0, color="0.6", lw=0.8, ls=":")
+        ax.grid(alpha=0.3)
+    for ax in axes[-cols:]:
+        ax.set_xlabel("infant age (months; < 0 = pregnancy)")
+    if df.empty:
+        axes[0].text(0.5, 0.5, "no simulated day has ended yet:\npress Step", ha="center",
+                     va="center", transform=axes[0].transAxes)
+    return axes
+
+
+@dataclass(frozen=True, eq=False)
+class PreviousRun:
+    """The run before the last Reset, drawn dashed under the current one for comparison."""
+
+    history: pd.DataFrame
+    label: str  # what was different, e.g. "ot_stress_buffering 0.5 (now 0)"
+
+
+def _line(ax, df: pd.DataFrame, column: str, colour: str, label: str | None, scale: float, dashed: bool) -> None:
+    values = df[column].to_numpy(dtype=float) * scale if column in df else np.array([])
+    if np.isfinite(values).any():
+        ax.plot(_months(df), values, color=colour, lw=1.0 if dashed else 1.2, ls="--" if dashed else "-",
+                alpha=0.55 if dashed else 1.0, label=None if dashed else label)
+
+
+def _series(ax, df, previous: PreviousRun | None, column: str, colour: str, label: str | None = None,
+            scale: float = 1.0) -> None:
+    """One series of the current run, and dashed the same series of the previous run."""
+    if previous is not None and not previous.history.empty:
+        _line(ax, previous.history, column, colour, label, scale, dashed=True)
+    if not df.empty:
+        _line(ax, df, column, colour, label, scale, dashed=False)
+
+
+def _by_role(ax, df, previous, variable: str, groups=tuple(ROLE_GROUPS), scale: float = 1.0) -> None:
+    for group in groups:
+        _series(ax, df, previous, f"{variable}_{group}", ROLE_COLOURS[group], GROUP_LABELS[group], scale)
+
+
+def _legend(ax) -> None:
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="best")
+
+
+def _note_previous(fig: Figure, previous: PreviousRun | None) -> None:
+    if previous is not None:
+        fig.text(0.005, 0.005, f"dashed: the previous run ({previous.label})", fontsize=8, color="0.3")
+
+
+def hormone_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
+    """Daily mean oxytocin, cortisol, testosterone and prolactin by role."""
+    fig = Figure(figsize=(9.5, 5.2))
+    ax_ot, ax_cort, ax_t, ax_prl = _time_axes(fig, 2, 2, df)
+    _by_role(ax_ot, df, previous, "ot_plasma")
+    _by_role(ax_cort, df, previous, "cortisol")
+    _by_role(ax_t, df, previous, "testosterone", ("father", "mother"))
+    _by_role(ax_prl, df, previous, "prolactin", ("mother", "father"))
+    for ax, title in ((ax_ot, "plasma oxytocin (pg/ml)"), (ax_cort, "cortisol (nmol/l)"),
+                      (ax_t, "testosterone (nmol/l)"), (ax_prl, "prolactin (ng/ml)")):
+        ax.set_title(title, fontsize=10)
+        _legend(ax)
+    fig.suptitle("Hormones: daily means by role", fontsize=11)
+    _note_previous(fig, previous)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.89, bottom=0.12, hspace=0.3, wspace=0.15)
+    return fig
+
+
+def bond_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
+    """Caregivers' bond and sensitivity, and the infant's expectation that mother responds."""
+    fig = Figure(figsize=(9.5, 3.4))
+    ax_bond, ax_sens, ax_iwm = _time_axes(fig, 1, 3, df)
+    _by_role(ax_bond, df, previous, "bond")
+    _by_role(ax_sens, df, previous, "sensitivity")
+    _series(ax_iwm, df, previous, "infant_expected_responsiveness_mother", ROLE_COLOURS["infant"], "infants")
+    for ax, title in ((ax_bond, "caregiver's bond to the infant (0-1)"),
+                      (ax_sens, "sensitivity (0-1)"),
+                      (ax_iwm, "infant expects mother to respond (0-1)")):
+        ax.set_title(title, fontsize=10)
+        _legend(ax)
+    _note_previous(fig, previous)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.2, wspace=0.25)
+    return fig
+
+
+def infant_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
+    """Infant distress and cortisol; the quality of responses (sensitive, frightening)."""
+    fig = Figure(figsize=(9.5, 4.8))
+    ax_dist, ax_cort, ax_sens, ax_fright = _time_axes(fig, 2, 2, df)
+    infant = ROLE_COLOURS["infant"]
+    _series(ax_dist, df, previous, "infant_distress", infant)
+    _series(ax_cort, df, previous, "infant_cortisol", infant)
+    _series(ax_sens, df, previous, "sensitive_share", "0.2", "sensitive responses", scale=100.0)
+    _by_role(ax_sens, df, previous, "depressed", ("mother", "father"), scale=100.0)
+    _series(ax_fright, df, previous, "frightening_per_1000", "0.2")
+    for ax, title in ((ax_dist, "infant distress (daily mean, 0-1)"),
+                      (ax_cort, "infant cortisol (nmol/l, saliva)"),
+                      (ax_sens, "% sensitive responses (black); % depressed"),
+                      (ax_fright, "frightening responses per 1,000 (disorganisation risk)")):
+        ax.set_title(title, fontsize=10)
+    _legend(ax_sens)
+    _note_previous(fig, previous)
+    fig.subplots_adjust(left=0.06, right=0.99, top=0.94, bottom=0.12, hspace=0.3, wspace=0.15)
+    return fig
+
+
+def household_members(model: DashboardModel, household: int) -> list[dict]:
+    """One row per caregiver who belongs to ``household`` now (read from the Mesa agents)."""
+    sim = model.sim
+    h = int(household)
+    er = expected_responsiveness(sim.inf.iwm_good[h], sim.inf.iwm_bad[h], sim.p.iwm_prior_strength[h])
+    rows = []
+    for agent in model.members.get(h, []):
+        slot = getattr(agent, "slot", None)
+        if slot is None or not sim.cg.exists[h, slot]:
+            continue
+        rows.append({"role": agent.role, "attachment": agent.attachment_state,
+                     "unresolved": bool(sim.cg.unresolved[h, slot]), "depressed": bool(agent.depressed),
+                     "present": bool(agent.present), "bond": float(agent.bond),
+                     "oxytocin": float(agent.oxytocin), "cortisol": float(agent.cortisol),
+                     "testosterone": float(agent.testosterone), "prolactin": float(agent.prolactin),
+                     "infant_expects": float(er[slot]) if sim.born else float("nan")})
+    return rows
+
+
+def infant_state(model: DashboardModel, household: int) -> dict:
+    """The household's infant now (from its Mesa agent)."""
+    infant = next(a for a in model.members[int(household)] if not hasattr(a, "slot"))
+    return {"distress": float(infant.distress), "cortisol": float(infant.cortisol),
+            "asleep": bool(infant.asleep), "breastfed": bool(model.sim.hh.breastfeeding[int(household)])}
+
+
+def describe_member(row: dict) -> str:
+    """``"father: dismissing, unresolved, depressed"`` (what students should notice)."""
+    notes = [row["attachment"]] + [k for k in ("unresolved", "depressed") if row[k]]
+    if not row["present"]:
+        notes.append("away now")
+    return f"{row['role']}: {', '.join(notes)}"
+
+
+def household_figure(model: DashboardModel, household: int) -> Figure:
+    """One household's members now: bond, the infant's expectation, oxytocin and cortisol."""
+    rows = household_members(model, household)
+    inf = infant_state(model, household)
+    fig = Figure(figsize=(9.5, 3.4))
+    axes = fig.subplots(1, 4)
+    names = [describe_member(r).replace(": ", "\n").replace(", ", "\n") for r in rows]
+    colours = [ROLE_COLOURS[r["role"]] for r in rows]
+    for ax, key, title in zip(axes, ("bond", "infant_expects", "oxytocin", "cortisol"),
+                              ("bond to the infant (0-1)", "infant expects a response (0-1)",
+                               "plasma oxytocin now (pg/ml)", "cortisol now (nmol/l)"), strict=True):
+        ax.bar(names, [r[key] for r in rows], color=colours)
+        ax.set_title(title, fontsize=9)
+        ax.tick_params(axis="x", labelsize=7)
+        if key in ("bond", "infant_expects"):
+            ax.set_ylim(0, 1)
+    age = model.sim.age_months
+    when = f"infant {age:.1f} months" if age >= 0 else f"pregnancy week {10 + model.sim.day // 7}"
+    fig.suptitle(f"Household {int(household)} ({when}): infant distress {inf['distress']:.2f}, "
+                 f"cortisol {inf['cortisol']:.1f} nmol/l{', asleep' if inf['asleep'] else ''}"
+                 f"{', breastfed' if inf['breastfed'] else ''}", fontsize=10)
+    fig.subplots_adjust(left=0.05, right=0.99, top=0.82, bottom=0.24, wspace=0.3)
+    return fig
+
+
+def bond_distribution_figure(model: DashboardModel) -> Figure:
+    """How bonds are spread across households now, by role (one histogram per role group)."""
+    cg = model.sim.cg
+    fig = Figure(figsize=(4.6, 3.0))
+    ax = fig.subplots()
+    bins = np.linspace(0.0, 1.0, 21)
+    for group, slots in ROLE_GROUPS.items():
+        values = cg.bond[:, list(slots)][cg.exists[:, list(slots)]]
+        if values.size:
+            ax.hist(values, bins=bins, histtype="step", lw=1.5, color=ROLE_COLOURS[group],
+                    label=f"{GROUP_LABELS[group]} (n={values.size}, mean {values.mean():.2f})")
+    ax.set_xlabel("bond to the infant (0-1)")
+    ax.set_ylabel("caregivers")
+    ax.set_title("Bonds across households now", fontsize=10)
+    _legend(ax)
+    fig.subplots_adjust(left=0.15, right=0.97, top=0.9, bottom=0.16)
+    return fig

@@ -1,0 +1,111 @@
+"""``DashboardModel`` and the dashboard's figures, headless (no Solara needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.viz import figures
+from experiments.viz.dashboard_model import DashboardModel, dashboard_reporters
+from model.params import ParameterError
+from model.recorder import CAREGIVER_SERIES
+from model.state import FATHER, MOTHER, PRENATAL_DAYS
+
+
+@pytest.fixture(scope="module")
+def born_model():
+    """20 households, pregnancy run at once, then five days after birth."""
+    m = DashboardModel(households=20, months=1, rng=3, start_at_birth=True)
+    m.advance(5 * 24)
+    return m
+
+
+def test_one_row_per_finished_day_with_every_reporter(born_model):
+    df = born_model.history()
+    assert len(df) == PRENATAL_DAYS + 5
+    assert list(df.columns) == list(dashboard_reporters())
+    assert df["age_days"].tolist() == list(range(-PRENATAL_DAYS, 5))
+
+
+def test_reporters_read_the_engines_daily_means(born_model):
+    """Mothers and fathers: exactly the recorder's means; alloparents: pooled by head count."""
+    sim, df = born_model.sim, born_model.history()
+    day = sim.day - 1
+    rec = sim.recorder.caregiver[day]
+    for var in ("bond", "cortisol", "ot_plasma"):
+        i = CAREGIVER_SERIES.index(var)
+        assert df[f"{var}_mother"].iloc[-1] == rec[i, MOTHER]
+        assert df[f"{var}_father"].iloc[-1] == rec[i, FATHER]
+    i = CAREGIVER_SERIES.index("bond")
+    ex = sim.cg.exists[:, 2:]
+    direct = float(np.sum(sim.cg.bond[:, 2:] * ex) / ex.sum())  # bond changes only at day boundaries
+    assert df["bond_alloparent"].iloc[-1] == pytest.approx(direct, rel=1e-12)
+    c = sim.counters
+    assert df["frightening_per_1000"].iloc[-1] == pytest.approx(1000 * c["n_frightening"].sum() / c["n_responses"].sum())
+
+
+def test_advance_stops_at_the_end_of_the_run():
+    m = DashboardModel(households=10, months=0.1, rng=1, start_at_birth=True)
+    left = m.sim.n_days * 24 - m.sim.hour
+    assert m.advance(10_000) == left
+    assert not m.running and m.advance(24) == 0
+
+
+def test_same_seed_same_run_other_seed_other_run():
+    runs = []
+    for seed in (5, 5, 6):
+        m = DashboardModel(households=15, months=1, rng=seed)
+        m.advance(3 * 24)
+        runs.append(m.history())
+    pd.testing.assert_frame_equal(runs[0], runs[1])
+    assert not runs[0]["ot_plasma_mother"].equals(runs[2]["ot_plasma_mother"])
+
+
+def test_scenario_and_overrides_reach_the_engine():
+    m = DashboardModel(households=12, months=1, scenario="high_risk", overrides={"ot_synchrony": 0.0}, rng="7")
+    assert m.scenario_name == "high_risk" and m.sim.seed == 7
+    assert np.all(m.sim.p.ot_synchrony == 0.0) and np.all(m.sim.p.poverty_stress == 0.5)
+    assert [iv.TYPE for iv in m.sim.interventions] == ["clustered_risk"]
+    with pytest.raises(ParameterError, match="cortisol_halflife"):
+        DashboardModel(households=12, overrides={"cortisol_halflife": 1})
+
+
+def test_figures_draw_the_series_and_say_when_nothing_has_happened(born_model):
+    df = born_model.history()
+    fig = figures.hormone_figure(df)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["plasma oxytocin (pg/ml)", "cortisol (nmol/l)", "testosterone (nmol/l)", "prolactin (ng/ml)"]
+    assert [ln.get_label() for ln in fig.axes[0].get_lines() if not ln.get_label().startswith("_")] == \
+        ["mothers", "fathers", "alloparents"]
+    assert np.allclose(fig.axes[0].get_lines()[1].get_ydata(), df["ot_plasma_mother"])
+    assert len(figures.bond_figure(df).axes) == 3 and len(figures.infant_figure(df).axes) == 4
+    empty = figures.hormone_figure(df.iloc[:0])
+    assert any("press Step" in t.get_text() for t in empty.axes[0].texts)
+
+
+def test_household_panel_shows_that_households_members(born_model):
+    sim = born_model.sim
+    h = int(np.flatnonzero(sim.cg.exists.sum(axis=1) >= 3)[0])
+    rows = figures.household_members(born_model, h)
+    assert [r["role"] for r in rows] == [a.role for a in born_model.members[h] if hasattr(a, "slot")]
+    assert len(rows) == int(sim.cg.exists[h].sum())
+    assert rows[0]["role"] == "mother" and rows[0]["bond"] == sim.cg.bond[h, MOTHER]
+    fig = figures.household_figure(born_model, h)
+    assert f"Household {h}" in fig.texts[0].get_text()
+    assert [round(p.get_height(), 12) for p in fig.axes[0].patches] == [round(r["bond"], 12) for r in rows]
+    dist = figures.bond_distribution_figure(born_model)
+    assert "mothers (n=20" in dist.axes[0].get_legend().get_texts()[0].get_text()
+
+
+def test_previous_run_is_drawn_dashed_under_the_current_one(born_model):
+    df = born_model.history()
+    earlier = df.iloc[:-2].assign(cortisol_mother=df["cortisol_mother"].iloc[:-2] + 50.0)
+    fig = figures.hormone_figure(df, figures.PreviousRun(earlier, "ot_stress_buffering 0.5 (now 0)"))
+    cortisol = fig.axes[1]
+    dashed = [ln for ln in cortisol.get_lines() if ln.get_linestyle() == "--"]
+    solid = [ln for ln in cortisol.get_lines() if ln.get_linestyle() == "-"]
+    assert len(dashed) == len(solid) == 3  # mothers, fathers, alloparents, in both runs
+    assert np.allclose(dashed[0].get_ydata(), earlier["cortisol_mother"])
+    assert any("previous run (ot_stress_buffering 0.5 (now 0))" in t.get_text() for t in fig.texts)
+    assert [t.get_text() for t in cortisol.get_legend().get_texts()] == ["mothers", "fathers", "alloparents"]

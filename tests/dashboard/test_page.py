@@ -1,0 +1,228 @@
+"""The dashboard page, rendered headless with Solara's testing API (no browser, no server).
+
+``solara.render`` builds the widget tree in-process; widgets are found by type and label and
+clicked or set as a browser would (``widget.click()``, ``widget.v_model = ...``). The page is
+wrapped in ``AppLayout`` as ``solara run`` does, so that the sidebar's controls are rendered.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+solara = pytest.importorskip("solara", reason="the dashboard extra is not installed: pip install -e '.[dashboard]'")
+v = pytest.importorskip("ipyvuetify")
+ipywidgets = pytest.importorskip("ipywidgets")
+
+from experiments.viz.controls import (  # noqa: E402
+    HOURS_PER_STEP,
+    TEACHING_PARAMETERS,
+    dashboard_controls,
+    initial_form,
+    parse_settings,
+    teaching_controls,
+)
+from experiments.viz.dashboard_model import DashboardModel  # noqa: E402
+from experiments.viz.figures import describe_member, household_members  # noqa: E402
+from experiments.viz.page import DashboardState, Page  # noqa: E402
+from model.params import PARAMS  # noqa: E402
+
+SMALL = {"households": 20, "months": 2, "start_at_birth": False}
+
+
+def render_page(**form_changes):
+    """A small session (20 households, from pregnancy) rendered as ``solara run`` lays it out."""
+    form = {**initial_form(), **SMALL, **form_changes}
+    state = DashboardState(form)
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page(state)
+
+    _, rc = solara.render(App(), handle_error=False)
+    return state, rc
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def slider(rc, label: str):
+    return rc.find(v.Slider, label=label).widget
+
+
+def texts(widget) -> list[str]:
+    """Every string shown under ``widget``."""
+    out = []
+    for child in getattr(widget, "children", []) or []:
+        out += [child] if isinstance(child, str) else texts(child)
+    return out
+
+
+def alerts(rc, kind: str) -> list[str]:
+    found = rc.find(v.Alert, type=kind)
+    return [" ".join(texts(w)) for w in found.widgets] if found else []
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Poll ``condition`` (the Play thread re-renders the page in the background)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except ValueError:  # a widget being re-rendered
+            pass
+        time.sleep(0.02)
+    return False
+
+
+@pytest.fixture(autouse=True)
+def quick_figures(request, monkeypatch):
+    """Tests about controls draw a blank figure instead of the real plots (those cost ~1 s per
+    redraw on the shared test machine); tests marked ``real_figures`` draw the real ones."""
+    if request.node.get_closest_marker("real_figures"):
+        return
+    from matplotlib.figure import Figure
+
+    from experiments.viz import figures
+
+    for name in ("hormone_figure", "bond_figure", "infant_figure", "household_figure", "bond_distribution_figure"):
+        monkeypatch.setattr(figures, name, lambda *args, **kwargs: Figure(figsize=(1, 1)))
+
+
+@pytest.fixture
+def page():
+    return render_page()
+
+
+@pytest.mark.real_figures
+def test_page_renders_run_controls_derived_sliders_and_plots(page):
+    state, rc = page
+    for label in ("Reset", "Play", "Step"):
+        assert button(rc, label) is not None
+    for control in [*dashboard_controls().values(), *teaching_controls().values()]:
+        w = slider(rc, control.label)
+        p = PARAMS.get(control.name)
+        if p is not None:  # a model parameter: the slider is its declaration
+            assert (w.min, w.max) == (p.lo, p.hi)
+        assert (w.min, w.max, w.step) == (control.min, control.max, control.step)
+    sync = teaching_controls()["ot_synchrony"]
+    assert slider(rc, sync.label).v_model == PARAMS["ot_synchrony"].default
+    assert sync.caption(PARAMS["ot_synchrony"].default) in texts(rc.container)  # value, unit, meaning
+    assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "1"
+    tabs = rc.find(v.Tabs).widget
+    for tab, n_figures in ((0, 1), (1, 2), (2, 1), (3, 1)):  # only the open tab is drawn
+        tabs.v_model = tab
+        pngs = [w.value for w in rc.find(ipywidgets.Image).widgets]
+        assert len(pngs) == n_figures and all(bytes(p[:4]) == b"\x89PNG" for p in pngs), tab
+    assert any("seed 1" in t and "20 households" in t for t in texts(rc.container))
+
+
+@pytest.mark.parametrize("choice", ["6 hours", "1 week"])
+def test_step_advances_the_model_by_the_chosen_hours(page, choice):
+    state, rc = page
+    rc.find(v.Select, label="Hours per step").widget.v_model = choice
+    model, hour = state.model.value, state.model.value.sim.hour
+    button(rc, "Step").click()
+    assert state.model.value is model
+    assert model.sim.hour - hour == HOURS_PER_STEP[choice] == model.steps
+    assert any(f"step {HOURS_PER_STEP[choice]} " in t for t in texts(rc.container)), "status line not redrawn"
+
+
+def test_slider_change_then_reset_rebuilds_with_that_value_and_the_same_seed(page):
+    state, rc = page
+    rc.find(v.TextField, label="Seed (whole number)").widget.v_model = "11"
+    slider(rc, teaching_controls()["ot_stress_buffering"].label).v_model = 0.0
+    slider(rc, dashboard_controls()["households"].label).v_model = 30
+    assert any("press Reset" in a for a in alerts(rc, "info")), "pending changes not flagged"
+    old = state.model.value
+    button(rc, "Step").click()
+    assert state.model.value is old and old.sim.p.ot_stress_buffering[0] == PARAMS["ot_stress_buffering"].default
+    button(rc, "Reset").click()
+    new = state.model.value
+    assert new is not old and new.sim.hour == 0
+    assert new.sim.seed == 11 and new.sim.H == 30 and (new.sim.p.ot_stress_buffering == 0.0).all()
+    assert not alerts(rc, "info") and not alerts(rc, "error")
+    assert "Changed from the scenario: ot_stress_buffering=0" in texts(rc.container)
+    previous = state.previous.value  # the run before Reset, kept for the dashed comparison
+    pd.testing.assert_frame_equal(previous.history, old.history())
+    assert "ot_stress_buffering 0.5 (now 0.0)" in previous.label and "seed 1 (now 11)" in previous.label
+    assert slider(rc, teaching_controls()["ot_stress_buffering"].label).v_model == 0.0  # the sliders keep it
+    assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "11"
+    # Reset again: the same settings, the same seed, the same run, bit for bit
+    button(rc, "Step").click()
+    first = state.model.value.history()
+    button(rc, "Reset").click()
+    button(rc, "Step").click()
+    pd.testing.assert_frame_equal(state.model.value.history(), first)
+    direct = DashboardModel.from_settings(parse_settings(state.form.value))
+    direct.advance(24)
+    pd.testing.assert_frame_equal(direct.history(), first)
+
+
+@pytest.mark.parametrize("where,value,must_contain", [
+    ("seed", "twelve", ["seed", "not a whole number"]),
+    ("extra", "cortisol_halflife=5", ["cortisol_halflife", "40 to 120"]),
+])
+def test_bad_value_is_refused_with_a_message_and_the_model_kept(page, where, value, must_contain):
+    state, rc = page
+    label = "Seed (whole number)" if where == "seed" else "NAME=VALUE, NAME=VALUE"
+    rc.find(v.TextField, label=label).widget.v_model = value
+    model = state.model.value
+    button(rc, "Reset").click()
+    errors = alerts(rc, "error")
+    assert len(errors) == 1 and all(t in errors[0] for t in must_contain), errors
+    assert state.model.value is model
+    button(rc, "Step").click()  # still usable
+    assert model.sim.hour == 24
+
+
+def test_choosing_a_scenario_moves_the_sliders_and_reset_runs_it(page):
+    state, rc = page
+    rc.find(v.Select, label="Scenario").widget.v_model = "high_risk"
+    assert slider(rc, teaching_controls()["poverty_stress"].label).v_model == 0.5
+    button(rc, "Reset").click()
+    assert state.model.value.scenario_name == "high_risk"
+    assert (state.model.value.sim.p.poverty_stress == 0.5).all()
+
+
+def test_play_runs_in_the_background_and_stops_at_the_end():
+    state, rc = render_page(months=1, start_at_birth=True)
+    state.play_delay_ms.value = 0
+    rc.find(v.Select, label="Hours per step").widget.v_model = "1 week"
+    button(rc, "Play").click()
+    assert wait_for(lambda: not state.playing.value), "Play did not stop at the end of the run"
+    assert not state.model.value.running
+    assert wait_for(lambda: button(rc, "Step").disabled and button(rc, "Play").disabled)
+    assert wait_for(lambda: any("run finished" in t for t in texts(rc.container)))
+
+
+def test_pause_stops_play():
+    state, rc = render_page()
+    state.play_delay_ms.value = 20
+    button(rc, "Play").click()
+    assert wait_for(lambda: state.model.value.sim.hour >= 48), "Play did not step"
+    assert wait_for(lambda: button(rc, "Pause").click() or True)
+    assert wait_for(lambda: not state.playing.value)
+    time.sleep(0.3)  # let a step under way finish
+    hour = state.model.value.sim.hour
+    time.sleep(0.3)
+    assert state.model.value.sim.hour == hour and state.model.value.running
+    assert wait_for(lambda: not button(rc, "Step").disabled)
+
+
+@pytest.mark.real_figures
+def test_household_tab_shows_the_chosen_household():
+    state, rc = render_page(start_at_birth=True)
+    rc.find(v.Tabs).widget.v_model = 3
+    model = state.model.value
+    slider(rc, "Household 0").v_model = 7
+    assert slider(rc, "Household 7").v_model == 7
+    expected = "Members: " + "; ".join(describe_member(r) for r in household_members(model, 7))
+    assert expected in texts(rc.container)
+    assert len(rc.find(ipywidgets.Image).widgets) == 1
+    assert set(TEACHING_PARAMETERS) <= set(state.form.value)
