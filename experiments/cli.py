@@ -151,6 +151,7 @@ def _register_subcommands(sub) -> None:
     from experiments.lab.cli import add_subcommands as _lab; _lab(sub)  # noqa: E702, I001
     from experiments.compare import add_subcommands as _c; _c(sub)  # noqa: E702, I001
     from experiments.lab.validate import add_subcommands as _v; _v(sub)  # noqa: E702, I001
+    from calibration.cli import add_subcommands as _cal; _cal(sub)  # noqa: E702, I001
     # --- end registered subcommands ---
 
 
