@@ -30,6 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 from calibration.abc import (
+    ALGORITHM,
     DaskExecutor,
     LocalExecutor,
     generation_table,
@@ -59,12 +60,12 @@ DEFAULTS = {"population": 50, "generations": 4, "households": 300, "months": 12.
 MAX_POPULATION = 100_000
 MAX_GENERATIONS = 100
 MAX_WORKERS = 64
-CHECKED_KEYS = ("problem_fingerprint", "seed", "population", "simulator")  # must match to resume
+CHECKED_KEYS = ("algorithm", "problem_fingerprint", "seed", "population", "simulator")  # must match to resume
 
 
 def run_config(problem: Problem, simulator, seed: int, population: int) -> dict:
-    return {"problem_fingerprint": problem.fingerprint(), "targets_file": problem.path, "seed": int(seed),
-            "population": int(population), "simulator": simulator.config()}
+    return {"algorithm": ALGORITHM, "problem_fingerprint": problem.fingerprint(), "targets_file": problem.path,
+            "seed": int(seed), "population": int(population), "simulator": simulator.config()}
 
 
 def _mismatch(old: dict, new: dict) -> str | None:
@@ -75,13 +76,15 @@ def _mismatch(old: dict, new: dict) -> str | None:
             a, b = old.get(key) or {}, new[key]
             diff = next((k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)), "simulator")
             return f"--{diff} {a.get(diff)}, now {b.get(diff)}"
+        if key == "algorithm":
+            return "another algorithm (made by an older version of bonding calibrate)"
         if key == "problem_fingerprint":
             return f"another targets problem ({old.get('targets_file')}, fingerprint {old.get(key)}; now {new[key]})"
         return f"--{key} {old.get(key)}, now {new[key]}"
     return None
 
 
-def prepare_folder(out: Path, config: dict) -> dict:
+def prepare_folder(out: Path, config: dict, env: dict | None = None) -> dict:
     """Create ``out`` or check that it holds this calibration; return the old manifest (or {})."""
     out = Path(out)
     manifest = out / "manifest.json"
@@ -98,8 +101,9 @@ def prepare_folder(out: Path, config: dict) -> dict:
             raise ParameterError(f"--out {out}: holds a calibration with {why}; use another --out")
     elif out.exists() and any(out.iterdir()):
         raise ParameterError(f"--out {out}: folder exists and is not a calibration folder; use another --out")
+    env = env or environment()
     atomic_write_json(manifest, {**old, "kind": "calibrate", "status": "running", "config": config,
-                                 **environment(), "pyabc": _pyabc_version()})
+                                 **env, "pyabc": _pyabc_version()})
     return old
 
 
@@ -121,7 +125,8 @@ def calibrate(problem: Problem, simulator, out: Path, *, seed: int, population: 
     out = Path(out)
     start = time.perf_counter()
     config = run_config(problem, simulator, seed, population)
-    old = prepare_folder(out, config)
+    env = environment()  # once, at the start: the code that runs is the code at this commit
+    old = prepare_folder(out, config, env)
     before = stored_generations(out)
     if before >= generations:
         log(f"{out} holds {before} generations (asked for {generations}): no new generation; outputs from the last")
@@ -144,7 +149,7 @@ def calibrate(problem: Problem, simulator, out: Path, *, seed: int, population: 
         "generations_before": before, "generations_run": [int(r["t"]) for r in ran],
         "workers": None if scheduler else int(workers), "scheduler": scheduler, "ppc_draws": int(ppc_draws),
         "predictive_seconds": round(ppc_seconds, 3), "wall_seconds": round(time.perf_counter() - start, 3),
-        "argv": environment()["argv"]}]
+        "git_commit": env["git_commit"], "argv": env["argv"]}]
     manifest = {"kind": "calibrate", "status": "complete", "config": config, "problem": problem.to_dict(),
                 "seeds": {"root": int(seed),
                           "particle": "SeedSequence([root, 0xABC, bit patterns of the parameter values]) (calibration.abc.particle_seed)",
@@ -154,7 +159,7 @@ def calibrate(problem: Problem, simulator, out: Path, *, seed: int, population: 
                 "acceptance_rates": [float(a) for a in gens["acceptance_rate"]],
                 "total_simulations": int(gens["samples"].sum()),
                 "abc_wall_seconds": float(gens["wall_time"].sum()), "invocations": invocations,
-                "outputs": [p.name for p in paths], **environment(), "pyabc": _pyabc_version()}
+                "outputs": [p.name for p in paths], **env, "pyabc": _pyabc_version()}
     atomic_write_json(out / "manifest.json", manifest)
     return manifest
 

@@ -183,13 +183,16 @@ def summary_markdown(summary: pd.DataFrame, generations: pd.DataFrame) -> str:
                      f"{_f(r['posterior_mean'])} | {_f(r['posterior_median'])} | "
                      f"[{_f(r['posterior_q05'])}, {_f(r['posterior_q95'])}] | {_f(r['ci90_width_vs_prior'], 2)} |")
     ess = summary["ess"].iloc[0] if len(summary) else math.nan
-    lines += ["", f"Effective sample size of the weights: {_f(ess)}.", "", "## Generations", "",
-              "| generation | epsilon | simulations | accepted | acceptance rate | wall time (s) |",
-              "|---|---|---|---|---|---|"]
+    n = summary["particles"].iloc[0] if len(summary) else 0
+    lines += ["", f"Effective sample size of the weights (1 / sum w²): {_f(ess)} of {n} particles."
+              + (" **Low: the posterior rests on a few particles; read it as rough.**" if ess < 0.25 * n else ""),
+              "", "## Generations", "",
+              "| generation | epsilon | simulations | accepted | acceptance rate | effective sample size | wall time (s) |",
+              "|---|---|---|---|---|---|---|"]
     for _, g in generations.iterrows():
         eps = "inf (prior sample)" if math.isinf(g["epsilon"]) else _f(g["epsilon"], 4)
         lines.append(f"| {int(g['t'])} | {eps} | {int(g['samples'])} | {int(g['particles'])} | "
-                     f"{g['acceptance_rate']:.1%} | {_f(g['wall_time'], 4)} |")
+                     f"{g['acceptance_rate']:.1%} | {_f(g['ess'])} | {_f(g['wall_time'], 4)} |")
     return "\n".join(lines) + "\n"
 
 
