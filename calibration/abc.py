@@ -418,6 +418,8 @@ def run_generations(problem: Problem, simulator, out: Path, *, seed: int, popula
                 abc.new(db, problem.observed())
             with seeded_global_numpy(evaluation_seed(seed, done, 2**31)), np.errstate(invalid="ignore"):
                 abc.run(max_nr_populations=1)
+            if hasattr(progress, "close"):
+                progress.close()
             rec = generation_table(out).iloc[-1].to_dict()
             rec["wall_seconds_this_run"] = round(time.perf_counter() - t0, 3)
             ran.append(rec)

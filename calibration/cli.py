@@ -84,8 +84,9 @@ def _mismatch(old: dict, new: dict) -> str | None:
     return None
 
 
-def prepare_folder(out: Path, config: dict, env: dict | None = None) -> dict:
-    """Create ``out`` or check that it holds this calibration; return the old manifest (or {})."""
+def check_folder(out: Path, config: dict) -> dict:
+    """Check (without writing) that ``out`` is new, empty or holds this calibration; return its
+    manifest (or {})."""
     out = Path(out)
     manifest = out / "manifest.json"
     old: dict = {}
@@ -101,9 +102,15 @@ def prepare_folder(out: Path, config: dict, env: dict | None = None) -> dict:
             raise ParameterError(f"--out {out}: holds a calibration with {why}; use another --out")
     elif out.exists() and any(out.iterdir()):
         raise ParameterError(f"--out {out}: folder exists and is not a calibration folder; use another --out")
+    return old
+
+
+def prepare_folder(out: Path, config: dict, env: dict | None = None) -> dict:
+    """Check ``out`` (:func:`check_folder`), then mark it as a running calibration."""
+    old = check_folder(out, config)
     env = env or environment()
-    atomic_write_json(manifest, {**old, "kind": "calibrate", "status": "running", "config": config,
-                                 **env, "pyabc": _pyabc_version()})
+    atomic_write_json(Path(out) / "manifest.json", {**old, "kind": "calibrate", "status": "running",
+                                                     "config": config, **env, "pyabc": _pyabc_version()})
     return old
 
 
@@ -118,22 +125,50 @@ def make_executor(workers: int, scheduler: str | None):
     return DaskExecutor(scheduler) if scheduler else LocalExecutor(workers)
 
 
+class GenerationBar:
+    """A tqdm bar per generation: accepted particles of the population, simulations so far."""
+
+    def __init__(self, population: int):
+        self.population, self.t, self.bar = population, None, None
+
+    def __call__(self, t: int, accepted: int, evaluated: int) -> None:
+        from tqdm import tqdm
+
+        if t != self.t:
+            self.close()
+            self.t = t
+            self.bar = tqdm(total=self.population, desc=f"generation {t}", unit="particle", leave=False)
+        self.bar.n = min(accepted, self.population)
+        self.bar.set_postfix_str(f"{evaluated} simulations", refresh=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 def calibrate(problem: Problem, simulator, out: Path, *, seed: int, population: int, generations: int,
               min_epsilon: float = 0.0, workers: int = 1, scheduler: str | None = None, ppc_draws: int = 8,
-              figure: bool = True, log=print) -> dict:
+              figure: bool = True, log=print, progress: bool = False) -> dict:
     """Run or continue a calibration in ``out`` and write every output; returns the manifest."""
     out = Path(out)
     start = time.perf_counter()
     config = run_config(problem, simulator, seed, population)
     env = environment()  # once, at the start: the code that runs is the code at this commit
-    old = prepare_folder(out, config, env)
-    before = stored_generations(out)
-    if before >= generations:
-        log(f"{out} holds {before} generations (asked for {generations}): no new generation; outputs from the last")
-    executor = make_executor(workers, scheduler)
+    check_folder(out, config)
+    executor = make_executor(workers, scheduler)  # a bad --scheduler fails before anything is written
     try:
-        ran = run_generations(problem, simulator, out, seed=seed, population=population, generations=generations,
-                              min_epsilon=min_epsilon, executor=executor, log=log)
+        old = prepare_folder(out, config, env)
+        before = stored_generations(out)
+        if before >= generations:
+            log(f"{out} holds {before} generations (asked for {generations}): no new generation; outputs from the last")
+        bar = GenerationBar(population) if progress else None
+        try:
+            ran = run_generations(problem, simulator, out, seed=seed, population=population, generations=generations,
+                                  min_epsilon=min_epsilon, executor=executor, log=log, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
         t_ppc = time.perf_counter()
         post = posterior_frame(out, problem, seed)
         summary = posterior_summary(post, problem)
@@ -196,6 +231,10 @@ def cmd_calibrate(args) -> int:
 
     if args.scheduler and args.workers > 1:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
+    try:
+        import pyabc  # noqa: F401
+    except ImportError:
+        raise ParameterError("calibrate: needs pyabc 0.13 (pip install -e '.[calibration]')") from None
     problem = load_problem(args.targets)
     simulator = CohortSimulator(args.households, args.months, problem.scenario)
     out = Path(args.out) if args.out else Path("results") / f"calibrate-seed{args.seed}"
@@ -203,7 +242,7 @@ def cmd_calibrate(args) -> int:
     start = time.perf_counter()
     manifest = calibrate(problem, simulator, out, seed=args.seed, population=args.population,
                          generations=args.generations, min_epsilon=args.min_epsilon, workers=args.workers,
-                         scheduler=args.scheduler, ppc_draws=args.ppc_draws, log=log)
+                         scheduler=args.scheduler, ppc_draws=args.ppc_draws, log=log, progress=not args.quiet)
     if not args.quiet:
         print(f"{len(manifest['generations'])} generations, {manifest['total_simulations']} simulations; "
               f"this run {time.perf_counter() - start:.0f} s")
