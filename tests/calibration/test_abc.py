@@ -127,8 +127,8 @@ def test_two_worker_processes_give_the_identical_posterior(fast, tmp_path):
 def test_dask_cluster_gives_the_identical_posterior(fast, tmp_path):
     from dask.distributed import LocalCluster
 
-    # two threads per worker: the lock around numpy's global generator must keep it exact
-    with LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+    # a worker process with two threads: the lock around numpy's global generator must keep it exact
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
         calibrate(synthetic_problem(), STANDIN, tmp_path / "dask", **FAST, scheduler=cluster.scheduler_address)
     _same_results(fast, tmp_path / "dask")
 
