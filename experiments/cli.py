@@ -153,6 +153,7 @@ def _register_subcommands(sub) -> None:
     from experiments.lab.validate import add_subcommands as _v; _v(sub)  # noqa: E702, I001
     from calibration.sensitivity import add_subcommands as _gsa; _gsa(sub)  # noqa: E702, I001
     from experiments.viz.cli import add_subcommands as _dash; _dash(sub)  # noqa: E702, I001
+    from calibration.cli import add_subcommands as _cal; _cal(sub)  # noqa: E702, I001
     # --- end registered subcommands ---
 
 
