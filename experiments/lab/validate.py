@@ -1,6 +1,9 @@
 """``bonding validate``: every virtual study of the registry, simulated against published, in one table.
 
-``bonding validate [--replicates R] [--seed S] [--out DIR] [--studies a,b,c] [--households N]``
+``bonding validate [--replicates R] [--seed S] [--out DIR] [--studies a,b,c] [--households N] [--set NAME=VALUE ...]``
+
+``--set`` runs every study and SSP arm with those model parameters (e.g. a calibration's posterior
+median, ``docs/calibration.md``); a study's or arm's own overrides win for the same name.
 
 For each study (``experiments/studies/registry.toml``, hidden M1 sub-studies excluded unless
 named) the study is run R times with the root seed, exactly as ``bonding study NAME
@@ -90,6 +93,37 @@ def arm_fingerprint(scenario) -> str:
     return _fingerprint({"params": scenario.params, "interventions": scenario.interventions})
 
 
+def with_sets(study, sets: dict | None):
+    """``study`` (and its sub-studies) with the model overrides ``sets`` (``--set``) added.
+
+    The study's own ``overrides`` define its sample (e.g. a high-risk population) and win over
+    ``sets`` for the same name; ``sets`` apply to every other parameter, e.g. calibrated values.
+    """
+    from experiments.lab.studies import Study
+
+    if not sets:
+        return study
+    spec = {**study.spec, "overrides": {**sets, **study.spec.get("overrides", {})}}
+    return Study(study.name, spec, [with_sets(sub, sets) for sub in study.substudies])
+
+
+def load_study_with_sets(name: str, sets: dict | None):
+    from experiments.lab.studies import load_study
+
+    return with_sets(load_study(name), sets)
+
+
+def arm_scenario(arm: str, sets: dict | None):
+    """The scenario of an SSP arm with ``sets`` added; the scenario's own values win (as studies)."""
+    from experiments.scenarios import Scenario, load_scenario
+
+    sc = load_scenario(arm)
+    if not sets:
+        return sc
+    return Scenario(sc.name, sc.description, list(sc.sources), {**sets, **sc.params},
+                    [dict(x) for x in sc.interventions], list(sc.chain))
+
+
 def parse_studies(text: str) -> list[str]:
     """``--studies a,b,c``: registry names (hidden sub-studies allowed), in the given order."""
     from experiments.lab.studies import available_studies
@@ -104,13 +138,12 @@ def parse_studies(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def run_config(studies: list[str], replicates: int, seed: int, households: int) -> dict:
-    from experiments.lab.studies import load_study
-
+def run_config(studies: list[str], replicates: int, seed: int, households: int, sets: dict | None = None) -> dict:
+    sets = dict(sets or {})
     return {"studies": list(studies), "replicates": int(replicates), "seed": int(seed),
             "households": int(households), "ssp_months": SSP_MONTHS,
-            "ssp_arms": list(SSP_ARMS) if households > 0 else [],
-            "fingerprints": {n: study_fingerprint(load_study(n)) for n in studies}}
+            "ssp_arms": list(SSP_ARMS) if households > 0 else [], "set": sets,
+            "fingerprints": {n: study_fingerprint(load_study_with_sets(n, sets)) for n in studies}}
 
 
 def prepare_folder(out: Path, config: dict) -> None:
@@ -124,8 +157,8 @@ def prepare_folder(out: Path, config: dict) -> None:
             old = None
         if old is None:
             raise ParameterError(f"--out {out}: manifest.json is not a validation manifest; use another --out")
-        for key in ("replicates", "seed", "households"):
-            if old.get(key) != config[key]:
+        for key in ("replicates", "seed", "households", "set"):
+            if old.get(key, {} if key == "set" else None) != config[key]:
                 raise ParameterError(f"--out {out}: holds a validation with --{key} {old.get(key)}, "
                                      f"now {config[key]}; use another --out")
     elif out.exists() and any(out.iterdir()):
@@ -249,15 +282,16 @@ def _bound_fit(bound: float, side: str, med: float, sd: float, q05: float, q95: 
                         else f"MISFIT: 90% range entirely outside {sign} {bound:g} (z={z:+.1f})")}
 
 
-def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = None) -> dict:
+def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = None,
+                  sets: dict | None = None) -> dict:
     """Run one study and return its result document (replicate results, summary row, timing).
 
     The table is rebuilt from the replicate results (:func:`stored_rows`), so the summary and
     fit rules can change without re-running; the stored ``row`` is for reading the file.
     """
-    from experiments.lab.studies import load_study, run_study
+    from experiments.lab.studies import run_study
 
-    study = load_study(name)
+    study = load_study_with_sets(name, sets)
     t0 = time.perf_counter()
     rows = run_study(study, replicates, seed, cache=cache)
     return {"study": name, "fingerprint": study_fingerprint(study), "replicates": int(replicates),
@@ -296,12 +330,11 @@ def _jsonable(row: dict) -> dict:
 
 
 # ------------------------------------------------------------------ SSP distribution arms
-def run_arm(arm: str, households: int, seed: int) -> dict:
+def run_arm(arm: str, households: int, seed: int, sets: dict | None = None) -> dict:
     """A/B/C/D counts by role from one run of scenario ``arm`` to 12 months (the lab's SSP hook)."""
     from experiments.run import run_scenario
-    from experiments.scenarios import load_scenario
 
-    scenario = load_scenario(arm)
+    scenario = arm_scenario(arm, sets)
     t0 = time.perf_counter()
     res = run_scenario(scenario, households, SSP_MONTHS, seed)
     o = res.outcomes
@@ -378,21 +411,21 @@ def execute(out: Path, config: dict, log=print) -> dict:
     Studies that simulate the same population share one simulation (kept only while a
     remaining study needs it). Returns ``{"studies_run": [...], "arms_run": [...]}``.
     """
-    from experiments.lab.studies import load_study, simulation_key
+    from experiments.lab.studies import simulation_key
 
     out = Path(out)
-    R, seed = config["replicates"], config["seed"]
+    R, seed, sets = config["replicates"], config["seed"], config.get("set", {})
     todo = []
     for name in config["studies"]:
         if _load_done(study_path(out, name), fingerprint=config["fingerprints"][name], replicates=R, seed=seed):
             log(f"skip {name} (done)")
         else:
             todo.append(name)
-    keys = {name: simulation_key(load_study(name), R, seed) for name in todo}
+    keys = {name: simulation_key(load_study_with_sets(name, sets), R, seed) for name in todo}
     cache: dict = {}
     ran = []
     for i, name in enumerate(todo):
-        doc = run_one_study(name, R, seed, cache)
+        doc = run_one_study(name, R, seed, cache, sets)
         atomic_write_json(study_path(out, name), doc)
         ran.append(name)
         needed = {k for later in todo[i + 1:] for k in keys[later]}
@@ -403,14 +436,12 @@ def execute(out: Path, config: dict, log=print) -> dict:
             f"[90% {_fmt(r['sim_q05'])}, {_fmt(r['sim_q95'])}] P(sig) {_fmt(r['p_significant'])}; "
             f"published {_fmt(r['published_value'])}; {r['verdict']} ({doc['wall_seconds']:.0f} s)")
     arms_run = []
-    from experiments.scenarios import load_scenario
-
     for arm in config["ssp_arms"]:
-        fp = arm_fingerprint(load_scenario(arm))
+        fp = arm_fingerprint(arm_scenario(arm, sets))
         if _load_done(arm_path(out, arm), fingerprint=fp, households=config["households"], seed=seed):
             log(f"skip SSP arm {arm} (done)")
             continue
-        doc = run_arm(arm, config["households"], seed)
+        doc = run_arm(arm, config["households"], seed, sets)
         atomic_write_json(arm_path(out, arm), doc)
         arms_run.append(arm)
         shares = {role: " ".join(f"{c} {_fmt(n / max(sum(cnt.values()), 1))}" for c, n in cnt.items())
@@ -466,7 +497,11 @@ def _md_escape(text: str) -> str:
 
 def render_markdown(df: pd.DataFrame, config: dict) -> str:
     """Human-readable tables: studies (simulated vs published), then the SSP distribution."""
+    sets = config.get("set") or {}
     lines = [f"# Validation: simulated vs published (R = {config['replicates']} replicates, seed {config['seed']})", "",
+             *([("Model parameters set for every study and arm (`--set`): "
+                 + ", ".join(f"`{k}` = {v:g}" for k, v in sets.items())
+                 + " (a study's or arm's own overrides win for the same name)."), ""] if sets else []),
              "Each study is run R times at its published sample size; *simulated* is the median and the "
              "5th-95th percentile range of the statistic over the replicates; P(sig) is the share of "
              "replicates significant at alpha = .05 in the published direction. *z* = (simulated median "
@@ -547,9 +582,13 @@ def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict) ->
 def cmd_validate(args) -> int:
     from experiments.lab.studies import available_studies
 
+    from experiments.cli import parse_sets
+    from model.params import validate_overrides
+
     studies = args.studies or available_studies()
+    sets = validate_overrides(parse_sets(args.set), where="--set ")
     out = Path(args.out) if args.out else Path("results") / f"validate-seed{args.seed}"
-    config = run_config(studies, args.replicates, args.seed, args.households)
+    config = run_config(studies, args.replicates, args.seed, args.households, sets)
     prepare_folder(out, config)
     start = time.perf_counter()
     log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
@@ -576,6 +615,9 @@ def add_subcommands(sub) -> None:
                    help=f"replicates per study (default {DEFAULT_REPLICATES})")
     v.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1, help="root seed (default 1)")
     v.add_argument("--out", default=None, help="output folder (default results/validate-seedS; rerun to resume)")
+    v.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="model parameter for every study and SSP arm, e.g. a calibrated value (repeatable; "
+                        "a study's or arm's own overrides win for the same name); see `bonding params`")
     v.add_argument("--studies", type=parse_studies, default=None, metavar="a,b,c",
                    help="comma-separated study names (default: every listed study, see `bonding study --list`)")
     v.add_argument("--households", type=bounded_int("--households", 0, MAX_HOUSEHOLDS), default=DEFAULT_HOUSEHOLDS,

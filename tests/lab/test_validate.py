@@ -174,3 +174,37 @@ def test_registry_one_sided_claim_reaches_the_table():
     assert row["compare_on"] == "bound" and row["misfit"] is False
     row_low = V.study_row(study, [{**r, "value": r["value"] - 0.6} for r in rows])
     assert row_low["misfit"] is True
+
+
+def test_set_reaches_every_study_and_arm_and_is_part_of_the_configuration(first, tmp_path, capsys):
+    # the study's own overrides win; --set fills the rest (here the registry's high-risk arm of A1)
+    plain = S.load_study("A1_high_risk")
+    own = dict(plain.spec.get("overrides", {}))
+    name = next(iter(own))
+    s = V.with_sets(plain, {"sensitivity_trait_sd": 0.3, name: -1.0})
+    assert s.spec["overrides"]["sensitivity_trait_sd"] == 0.3 and s.spec["overrides"][name] == own[name]
+    assert V.study_fingerprint(s) != V.study_fingerprint(plain)
+    vote = V.with_sets(S.load_study("M1"), {"sensitivity_trait_sd": 0.3})
+    assert all(sub.spec["overrides"]["sensitivity_trait_sd"] == 0.3 for sub in vote.substudies)
+    assert V.arm_scenario("baseline", {"sensitivity_trait_sd": 0.3}).params["sensitivity_trait_sd"] == 0.3
+    # through the CLI: a set changes the numbers, is recorded, and a folder with other sets is refused
+    out = tmp_path / "set"
+    args = ["validate", *SMALL, "--out", str(out), "--set", "ot_tone_sd=0.6"]
+    assert main(args) == 0
+    cfg = json.loads((out / "manifest.json").read_text())["config"]
+    assert cfg["set"] == {"ot_tone_sd": 0.6}
+    a = pd.read_parquet(first / "validation.parquet").set_index("study").loc["PH5", "sim_median"]
+    b = pd.read_parquet(out / "validation.parquet").set_index("study").loc["PH5", "sim_median"]
+    assert a != b  # PH5 (central vs plasma OT) depends on the central OT person component
+    assert "`ot_tone_sd` = 0.6" in (out / "validation.md").read_text()
+    capsys.readouterr()
+    assert main(["validate", *SMALL, "--out", str(out), "--set", "ot_tone_sd=0.5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--set" in err[0]
+
+
+def test_set_out_of_bounds_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "bad"
+    assert main(["validate", *SMALL, "--out", str(out), "--set", "ot_tone_sd=5"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "ot_tone_sd" in err[0] and not out.exists()
