@@ -580,9 +580,8 @@ def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict) ->
 
 # ------------------------------------------------------------------ command line
 def cmd_validate(args) -> int:
-    from experiments.lab.studies import available_studies
-
     from experiments.cli import parse_sets
+    from experiments.lab.studies import available_studies
     from model.params import validate_overrides
 
     studies = args.studies or available_studies()
