@@ -210,46 +210,10 @@ def test_bad_flags_exit_2_with_one_line_and_write_nothing(tmp_path, capsys, flag
 
 
 # ------------------------------------------------------------------ Dask
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_dask_cluster_gives_the_local_result(morris_run, tmp_path):
+def test_dask_cluster_gives_the_local_result(morris_run, tmp_path, dask_cluster):
     """A scheduler and one worker on the loopback address: same files as the local run."""
-    import subprocess
-    import sys
-    import time
-
-    from dask.distributed import Client
-
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    bindir = Path(sys.executable).parent
-    logs = [open(tmp_path / f"dask{i}.log", "w") for i in range(2)]  # noqa: SIM115
-    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
-                               address.rsplit(":", 1)[1], "--no-dashboard"], stdout=logs[0], stderr=subprocess.STDOUT)]
-    try:
-        time.sleep(1.0)
-        procs.append(subprocess.Popen([str(bindir / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
-                                       "--no-dashboard", "--local-directory", str(tmp_path / "w")],
-                                      stdout=logs[1], stderr=subprocess.STDOUT))
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(1, timeout=90)
+    with dask_cluster(workers=1) as address:
         out = tmp_path / "dask"
         assert _morris(out, "--scheduler", address) == 0
-        for name in ("outputs.parquet", "noise.parquet", "indices.parquet"):
-            pd.testing.assert_frame_equal(pd.read_parquet(out / name), pd.read_parquet(morris_run / name))
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=10)
-        for f in logs:
-            f.close()
+    for name in ("outputs.parquet", "noise.parquet", "indices.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(out / name), pd.read_parquet(morris_run / name))

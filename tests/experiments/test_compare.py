@@ -5,10 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -272,44 +268,10 @@ def test_twelve_months_classifies_attachment_and_high_risk_raises_disorganisatio
 
 
 # ------------------------------------------------------------------ Dask
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_dask_cluster_gives_the_local_result(reference, tmp_path):
-    pytest.importorskip("dask.distributed")
-    from dask.distributed import Client
-
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    bindir = Path(sys.executable).parent
-    logs = [open(tmp_path / f"dask{i}.log", "w") for i in range(3)]  # noqa: SIM115
-    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], stdout=logs[0], stderr=subprocess.STDOUT)]
-    try:
-        time.sleep(1.0)
-        for i in (1, 2):
-            procs.append(subprocess.Popen(
-                [str(bindir / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
-                 "--no-dashboard", "--local-directory", str(tmp_path / f"w{i}")],
-                stdout=logs[i], stderr=subprocess.STDOUT))
-        with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=90)
+def test_dask_cluster_gives_the_local_result(reference, tmp_path, dask_cluster):
+    with dask_cluster(workers=2) as address:
         out = tmp_path / "cmp"
         config, scenarios = _setup(out)
         cmp.execute(out, config, scenarios, scheduler=address, progress=False)
-        cmp.build_report(out, figures=False)
-        _assert_same(reference, out)
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=10)
-        for f in logs:
-            f.close()
+    cmp.build_report(out, figures=False)
+    _assert_same(reference, out)
