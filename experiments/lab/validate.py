@@ -549,7 +549,8 @@ def render_markdown(df: pd.DataFrame, config: dict) -> str:
             lines.append(f"| {arm} | {role} | {int(g['sim_n'].iloc[0])} | " + " | ".join(cells) + " |")
     n_mis = int(df["misfit"].fillna(False).sum())
     n_cmp = int(df["misfit"].notna().sum())
-    lines += ["", f"Misfit in {n_mis} of {n_cmp} comparable rows (before calibration)."]
+    when = "with the `--set` values above" if sets else "at the declared defaults"
+    lines += ["", f"Misfit in {n_mis} of {n_cmp} comparable rows ({when})."]
     return "\n".join(lines) + "\n"
 
 
