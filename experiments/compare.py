@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.parallel import run_tasks
 from experiments.provenance import atomic_write_json, atomic_write_parquet, environment
 from experiments.scenarios import Scenario, load_scenario
 from model.params import ParameterError
@@ -240,60 +241,18 @@ def execute(out: Path, config: dict, scenarios: list[Scenario], workers: int = 1
         todo = todo[:limit]
     h, m = config["households"], config["months"]
     bar = _progress(len(tasks), done_before, progress, progress_file)
+
+    def done(tag, result):
+        stem, meta = tag
+        write_chunk(out, stem, meta, *result)
+        bar.update(1)
+
     try:
-        if scheduler:
-            _run_dask(out, todo, h, m, scheduler, bar)
-        elif workers <= 1 or len(todo) <= 1:
-            for stem, meta, sc in todo:
-                summary, ts = run_chunk(sc, h, m, meta["seed"])
-                write_chunk(out, stem, meta, summary, ts)
-                bar.update(1)
-        else:
-            _run_pool(out, todo, h, m, workers, bar)
+        run_tasks(run_chunk, [(stem, (sc, h, m, meta["seed"]), (stem, meta)) for stem, meta, sc in todo], done,
+                  workers=workers, scheduler=scheduler, label="bonding-chunk")
     finally:
         bar.close()
     return len(todo)
-
-
-def _run_pool(out, todo, h, m, workers, bar):
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context("spawn")) as pool:
-        pending = {pool.submit(run_chunk, sc, h, m, meta["seed"]): (stem, meta) for stem, meta, sc in todo}
-        try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    stem, meta = pending.pop(fut)
-                    summary, ts = fut.result()
-                    write_chunk(out, stem, meta, summary, ts)
-                    bar.update(1)
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
-
-
-def _run_dask(out, todo, h, m, address, bar):
-    from dask.distributed import Client, as_completed
-
-    try:
-        client = Client(address, timeout="15s")
-    except (OSError, TimeoutError) as exc:
-        raise ParameterError(f"--scheduler: cannot connect to {address} ({exc.__class__.__name__})") from None
-    try:
-        futures = {}
-        for stem, meta, sc in todo:
-            fut = client.submit(run_chunk, sc, h, m, meta["seed"], pure=False, key=f"bonding-chunk-{stem}-{time.time_ns()}")
-            futures[fut] = (stem, meta)
-        for fut in as_completed(list(futures)):
-            stem, meta = futures[fut]
-            summary, ts = fut.result()
-            write_chunk(out, stem, meta, summary, ts)
-            bar.update(1)
-    finally:
-        client.close()
 
 
 # ------------------------------------------------------------------ assembly and statistics

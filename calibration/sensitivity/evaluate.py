@@ -16,13 +16,13 @@ other ``--outputs`` only re-analyses.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from experiments import compare as cmp
+from experiments.parallel import run_tasks
 from experiments.provenance import atomic_write_parquet
 from model.params import ParameterError
 from model.state import DAYS_PER_MONTH, ROLES
@@ -182,51 +182,11 @@ def execute(out: Path, tasks: list, workers: int = 1, scheduler: str | None = No
         bar.update(1)
 
     try:
-        if scheduler:
-            _run_dask(todo, scheduler, done)
-        elif workers <= 1 or len(todo) <= 1:
-            for task in todo:
-                done(task, _run_one(task[1]))
-        else:
-            _run_pool(todo, workers, done)
+        run_tasks(_run_one, [(str(task[0]), (task[1],), task) for task in todo], done,
+                  workers=workers, scheduler=scheduler, label="bonding-gsa")
     finally:
         bar.close()
     return len(todo)
-
-
-def _run_pool(todo, workers, done):
-    """A spawn-context process pool (works on every OS); each result is written as it arrives."""
-    import multiprocessing as mp
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=mp.get_context("spawn")) as pool:
-        pending = {pool.submit(_run_one, task[1]): task for task in todo}
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    done(pending.pop(fut), fut.result())
-        except BaseException:
-            for fut in pending:
-                fut.cancel()
-            raise
-
-
-def _run_dask(todo, address, done):
-    """Submit every chunk to a Dask cluster (``experiments.compare`` does the same for scenarios)."""
-    from dask.distributed import Client, as_completed
-
-    try:
-        client = Client(address, timeout="15s")
-    except (OSError, TimeoutError) as exc:
-        raise ParameterError(f"--scheduler: cannot connect to {address} ({exc.__class__.__name__})") from None
-    try:
-        futures = {client.submit(_run_one, task[1], pure=False,
-                                 key=f"bonding-gsa-{task[0]}-{time.time_ns()}"): task for task in todo}
-        for fut in as_completed(list(futures)):
-            done(futures[fut], fut.result())
-    finally:
-        client.close()
 
 
 def load_outputs(out: Path, config: dict) -> tuple[pd.DataFrame, pd.DataFrame, int]:
