@@ -24,7 +24,6 @@ A rerun with the same configuration continues (``--generations`` may grow, ``--w
 from __future__ import annotations
 
 import io
-import json
 import time
 from importlib import metadata
 from pathlib import Path
@@ -52,6 +51,7 @@ from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
+    check_run_folder,
     environment,
 )
 from model.params import ParameterError
@@ -87,22 +87,11 @@ def _mismatch(old: dict, new: dict) -> str | None:
 def check_folder(out: Path, config: dict) -> dict:
     """Check (without writing) that ``out`` is new, empty or holds this calibration; return its
     manifest (or {})."""
-    out = Path(out)
-    manifest = out / "manifest.json"
-    old: dict = {}
-    if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text())
-        except ValueError:
-            old = {}
-        if old.get("kind") != "calibrate":
-            raise ParameterError(f"--out {out}: manifest.json is not a calibration manifest; use another --out")
-        why = _mismatch(old.get("config", {}), config)
-        if why:
-            raise ParameterError(f"--out {out}: holds a calibration with {why}; use another --out")
-    elif out.exists() and any(out.iterdir()):
-        raise ParameterError(f"--out {out}: folder exists and is not a calibration folder; use another --out")
-    return old
+    def held(old, new):
+        why = _mismatch(old, new)
+        return f"a calibration with {why}" if why else None
+
+    return check_run_folder(out, "calibrate", "calibration", config, held)
 
 
 def prepare_folder(out: Path, config: dict, env: dict | None = None) -> dict:

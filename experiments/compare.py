@@ -41,7 +41,12 @@ import numpy as np
 import pandas as pd
 
 from experiments.parallel import run_tasks
-from experiments.provenance import atomic_write_json, atomic_write_parquet, environment
+from experiments.provenance import (
+    atomic_write_json,
+    atomic_write_parquet,
+    check_run_folder,
+    environment,
+)
 from experiments.scenarios import Scenario, load_scenario
 from model.params import ParameterError
 from model.state import DAYS_PER_MONTH, ROLES
@@ -174,19 +179,13 @@ def _config_mismatch(old: dict, new: dict) -> str | None:
 
 def prepare_folder(out: Path, config: dict) -> None:
     """Create ``out`` with a manifest, or check that an existing one holds the same run."""
-    manifest = out / "manifest.json"
-    if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text())["config"]
-        except (ValueError, KeyError):
-            raise ParameterError(f"--out {out}: manifest.json is not a comparison manifest; use another --out") from None
-        why = _config_mismatch(old, config)
-        if why:
-            raise ParameterError(f"--out {out}: holds a different comparison ({why}); use another --out")
-        return
-    if out.exists() and any(out.iterdir()):
-        raise ParameterError(f"--out {out}: folder exists and is not a comparison folder; use another --out")
-    atomic_write_json(manifest, {"kind": "compare", "status": "running", "config": config, **environment()})
+    def held(old, new):
+        why = _config_mismatch(old, new)
+        return f"a different comparison ({why})" if why else None
+
+    if not check_run_folder(out, "compare", "comparison", config, held):
+        atomic_write_json(out / "manifest.json", {"kind": "compare", "status": "running", "config": config,
+                                                  **environment()})
 
 
 def _chunk_paths(out: Path, stem: str) -> tuple[Path, Path]:

@@ -8,6 +8,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
@@ -85,3 +86,34 @@ def atomic_savefig(fig, path: Path, **kw) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_run_folder(out: Path, kind: str, noun: str, config: dict,
+                     mismatch: Callable[[dict, dict], str | None]) -> dict:
+    """Check, without writing, that ``out`` is new, empty, or holds this same run; return its
+    manifest ({} for a new folder).
+
+    Every resumable command (compare, validate, sensitivity, calibrate) writes a manifest whose
+    ``kind`` names the command and whose ``config`` is the run's configuration. A folder with
+    another kind, or files but no manifest, is refused; so is one whose ``config`` differs:
+    ``mismatch(old, new)`` returns what the folder holds instead (e.g. "a different comparison
+    (--seed was 1, now 2)"), or None. Each refusal is a one-line ``ParameterError``.
+    """
+    from model.params import ParameterError
+
+    out = Path(out)
+    manifest = out / "manifest.json"
+    if manifest.exists():
+        try:
+            old = json.loads(manifest.read_text())
+        except ValueError:
+            old = None
+        if not isinstance(old, dict) or old.get("kind") != kind or not isinstance(old.get("config"), dict):
+            raise ParameterError(f"--out {out}: manifest.json is not a {noun} manifest; use another --out")
+        held = mismatch(old["config"], config)
+        if held:
+            raise ParameterError(f"--out {out}: holds {held}; use another --out")
+        return old
+    if out.exists() and any(out.iterdir()):
+        raise ParameterError(f"--out {out}: folder exists and is not a {noun} folder; use another --out")
+    return {}

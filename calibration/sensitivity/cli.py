@@ -39,6 +39,7 @@ from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
+    check_run_folder,
     environment,
 )
 from model.params import ParameterError
@@ -55,22 +56,13 @@ def _split(text: str | None) -> list[str] | None:
 
 def prepare_folder(out: Path, config: dict) -> None:
     """Create ``out`` with a manifest, or check that its manifest holds the same run."""
-    manifest = out / "manifest.json"
-    if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text())
-            old_config = old["config"] if old.get("kind") == KIND else None
-        except (ValueError, KeyError):
-            old_config = None
-        if old_config is None:
-            raise ParameterError(f"--out {out}: manifest.json is not a sensitivity manifest; use another --out")
-        why = ds.config_mismatch(old_config, config)
-        if why:
-            raise ParameterError(f"--out {out}: holds a different analysis ({why}); use another --out")
-        return
-    if out.exists() and any(out.iterdir()):
-        raise ParameterError(f"--out {out}: folder exists and is not a sensitivity folder; use another --out")
-    atomic_write_json(manifest, {"kind": KIND, "status": "running", "config": config, **environment()})
+    def held(old, new):
+        why = ds.config_mismatch(old, new)
+        return f"a different analysis ({why})" if why else None
+
+    if not check_run_folder(out, KIND, "sensitivity", config, held):
+        atomic_write_json(out / "manifest.json", {"kind": KIND, "status": "running", "config": config,
+                                                  **environment()})
 
 
 def load_or_draw_design(out: Path, config: dict) -> np.ndarray:

@@ -55,6 +55,7 @@ from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
+    check_run_folder,
     environment,
 )
 from model.params import ParameterError
@@ -148,22 +149,15 @@ def run_config(studies: list[str], replicates: int, seed: int, households: int, 
 
 def prepare_folder(out: Path, config: dict) -> None:
     """Create ``out`` with a running manifest, or check an existing validation folder matches."""
-    manifest = out / "manifest.json"
-    if manifest.exists():
-        try:
-            old = json.loads(manifest.read_text())
-            old = old["config"] if old.get("kind") == "validate" else None
-        except (ValueError, KeyError, TypeError):
-            old = None
-        if old is None:
-            raise ParameterError(f"--out {out}: manifest.json is not a validation manifest; use another --out")
+    def held(old, new):
         for key in ("replicates", "seed", "households", "set"):
-            if old.get(key, {} if key == "set" else None) != config[key]:
-                raise ParameterError(f"--out {out}: holds a validation with --{key} {old.get(key)}, "
-                                     f"now {config[key]}; use another --out")
-    elif out.exists() and any(out.iterdir()):
-        raise ParameterError(f"--out {out}: folder exists and is not a validation folder; use another --out")
-    atomic_write_json(manifest, {"kind": "validate", "status": "running", "config": config, **environment()})
+            if old.get(key, {} if key == "set" else None) != new[key]:
+                return f"a validation with --{key} {old.get(key)}, now {new[key]}"
+        return None
+
+    if not check_run_folder(out, "validate", "validation", config, held):
+        atomic_write_json(out / "manifest.json", {"kind": "validate", "status": "running", "config": config,
+                                                  **environment()})
 
 
 def study_path(out: Path, name: str) -> Path:
