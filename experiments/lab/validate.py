@@ -116,13 +116,10 @@ def load_study_with_sets(name: str, sets: dict | None):
 
 def arm_scenario(arm: str, sets: dict | None):
     """The scenario of an SSP arm with ``sets`` added; the scenario's own values win (as studies)."""
-    from experiments.scenarios import Scenario, load_scenario
+    from experiments.scenarios import load_scenario
 
     sc = load_scenario(arm)
-    if not sets:
-        return sc
-    return Scenario(sc.name, sc.description, list(sc.sources), {**sets, **sc.params},
-                    [dict(x) for x in sc.interventions], list(sc.chain))
+    return sc.with_overrides({k: v for k, v in (sets or {}).items() if k not in sc.params})
 
 
 def parse_studies(text: str) -> list[str]:
