@@ -69,12 +69,12 @@ def bounded_float(name: str, lo: float, hi: float):
     return bounded_number(name, lo, hi, integer=False)
 
 
-def parse_sets(items: list[str]) -> dict[str, str]:
+def parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
     """``["a=1", "b=2"]`` -> ``{"a": "1", "b": "2"}`` (values validated later by name)."""
     out = {}
     for item in items or []:
         if "=" not in item:
-            raise ParameterError(f"--set: {item!r} must look like NAME=VALUE")
+            raise ParameterError(f"{flag}: {item!r} must look like NAME=VALUE")
         name, value = item.split("=", 1)
         out[name.strip()] = value.strip()
     return out

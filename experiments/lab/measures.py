@@ -17,6 +17,14 @@ Hormone assays work on the log scale (lognormal error):
   true value, so extracted and unextracted are nearly uncorrelated (Szeto et al. 2011,
   rho = -.10; Leng & Sabatier 2016). Salivary and urinary OT add their own matrix noise
   (S1: pOT and sOT inter-related, uOT related to neither).
+  What that person component is, is contested, and the lab carries both readings as a
+  parameter: under H1 (``ot_unextracted_central_corr = 0``, the default) it is assay artefact
+  unrelated to anything the model represents; under H2 (``rho > 0``) the immunoreactive
+  material (precursors, fragments, carrier-bound OT) tracks the person's central OT-system
+  activity: the component becomes ``person_sd * (rho * z_central + sqrt(1 - rho^2) * z_person)``,
+  with ``z_central`` the person's log central OT standardised over the people measured, so its
+  size and stability are unchanged. Both keep extracted and unextracted readings nearly
+  uncorrelated (PH6), because central and plasma OT are (PH5).
 * cortisol (PH13, PH14): saliva follows plasma with a lag (``saliva_lag_min``) at a free
   fraction; lognormal assay CV; sampling-time jitter moves the sample along the plasma time
   course around the visit (the previous hour, the visit, the model's next hour).
@@ -38,6 +46,10 @@ from experiments.lab.params import LabParam, resolve, table
 MEASURE_PARAMS = table(
     LabParam("ot_unextracted_fold", 100.0, 10, 1000, "ratio", "PH6 (Szeto et al. 2011: >100x)", "unextracted EIA reading relative to extracted"),
     LabParam("ot_unextracted_weight", 0.1, 0, 1, "log/log", "PH6 (extracted vs unextracted rho=-.10)", "weight of the true log value in an unextracted reading"),
+    LabParam("ot_unextracted_central_corr", 0.0, 0, 1, "correlation",
+             "assumption (hypothesis H2, contested: unextracted immunoreactivity tracks central OT-system activity; "
+             "0 = H1, the assay-artefact reading of PH6)",
+             "correlation of the stable person component of unextracted readings with the person's log central OT"),
     LabParam("ot_unextracted_person_sd", 0.6, 0, 2, "log units", "PH8, PH9, M9 (high within-person stability of ELISA OT)", "SD of the stable person-level matrix component of unextracted assays"),
     LabParam("ot_extracted_person_sd", 0.15, 0, 1, "log units", "assumption (prior-models 5: person-level assay-reactive component)", "SD of the stable person-level assay-reactive component of extracted assays"),
     LabParam("ot_assay_cv", 0.15, 0, 1, "log units (approx. CV)", "assumption (typical OT immunoassay intra/inter-assay CV)", "lognormal assay noise of one OT reading"),
@@ -200,26 +212,41 @@ class OTAssay:
                 self._batches[int(b)] = self.q["ot_batch_sd"] * self.rng.standard_normal() if self.noise else 0.0
         return np.array([self._batches[int(b)] for b in ids.ravel()]).reshape(ids.shape)
 
-    def measure(self, true_pg_ml, people=None, batch=None):
-        """Observed OT (pg/ml as the assay reports it) for true peripheral values of ``people``."""
+    def measure(self, true_pg_ml, people=None, batch=None, central=None):
+        """Observed OT (pg/ml as the assay reports it) for true peripheral values of ``people``.
+
+        ``central``: the same people's central OT (index), read by an unextracted assay under
+        hypothesis H2 (``ot_unextracted_central_corr`` > 0); ignored otherwise.
+        """
         q = self.q
         true = np.maximum(np.asarray(true_pg_ml, float), 1e-6)
         people = np.arange(true.size) if people is None else np.asarray(people)
         log_true = np.log(true)
+        person = self.person[people] if self.noise else np.zeros(true.shape)
         if self.method == "unextracted":
             level = np.log(q["ot_unextracted_fold"]) + np.mean(log_true)
             log_obs = level + q["ot_unextracted_weight"] * (log_true - np.mean(log_true))
+            rho = q["ot_unextracted_central_corr"]
+            if central is not None and rho > 0:
+                person = np.sqrt(1.0 - rho**2) * person + rho * q["ot_unextracted_person_sd"] * _standardised_log(central)
         else:
             log_obs = log_true
         fold = {"plasma": 1.0, "saliva": q["ot_saliva_fold"], "urine": q["ot_urine_fold"]}[self.matrix]
-        log_obs = log_obs + np.log(fold)
+        log_obs = log_obs + np.log(fold) + person
         if self.noise:
-            log_obs = log_obs + self.person[people] + self.matrix_person[people]
+            log_obs = log_obs + self.matrix_person[people]
             sd = np.sqrt(q["ot_assay_cv"] ** 2 + 0.5 * self.mat_sd**2)
             log_obs = log_obs + sd * self.rng.standard_normal(true.shape)
             if batch is not None:
                 log_obs = log_obs + self._batch(batch)
         return np.exp(log_obs)
+
+
+def _standardised_log(x) -> np.ndarray:
+    """z-scores of log ``x`` over its entries (zeros if they do not vary)."""
+    log_x = np.log(np.maximum(np.asarray(x, float), 1e-6))
+    sd = np.std(log_x)
+    return (log_x - np.mean(log_x)) / sd if sd > 0 else np.zeros(log_x.shape)
 
 
 def salivary_cortisol(plasma_before, plasma_at, rng, params=None, noise: bool = True, plasma_after=None):

@@ -203,17 +203,25 @@ def _units(study: Study, enrol: dict, rep: int, block: int, n_scale: float):
     return out
 
 
-def _observe(values, mspec, rng, assays, people, n_people=None, course=None):
+# a caregiver's plasma OT variable -> the central OT of the same person at the same moment
+# (read by an unextracted assay under hypothesis H2, experiments.lab.measures)
+CENTRAL_OF = {"ot_plasma": "ot_central", "ot_plasma_pre": "ot_central_pre", "ot_plasma_post": "ot_central_post"}
+
+
+def _observe(values, mspec, rng, assays, people, n_people=None, course=None, central=None):
     """Observe true ``values`` as ``mspec`` says; ``course`` = (value an hour before, value an hour
-    after) of the same units, for salivary cortisol."""
+    after) of the same units, for salivary cortisol; ``central`` = the same people's central OT,
+    for OT assays."""
     how = mspec.get("observe", "true")
     if how == "true":
         return values
     if how == "assay":
-        key = (mspec.get("assay", "extracted"), mspec.get("matrix", "plasma"))
+        params = mspec.get("params") or {}
+        key = (mspec.get("assay", "extracted"), mspec.get("matrix", "plasma"), tuple(sorted(params.items())))
         if key not in assays:
-            assays[key] = ms.OTAssay(int(n_people or people.max() + 1), rng, key[0], key[1])
-        return assays[key].measure(values, people=people, batch=mspec.get("batch", 0) * np.ones(values.size, int))
+            assays[key] = ms.OTAssay(int(n_people or people.max() + 1), rng, key[0], key[1], params=params)
+        return assays[key].measure(values, people=people, batch=mspec.get("batch", 0) * np.ones(values.size, int),
+                                   central=central)
     if how == "saliva_cortisol":  # plasma (nmol/l) time course -> saliva with lag, jitter and assay CV
         return ms.salivary_cortisol(course[0], values, rng, params=mspec.get("params"), plasma_after=course[1])
     if how == "microcode":
@@ -261,6 +269,12 @@ def _measure(study: Study, data, units, mname, rng, assays):
     people = hh * (len(ROLES) + 1) + (len(ROLES) if mspec["var"].startswith("infant_") else sl)
     vals = np.asarray(visit[mspec["var"]])[hh, sl]
     n_people = np.asarray(visit[mspec["var"]]).shape[0] * (len(ROLES) + 1)
+    if mspec.get("observe") == "assay" and study.spec.get("assay_params"):  # run-wide (--assay-set); the measure's own win
+        mspec = {**mspec, "params": {**study.spec["assay_params"], **(mspec.get("params") or {})}}
+
+    def central(var):
+        return np.asarray(visit[CENTRAL_OF[var]])[hh, sl] if var in CENTRAL_OF and CENTRAL_OF[var] in visit else None
+
     if "contrast" in mspec:  # within-person contrast with another measure (crossover)
         own = {k: v for k, v in mspec.items() if k != "contrast"}
         study.spec["measures"]["_own_" + mname] = own
@@ -270,13 +284,15 @@ def _measure(study: Study, data, units, mname, rng, assays):
             del study.spec["measures"]["_own_" + mname]
         return a - _measure(study, data, units, mspec["contrast"], rng, assays)
     if "minus" in mspec:  # change score: var - minus (same visit), each observed separately
-        obs = _observe(vals, mspec, rng, assays, people, n_people, _course(study, mname, mspec, visit, mspec["var"], hh, sl))
+        obs = _observe(vals, mspec, rng, assays, people, n_people, _course(study, mname, mspec, visit, mspec["var"], hh, sl),
+                       central(mspec["var"]))
         base = _observe(np.asarray(visit[mspec["minus"]])[hh, sl], mspec, rng, assays, people, n_people,
-                        _course(study, mname, mspec, visit, mspec["minus"], hh, sl))
+                        _course(study, mname, mspec, visit, mspec["minus"], hh, sl), central(mspec["minus"]))
         if mspec.get("ratio"):
             return 100.0 * (obs / base - 1.0)
         return obs - base
-    obs = _observe(vals, mspec, rng, assays, people, n_people, _course(study, mname, mspec, visit, mspec["var"], hh, sl))
+    obs = _observe(vals, mspec, rng, assays, people, n_people, _course(study, mname, mspec, visit, mspec["var"], hh, sl),
+                   central(mspec["var"]))
     if "equals" in mspec:
         return np.isin(obs, np.atleast_1d(mspec["equals"])).astype(float)
     return obs

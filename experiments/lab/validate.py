@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.lab.measures import MEASURE_PARAMS
 from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
@@ -94,24 +95,44 @@ def arm_fingerprint(scenario) -> str:
     return _fingerprint({"params": scenario.params, "interventions": scenario.interventions})
 
 
-def with_sets(study, sets: dict | None):
-    """``study`` (and its sub-studies) with the model overrides ``sets`` (``--set``) added.
+def with_sets(study, sets: dict | None, assay_sets: dict | None = None):
+    """``study`` (and its sub-studies) with the model overrides ``sets`` (``--set``) and the OT
+    assay parameters ``assay_sets`` (``--assay-set``) added.
 
     The study's own ``overrides`` define its sample (e.g. a high-risk population) and win over
     ``sets`` for the same name; ``sets`` apply to every other parameter, e.g. calibrated values.
+    ``assay_sets`` reach every OT assay of the study (``assay_params``; a measure's own
+    ``params`` win), e.g. hypothesis H2 of what unextracted immunoassays read.
     """
     from experiments.lab.studies import Study
 
-    if not sets:
+    if not sets and not assay_sets:
         return study
-    spec = {**study.spec, "overrides": {**sets, **study.spec.get("overrides", {})}}
-    return Study(study.name, spec, [with_sets(sub, sets) for sub in study.substudies])
+    spec = dict(study.spec)
+    if sets:
+        spec["overrides"] = {**sets, **study.spec.get("overrides", {})}
+    if assay_sets:
+        spec["assay_params"] = dict(assay_sets)
+    return Study(study.name, spec, [with_sets(sub, sets, assay_sets) for sub in study.substudies])
 
 
-def load_study_with_sets(name: str, sets: dict | None):
+def load_study_with_sets(name: str, sets: dict | None, assay_sets: dict | None = None):
     from experiments.lab.studies import load_study
 
-    return with_sets(load_study(name), sets)
+    return with_sets(load_study(name), sets, assay_sets)
+
+
+ASSAY_SET_NAMES = tuple(n for n in MEASURE_PARAMS if n.startswith("ot_"))  # what --assay-set may change
+
+
+def validate_assay_sets(items: dict[str, str]) -> dict[str, float]:
+    """``--assay-set NAME=VALUE``: OT assay parameters by name and bounds (one-line ParameterError)."""
+    out = {}
+    for name, value in items.items():
+        if name not in ASSAY_SET_NAMES:
+            raise ParameterError(f"--assay-set {name}: unknown OT assay parameter (allowed: {', '.join(ASSAY_SET_NAMES)})")
+        out[name] = MEASURE_PARAMS[name].check(value, f"--assay-set {name}")
+    return out
 
 
 def arm_scenario(arm: str, sets: dict | None):
@@ -136,20 +157,21 @@ def parse_studies(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def run_config(studies: list[str], replicates: int, seed: int, households: int, sets: dict | None = None) -> dict:
-    sets = dict(sets or {})
+def run_config(studies: list[str], replicates: int, seed: int, households: int, sets: dict | None = None,
+               assay_sets: dict | None = None) -> dict:
+    sets, assay_sets = dict(sets or {}), dict(assay_sets or {})
     return {"studies": list(studies), "replicates": int(replicates), "seed": int(seed),
             "households": int(households), "ssp_months": SSP_MONTHS,
-            "ssp_arms": list(SSP_ARMS) if households > 0 else [], "set": sets,
-            "fingerprints": {n: study_fingerprint(load_study_with_sets(n, sets)) for n in studies}}
+            "ssp_arms": list(SSP_ARMS) if households > 0 else [], "set": sets, "assay_set": assay_sets,
+            "fingerprints": {n: study_fingerprint(load_study_with_sets(n, sets, assay_sets)) for n in studies}}
 
 
 def prepare_folder(out: Path, config: dict) -> None:
     """Create ``out`` with a running manifest, or check an existing validation folder matches."""
     def held(old, new):
-        for key in ("replicates", "seed", "households", "set"):
-            if old.get(key, {} if key == "set" else None) != new[key]:
-                return f"a validation with --{key} {old.get(key)}, now {new[key]}"
+        for key in ("replicates", "seed", "households", "set", "assay_set"):
+            if old.get(key, {} if key in ("set", "assay_set") else None) != new[key]:
+                return f"a validation with --{key.replace('_', '-')} {old.get(key)}, now {new[key]}"
         return None
 
     if not check_run_folder(out, "validate", "validation", config, held):
@@ -274,7 +296,7 @@ def _bound_fit(bound: float, side: str, med: float, sd: float, q05: float, q95: 
 
 
 def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = None,
-                  sets: dict | None = None) -> dict:
+                  sets: dict | None = None, assay_sets: dict | None = None) -> dict:
     """Run one study and return its result document (replicate results, summary row, timing).
 
     The table is rebuilt from the replicate results (:func:`stored_rows`), so the summary and
@@ -282,7 +304,7 @@ def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = No
     """
     from experiments.lab.studies import run_study
 
-    study = load_study_with_sets(name, sets)
+    study = load_study_with_sets(name, sets, assay_sets)
     t0 = time.perf_counter()
     rows = run_study(study, replicates, seed, cache=cache)
     return {"study": name, "fingerprint": study_fingerprint(study), "replicates": int(replicates),
@@ -412,11 +434,12 @@ def execute(out: Path, config: dict, log=print) -> dict:
             log(f"skip {name} (done)")
         else:
             todo.append(name)
-    keys = {name: simulation_key(load_study_with_sets(name, sets), R, seed) for name in todo}
+    assay_sets = config.get("assay_set", {})
+    keys = {name: simulation_key(load_study_with_sets(name, sets, assay_sets), R, seed) for name in todo}
     cache: dict = {}
     ran = []
     for i, name in enumerate(todo):
-        doc = run_one_study(name, R, seed, cache, sets)
+        doc = run_one_study(name, R, seed, cache, sets, assay_sets)
         atomic_write_json(study_path(out, name), doc)
         ran.append(name)
         needed = {k for later in todo[i + 1:] for k in keys[later]}
@@ -489,10 +512,13 @@ def _md_escape(text: str) -> str:
 def render_markdown(df: pd.DataFrame, config: dict) -> str:
     """Human-readable tables: studies (simulated vs published), then the SSP distribution."""
     sets = config.get("set") or {}
+    assay_sets = config.get("assay_set") or {}
     lines = [f"# Validation: simulated vs published (R = {config['replicates']} replicates, seed {config['seed']})", "",
              *([("Model parameters set for every study and arm (`--set`): "
                  + ", ".join(f"`{k}` = {v:g}" for k, v in sets.items())
                  + " (a study's or arm's own overrides win for the same name)."), ""] if sets else []),
+             *([("OT assay parameters set for every study (`--assay-set`): "
+                 + ", ".join(f"`{k}` = {v:g}" for k, v in assay_sets.items())), ""] if assay_sets else []),
              "Each study is run R times at its published sample size; *simulated* is the median and the "
              "5th-95th percentile range of the statistic over the replicates; P(sig) is the share of "
              "replicates significant at alpha = .05 in the published direction. *z* = (simulated median "
@@ -578,8 +604,9 @@ def cmd_validate(args) -> int:
 
     studies = args.studies or available_studies()
     sets = validate_overrides(parse_sets(args.set), where="--set ")
+    assay_sets = validate_assay_sets(parse_sets(args.assay_set, flag="--assay-set"))
     out = Path(args.out) if args.out else Path("results") / f"validate-seed{args.seed}"
-    config = run_config(studies, args.replicates, args.seed, args.households, sets)
+    config = run_config(studies, args.replicates, args.seed, args.households, sets, assay_sets)
     prepare_folder(out, config)
     start = time.perf_counter()
     log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
@@ -609,6 +636,9 @@ def add_subcommands(sub) -> None:
     v.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="model parameter for every study and SSP arm, e.g. a calibrated value (repeatable; "
                         "a study's or arm's own overrides win for the same name); see `bonding params`")
+    v.add_argument("--assay-set", action="append", default=[], metavar="NAME=VALUE",
+                   help="OT assay parameter for every study (repeatable), e.g. ot_unextracted_central_corr=0.5 "
+                        "for hypothesis H2 of what unextracted immunoassays read (docs/validation.md)")
     v.add_argument("--studies", type=parse_studies, default=None, metavar="a,b,c",
                    help="comma-separated study names (default: every listed study, see `bonding study --list`)")
     v.add_argument("--households", type=bounded_int("--households", 0, MAX_HOUSEHOLDS), default=DEFAULT_HOUSEHOLDS,

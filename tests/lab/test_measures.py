@@ -63,6 +63,28 @@ def test_unextracted_reads_100x_and_barely_tracks_extracted():
         ms.OTAssay(3, rng, "elisa")
 
 
+@pytest.mark.parametrize("rho", [0.0, 0.5, 0.9])
+def test_unextracted_person_component_tracks_central_ot_only_under_h2(rho):
+    # H1 (rho = 0): the stable component is artefact; H2: it correlates rho with log central OT,
+    # at the same size, so the readings' spread and their link to extracted values stay put (PH6)
+    rng = np.random.default_rng(5)
+    n = 20_000
+    plasma = rng.lognormal(1.4, 0.5, n)
+    central = rng.lognormal(1.0, 0.3, n)
+    params = {"ot_unextracted_central_corr": rho}
+    u = ms.OTAssay(n, rng, "unextracted", params=params).measure(plasma, central=central)
+    r_central = np.corrcoef(np.log(u), np.log(central))[0, 1]
+    total_sd = np.sqrt(0.6**2 + 0.15**2 + (0.1 * 0.5) ** 2)  # person, assay noise, true-value share
+    assert r_central == pytest.approx(rho * 0.6 / total_sd, abs=0.03)
+    assert np.std(np.log(u)) == pytest.approx(total_sd, rel=0.05)
+    e = ms.OTAssay(n, rng, "extracted").measure(plasma)
+    assert abs(np.corrcoef(np.log(e), np.log(u))[0, 1]) < 0.15
+    # without a central value (e.g. an infant's OT) the reading is the H1 reading
+    a = ms.OTAssay(50, np.random.default_rng(1), "unextracted", params=params).measure(plasma[:50])
+    b = ms.OTAssay(50, np.random.default_rng(1), "unextracted").measure(plasma[:50])
+    assert np.array_equal(a, b)
+
+
 def test_salivary_cortisol_lag_and_no_noise():
     rng = np.random.default_rng(5)
     s = ms.salivary_cortisol(np.array([200.0]), np.array([300.0]), rng, noise=False)

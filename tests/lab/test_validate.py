@@ -208,3 +208,39 @@ def test_set_out_of_bounds_is_one_line_exit_2_and_writes_nothing(tmp_path, capsy
     assert main(["validate", *SMALL, "--out", str(out), "--set", "ot_tone_sd=5"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "ot_tone_sd" in err[0] and not out.exists()
+
+
+def test_assay_set_reaches_every_assay_changes_unextracted_studies_and_is_part_of_the_configuration(tmp_path, capsys):
+    # H2 of what unextracted immunoassays read: the readings then carry the mothers' central OT,
+    # so a correlational study with an unextracted assay (M2) moves, and an extracted one (M4) does not
+    vote = V.with_sets(S.load_study("M1"), None, {"ot_unextracted_central_corr": 0.9})
+    assert all(sub.spec["assay_params"] == {"ot_unextracted_central_corr": 0.9} for sub in vote.substudies)
+    assert V.study_fingerprint(vote) != V.study_fingerprint(S.load_study("M1"))
+    base = ["validate", "--replicates", "3", "--seed", "2", "--studies", "M2,M4", "--households", "0", "--quiet"]
+    plain, h2 = tmp_path / "plain", tmp_path / "h2"
+    assert main([*base, "--out", str(plain)]) == 0
+    assert main([*base, "--out", str(h2), "--assay-set", "ot_unextracted_central_corr=0.9"]) == 0
+    a = json.loads((plain / "studies" / "M2.json").read_text())["values"]
+    b = json.loads((h2 / "studies" / "M2.json").read_text())["values"]
+    assert a != b
+    a4 = json.loads((plain / "studies" / "M4.json").read_text())["values"]
+    b4 = json.loads((h2 / "studies" / "M4.json").read_text())["values"]
+    assert a4 == b4  # M4 uses an extracted assay
+    assert json.loads((h2 / "manifest.json").read_text())["config"]["assay_set"] == {"ot_unextracted_central_corr": 0.9}
+    assert "`ot_unextracted_central_corr` = 0.9" in (h2 / "validation.md").read_text()
+    capsys.readouterr()
+    assert main([*base, "--out", str(h2)]) == 2  # the folder holds another --assay-set
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--assay-set" in err[0]
+
+
+@pytest.mark.parametrize("item,field", [
+    ("ot_unextracted_central_corr=1.5", "ot_unextracted_central_corr"),
+    ("rating_icc=0.9", "rating_icc"),  # a lab parameter, but not an OT assay's
+    ("ot_unextracted_central_corr", "--assay-set"),
+])
+def test_bad_assay_set_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, item, field):
+    out = tmp_path / "bad"
+    assert main(["validate", *SMALL, "--out", str(out), "--assay-set", item]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and field in err[0] and not out.exists()
