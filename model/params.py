@@ -100,13 +100,18 @@ _DECLARATIONS: tuple[Param, ...] = (
        "share of caregivers additionally classified unresolved (loss or trauma)", "traits"),
     _p("sensitivity_trait_sd", 0.8, 0, 2, "logit", "assumption",
        "between-caregiver SD of the sensitivity trait on the logit scale", "traits"),
-    _p("father_sensitivity_offset", -0.35, -2, 1, "logit", "P10 (Deneault et al. 2022, d=-0.27)",
-       "fathers' sensitivity trait relative to mothers'", "traits"),
+    _p("father_sensitivity_offset", 0.4, -2, 1, "logit",
+       "P10 (Deneault et al. 2022, d=-0.27), hand-set so that the emergent observed d matches (virtual study "
+       "P10_d): fathers' experience (less care, so lower central OT, bond and motivation) already lowers their "
+       "attunement by ~0.65 logit",
+       "fathers' sensitivity trait relative to mothers' (before what experience adds)", "traits"),
     _p("distress_sensitivity_sd", 0.8, 0, 2, "logit",
        "assumption (McElwain & Booth-LaForce 2006; Leerkes 2011: sensitivity to distress predicts security)",
        "between-caregiver SD of an extra logit on the quality of responses to distress, apart from general sensitivity",
        "traits"),
-    _p("couple_sensitivity_corr", 0.23, 0, 0.9, "correlation", "P10 (r=.23)",
+    _p("couple_sensitivity_corr", 0.5, 0, 0.9, "correlation",
+       "P10 (r=.23 observed), hand-set so that the emergent observed r matches (virtual study P10_r): the "
+       "division of care lowers it; assortative pairing and shared context as its source: assumption",
        "correlation of mother and father sensitivity traits within couples", "traits"),
     _p("ot_setpoint_sd", 0.5, 0.1, 1.2, "log units", "PH8 (40-fold ELISA range; narrowed for assay artefact PH6: assumption)",
        "between-person SD of log plasma-OT set-point", "traits"),
@@ -233,7 +238,7 @@ _DECLARATIONS: tuple[Param, ...] = (
        "fathers' pre-pregnancy testosterone set-point", "steroids"),
     _p("testosterone_care_drop", 0.04, 0, 0.2, "fraction per daily care-hour", "P1 (>=3 h/day care -> lower T)",
        "fall of the testosterone set-point per daily hour of hands-on care (EWMA)", "steroids"),
-    _p("testosterone_fatherhood_drop", 0.18, 0, 0.5, "fraction", "P1, P5 (fathers' T falls before and after birth; set so that P1's -26% median holds at 12 months)",
+    _p("testosterone_fatherhood_drop", 0.16, 0, 0.5, "fraction", "P1, P5 (fathers' T falls before and after birth; set so that P1's -26% median holds at 12 months)",
        "fall of testosterone across the transition to fatherhood, without care effects", "steroids"),
     # ---------------------------------------------------------------- depression, fatigue, grief
     _p("maternal_depression_risk", -7.9, -10, -2, "logit per day", "PH16 (calibrated to ~17.7% PPD)",

@@ -28,7 +28,7 @@ from model.state import DAYS_PER_MONTH, GESTATION_START_WEEK, PRENATAL_DAYS, ROL
 
 STUDY_DIR = Path(__file__).resolve().parent.parent / "studies"
 VISIT_HOUR = 10  # lab visits at 10:00
-STAT_KINDS = ("pearson", "interaction", "proportion", "d", "median_pct_change", "paired", "kappa", "vote")
+STAT_KINDS = ("pearson", "interaction", "proportion", "d", "d_between", "median_pct_change", "paired", "kappa", "vote")
 NO_TEST_KINDS = ("proportion", "kappa")  # statistics reported without a significance test
 ALPHA = 0.05
 REQUIRE_KEYS = ("breastfeeding",)
@@ -333,6 +333,17 @@ def _statistic(study: Study, data, units, rng) -> dict:
             val = float(t)
         sig = p < ALPHA and ((val > 0) if direction == "+" else (val < 0) if direction == "-" else True)
         return {"value": float(val), "p": float(p), "significant": bool(sig), "n": int(y.size)}
+    if kind == "d_between":  # two measures on the same units (e.g. father vs mother of one household)
+        x, y = get(st["x"]).astype(float), get(st["y"]).astype(float)
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        if x.size < 4:
+            return {"value": np.nan, "p": np.nan, "significant": False, "n": int(x.size)}
+        sp = np.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2.0)
+        val = (x.mean() - y.mean()) / sp if sp > 0 else np.nan
+        p = float(stats.ttest_rel(x, y).pvalue)
+        sig = p < ALPHA and ((val > 0) if direction == "+" else (val < 0) if direction == "-" else True)
+        return {"value": float(val), "p": p, "significant": bool(sig), "n": int(x.size)}
     if kind == "proportion":
         v = get(st["var"])
         levels = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]

@@ -205,7 +205,7 @@ def statistic_name(study) -> str:
     if kind == "proportion":
         eq = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
         return f"share {'/'.join(map(str, eq))}"
-    return {"pearson": "r", "d": "Cohen d", "interaction": "Welch t (median split)",
+    return {"pearson": "r", "d": "Cohen d", "d_between": f"Cohen d ({st.get('x')} - {st.get('y')})", "interaction": "Welch t (median split)",
             "median_pct_change": "median % change", "paired": "d_z (paired)", "kappa": "kappa",
             "vote": f"studies significant of {len(study.substudies)}"}[kind]
 

@@ -38,6 +38,25 @@ def test_planted_correlation_detected_at_analytic_power():
     assert np.mean(sig) == pytest.approx(expected, abs=0.06)
 
 
+def test_d_between_two_measures_of_the_same_units():
+    """Father vs mother of the same households: standardised mean difference, paired test."""
+    spec = {"sample": {"unit": "household", "n": 400, "roles": ["mother", "father"]},
+            "measures": {"m": {"visit": "v", "var": "s", "role": "mother"},
+                         "f": {"visit": "v", "var": "s", "role": "father"}},
+            "statistic": {"kind": "d_between", "x": "f", "y": "m", "direction": "-"}}
+    st = S.Study("planted_d", spec)
+    rng = np.random.default_rng(2)
+    s = rng.standard_normal((400, 5))
+    s[:, 1] -= 0.3  # fathers 0.3 SD lower
+    units = {"mother": (np.arange(400), np.zeros(400, int)), "father": (np.arange(400), np.ones(400, int))}
+    out = S._statistic(st, {"v": {"s": s}}, units, np.random.default_rng(0))
+    x, y = s[:, 1], s[:, 0]
+    assert out["value"] == pytest.approx((x.mean() - y.mean()) / np.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2))
+    assert out["p"] == pytest.approx(stats.ttest_rel(x, y).pvalue) and out["significant"] and out["n"] == 400
+    st_plus = S.Study("planted_d", {**spec, "statistic": {**spec["statistic"], "direction": "+"}})
+    assert not S._statistic(st_plus, {"v": {"s": s}}, units, np.random.default_rng(0))["significant"]
+
+
 def test_same_seed_same_numbers():
     st = S.load_study("PH5")
     a = S.run_study(st, 2, seed=5, n=12)

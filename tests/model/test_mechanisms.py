@@ -351,3 +351,23 @@ def test_more_endogenous_central_ot_brings_a_stronger_maternal_bond():
     # past the optimum (exogenous-dose territory) the same rise lowers the bond: the inverted U
     past = run({"ot_tone_affiliation_gain": 0.25, "ot_reward_optimum": 1.0}, households=200, months=3.0)
     assert role_mean(past, "bond") < role_mean(high, "bond") - 0.02
+
+
+# ------------------------------------------------------------------ couples (P10)
+def _couple_sensitivity(sim):
+    df = outcomes(sim)
+    wide = df.pivot_table(index="household", columns="role", values="sensitivity").dropna(subset=["mother", "father"])
+    return wide["mother"].to_numpy(), wide["father"].to_numpy()
+
+
+def test_couple_trait_correlation_raises_the_emergent_correlation_of_partners_sensitivity():
+    # the division of care pulls partners apart; the trait correlation is what holds them together (P10)
+    m0, f0 = _couple_sensitivity(run({"couple_sensitivity_corr": 0.0}, 400, 3.0))
+    m1, f1 = _couple_sensitivity(run({"couple_sensitivity_corr": 0.9}, 400, 3.0))
+    assert np.corrcoef(m1, f1)[0, 1] > np.corrcoef(m0, f0)[0, 1] + 0.3
+
+
+def test_father_sensitivity_offset_moves_fathers_not_mothers():
+    lo, hi = run({"father_sensitivity_offset": -0.5}, 400, 3.0), run({"father_sensitivity_offset": 0.5}, 400, 3.0)
+    assert role_mean(hi, "sensitivity", "father") > role_mean(lo, "sensitivity", "father") + 0.1
+    assert abs(role_mean(hi, "sensitivity", "mother") - role_mean(lo, "sensitivity", "mother")) < 0.03
