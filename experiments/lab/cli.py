@@ -54,6 +54,28 @@ def _write_fig(fig, path: Path) -> Path:
     return path
 
 
+def _study_from_args(name: str, args):
+    """The registry study ``name`` with ``--set`` model parameters and ``--assay-set`` OT assay
+    parameters applied (validated: one-line error, exit 2), and a description of them."""
+    from experiments.cli import parse_sets
+    from experiments.lab.studies import load_study
+    from experiments.lab.validate import validate_assay_sets, with_sets
+    from model.params import validate_overrides
+
+    sets = validate_overrides(parse_sets(args.set), where="--set ")
+    assay_sets = validate_assay_sets(parse_sets(args.assay_set, flag="--assay-set"))
+    study = with_sets(load_study(name), sets, assay_sets)
+    note = "; ".join(f"{k}={v:g}" for k, v in {**sets, **assay_sets}.items())
+    return study, note
+
+
+def _add_set_options(p) -> None:
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="model parameter for the simulated population (repeatable; the study's own overrides win)")
+    p.add_argument("--assay-set", action="append", default=[], metavar="NAME=VALUE",
+                   help="OT assay parameter (repeatable), e.g. ot_unextracted_central_corr=0.9 (hypothesis H2)")
+
+
 def cmd_study(args) -> int:
     import matplotlib
 
@@ -68,10 +90,10 @@ def cmd_study(args) -> int:
             st = load_study(name)
             print(f"{name:16s} {st.stat_kind:18s} n={st.n:<5d} {st.spec.get('citation', '')[:90]}")
         return 0
-    st = load_study(args.name)
+    st, note = _study_from_args(args.name, args)
     rows = run_study(st, args.replicates, args.seed)
     df = pd.DataFrame(rows)
-    summ = summarise(st, rows)
+    summ = {**summarise(st, rows), "set": note}
     out = Path(args.out) if args.out else Path("results") / f"study-{st.name}-seed{args.seed}"
     paths = _write_table(df, out, "replicates") + _write_table(pd.DataFrame([summ]), out, "summary")
     fig, ax = plt.subplots(figsize=(5, 3.2))
@@ -85,11 +107,12 @@ def cmd_study(args) -> int:
     ax.set_ylabel("replicates")
     psig = summ["p_significant"]
     psig = "no test" if psig != psig else f"{psig:.2f}"  # NaN: a statistic without a significance test
-    ax.set_title(f"{st.name}: P(significant)={psig}", fontsize=9)
+    ax.set_title(f"{st.name}: P(significant)={psig}" + (f"\n{note}" if note else ""), fontsize=9)
     paths.append(_write_fig(fig, out / "distribution.png"))
     plt.close(fig)
-    print(f"{st.name}: median {summ['median']:.3g} [90% {summ['q05']:.3g}, {summ['q95']:.3g}], "
-          f"P(sig)={psig}; published: {summ['published_text'] or summ['published']}")
+    print(f"{st.name}{' (' + note + ')' if note else ''}: median {summ['median']:.3g} "
+          f"[90% {summ['q05']:.3g}, {summ['q95']:.3g}], P(sig)={psig}; "
+          f"published: {summ['published_text'] or summ['published']}")
     for p in paths:
         print(f"wrote {p}")
     return 0
@@ -102,9 +125,9 @@ def cmd_power(args) -> int:
     import matplotlib.pyplot as plt
     import pandas as pd
 
-    from experiments.lab.studies import has_test, load_study, run_study
+    from experiments.lab.studies import has_test, run_study
 
-    st = load_study(args.name)
+    st, note = _study_from_args(args.name, args)
     if not has_test(st.stat_kind):
         from experiments.lab.studies import StudyError
 
@@ -112,7 +135,7 @@ def cmd_power(args) -> int:
     recs = []
     for n in args.n:
         rows = run_study(st, args.replicates, args.seed, n=n)
-        rec = {"study": st.name, "n": n, "replicates": args.replicates,
+        rec = {"study": st.name, "set": note, "n": n, "replicates": args.replicates,
                "power": sum(r["significant"] for r in rows) / len(rows)}
         if st.stat_kind == "vote":
             rec["p_at_least_7_of_8"] = rec.pop("power")
@@ -121,7 +144,7 @@ def cmd_power(args) -> int:
         print(", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()), flush=True)
     if st.stat_kind == "vote":
         rows = run_study(st, args.replicates, args.seed)
-        recs.append({"study": st.name, "n": -1, "replicates": args.replicates,
+        recs.append({"study": st.name, "set": note, "n": -1, "replicates": args.replicates,
                      "p_at_least_7_of_8": sum(r["significant"] for r in rows) / len(rows),
                      "mean_significant": sum(r["value"] for r in rows) / len(rows)})
         print(f"published sample sizes (26..160): P(>=7 of 8 significant) = {recs[-1]['p_at_least_7_of_8']:.3f}")
@@ -137,7 +160,7 @@ def cmd_power(args) -> int:
     ax.set_ylim(0, 1)
     ax.set_xlabel("n per study" if st.stat_kind == "vote" else "n")
     ax.set_ylabel(ycol.replace("_", " "))
-    ax.set_title(f"{st.name} (R={args.replicates})", fontsize=9)
+    ax.set_title(f"{st.name} (R={args.replicates})" + (f"\n{note}" if note else ""), fontsize=9)
     paths.append(_write_fig(fig, out / "power.png"))
     plt.close(fig)
     for p in paths:
@@ -153,6 +176,7 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=50)
     s.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
     s.add_argument("--out", default=None, help="output folder (default results/study-NAME-seedS)")
+    _add_set_options(s)
     s.set_defaults(func=cmd_study)
     p = subparsers.add_parser("power", help="power curve of a virtual study over sample sizes")
     p.add_argument("name", help="study name (see `bonding study --list`)")
@@ -160,6 +184,7 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=100)
     p.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
     p.add_argument("--out", default=None, help="output folder (default results/power-NAME-seedS)")
+    _add_set_options(p)
     p.set_defaults(func=cmd_power)
 
 

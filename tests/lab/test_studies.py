@@ -79,6 +79,9 @@ def _cli(*args, cwd):
     (("power", "M4", "--n", "30,x"), "--n"),
     (("power", "M4", "--n", "2"), "--n"),
     (("study", "M4", "--replicates", "0"), "--replicates"),
+    (("study", "M2", "--set", "ot_tone_sd=9"), "ot_tone_sd"),
+    (("power", "M2", "--n", "30", "--assay-set", "rating_icc=0.9"), "rating_icc"),
+    (("power", "M2", "--n", "30", "--assay-set", "ot_unextracted_central_corr=2"), "ot_unextracted_central_corr"),
 ])
 def test_cli_bad_input_one_line_exit_2(tmp_path, args, field):
     p = _cli(*args, "--out", str(tmp_path / "out"), cwd=tmp_path)
@@ -86,6 +89,26 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, args, field):
     assert len(p.stderr.strip().splitlines()) == 1 and field in p.stderr
     assert "Traceback" not in p.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_power_under_h2_is_recorded_and_differs_from_h1(tmp_path):
+    """In-silico design under a hypothesis: ``bonding power M2 --assay-set ...`` (and ``--set``)."""
+    import pandas as pd
+
+    from experiments.cli import main
+
+    args = ["power", "M2", "--n", "40", "--replicates", "4", "--seed", "3"]
+    assert main([*args, "--out", str(tmp_path / "h1")]) == 0
+    assert main([*args, "--assay-set", "ot_unextracted_central_corr=0.9", "--set", "ot_tone_sd=0.4",
+                 "--out", str(tmp_path / "h2")]) == 0
+    h1 = pd.read_csv(tmp_path / "h1" / "power.csv")
+    h2 = pd.read_csv(tmp_path / "h2" / "power.csv")
+    assert h2.loc[0, "set"] == "ot_tone_sd=0.4; ot_unextracted_central_corr=0.9" and h1["set"].isna().all()
+    st_h1 = S.run_study(S.load_study("M2"), 4, 3, n=40)
+    from experiments.lab.validate import with_sets
+    st_h2 = S.run_study(with_sets(S.load_study("M2"), {"ot_tone_sd": 0.4}, {"ot_unextracted_central_corr": 0.9}), 4, 3, n=40)
+    assert [r["value"] for r in st_h1] != [r["value"] for r in st_h2]
+    assert h2.loc[0, "power"] == sum(r["significant"] for r in st_h2) / 4
 
 
 def test_cli_study_list(tmp_path):
