@@ -126,8 +126,13 @@ _DECLARATIONS: tuple[Param, ...] = (
        "plasma OT elimination half-life", "oxytocin"),
     _p("ot_central_halflife", 25.0, 15, 35, "min", "PH2 (CSF t1/2 19-28 min)",
        "central (CSF) OT clearance half-life", "oxytocin"),
-    _p("ot_central_plasma_coupling", 0.15, 0, 1, "fraction", "PH5 (Valstad 2017: basal r=.08)",
-       "share of a central OT release episode that also reaches plasma (weak coupling)", "oxytocin"),
+    _p("ot_central_plasma_coupling", 1.0, 0, 1, "fraction",
+       "PH5 (Valstad 2017: r=.49 after a stressor, against basal r=.08, which holds at rest for any value: "
+       "virtual study PH5 uses the resting samples); I10 (sOT rise during skin-to-skin, p<.001, n=28). Set to "
+       "its upper bound, coordinated central and peripheral release (assumption); even so I10 comes out "
+       "significant in only half the replicates",
+       "share of a central OT release episode (touch) that also reaches plasma, as a fraction of the set-point",
+       "oxytocin"),
     _p("ot_pregnancy_rise", 0.6, 0, 2, "log units", "PH8, M3 (rise 1st to 3rd trimester; 1/3 flat)",
        "mean rise of log plasma OT from first to third trimester", "oxytocin"),
     _p("ot_pregnancy_rise_sd", 0.6, 0, 2, "log units", "M3 (Levine et al. 2007: flat, rising, falling, late peak)",

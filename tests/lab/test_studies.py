@@ -252,3 +252,21 @@ def test_median_change_is_tested_and_untested_statistics_have_no_p_significant()
 
     st.spec["published"] = {"value": 0.5, "text": "half"}
     assert np.isnan(study_row(st, [res, res])["p_significant"])
+
+
+def test_session_plasma_response_grows_with_coupling_and_resting_samples_do_not_depend_on_it():
+    """Touch releases OT centrally and peripherally together (``ot_central_plasma_coupling``);
+    the resting samples before a session, which PH5's basal correlation is checked on, do not move."""
+    from experiments.lab.procedures import play
+    from model import ParamSet, Simulation
+
+    out = {}
+    for c in (0.0, 1.0):
+        sim = Simulation(ParamSet.uniform(60, {"ot_central_plasma_coupling": c}), 1.0, 4).run()
+        out[c] = play(sim, np.random.default_rng(0))
+    lo, hi = out[0.0], out[1.0]
+    assert np.array_equal(lo["ot_plasma_pre"], hi["ot_plasma_pre"])
+    assert np.array_equal(lo["ot_central_pre"], hi["ot_central_pre"])
+    assert np.allclose(lo["ot_plasma_post"], lo["ot_plasma_pre"])  # no coupling: plasma does not respond
+    rise = (hi["ot_plasma_post"] / hi["ot_plasma_pre"] - 1.0)[:, 0]
+    assert np.median(rise) > 0.05
