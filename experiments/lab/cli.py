@@ -57,13 +57,10 @@ def _write_fig(fig, path: Path) -> Path:
 def _study_from_args(name: str, args):
     """The registry study ``name`` with ``--set`` model parameters and ``--assay-set`` OT assay
     parameters applied (validated: one-line error, exit 2), and a description of them."""
-    from experiments.cli import parse_sets
     from experiments.lab.studies import load_study
-    from experiments.lab.validate import validate_assay_sets, with_sets
-    from model.params import validate_overrides
+    from experiments.lab.validate import set_options, with_sets
 
-    sets = validate_overrides(parse_sets(args.set), where="--set ")
-    assay_sets = validate_assay_sets(parse_sets(args.assay_set, flag="--assay-set"))
+    sets, assay_sets = set_options(args)
     study = with_sets(load_study(name), sets, assay_sets)
     note = "; ".join(f"{k}={v:g}" for k, v in {**sets, **assay_sets}.items())
     return study, note

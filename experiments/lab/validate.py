@@ -135,6 +135,16 @@ def validate_assay_sets(items: dict[str, str]) -> dict[str, float]:
     return out
 
 
+def set_options(args) -> tuple[dict[str, float], dict[str, float]]:
+    """A command's ``--set`` model parameters and ``--assay-set`` OT assay parameters, validated
+    by name and bounds (one-line ParameterError): shared by ``validate``, ``study`` and ``power``."""
+    from experiments.cli import parse_sets
+    from model.params import validate_overrides
+
+    return (validate_overrides(parse_sets(args.set), where="--set "),
+            validate_assay_sets(parse_sets(args.assay_set, flag="--assay-set")))
+
+
 def arm_scenario(arm: str, sets: dict | None):
     """The scenario of an SSP arm with ``sets`` added; the scenario's own values win (as studies)."""
     from experiments.scenarios import load_scenario
@@ -598,13 +608,10 @@ def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict) ->
 
 # ------------------------------------------------------------------ command line
 def cmd_validate(args) -> int:
-    from experiments.cli import parse_sets
     from experiments.lab.studies import available_studies
-    from model.params import validate_overrides
 
     studies = args.studies or available_studies()
-    sets = validate_overrides(parse_sets(args.set), where="--set ")
-    assay_sets = validate_assay_sets(parse_sets(args.assay_set, flag="--assay-set"))
+    sets, assay_sets = set_options(args)
     out = Path(args.out) if args.out else Path("results") / f"validate-seed{args.seed}"
     config = run_config(studies, args.replicates, args.seed, args.households, sets, assay_sets)
     prepare_folder(out, config)
