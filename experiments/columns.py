@@ -163,9 +163,9 @@ OUTCOMES = Table("outcomes.parquet", ("run",), "one infant-caregiver dyad", (
     Column("stimulatory_touch", "count", "caregiving episodes with stimulatory touch"),
     Column("vocalisation", "count", "caregiving episodes with infant-directed vocalisation"),
     Column("responses", "count", "the infant's bids this caregiver answered after birth (one caregiving episode per hour)"),
-    Column("share_sensitive", "share (0-1)", "share of responses that were sensitive"),
-    Column("share_intrusive", "share (0-1)", "share of responses that were intrusive"),
-    Column("share_rejecting", "share (0-1)", "share of responses that were rejecting"),
+    Column("share_sensitive", "share (0-1)", "share of responses that were sensitive (empty without responses)"),
+    Column("share_intrusive", "share (0-1)", "share of responses that were intrusive (empty without responses)"),
+    Column("share_rejecting", "share (0-1)", "share of responses that were rejecting (empty without responses)"),
     Column("frightening", "count", "responses that were frightening"),
     Column("feeds", "count", "caregiving episodes that were feeds"),
     Column("care_hours", "hours", "hours of care given after birth (hours in which the caregiver answered a bid)"),
@@ -530,7 +530,7 @@ def markdown_table(t: Table) -> str:
     head = f"#### {files}\n\nWritten by {cmds}{f' ({t.when})' if t.when else ''}. One row: {t.row}.\n"
     rows = ["| column | unit | meaning | written |", "|---|---|---|---|"]
     for c in t.columns:
-        rows.append(f"| `{_cell(c.name)}` | {_cell(c.unit)} | {_cell(c.meaning)} | {_cell(c.when) or 'always'} |")
+        rows.append(f"| `{_cell(c.name)}` | {_cell(c.unit) or '–'} | {_cell(c.meaning)} | {_cell(c.when) or 'always'} |")
     return head + "\n" + "\n".join(rows)
 
 
