@@ -22,6 +22,7 @@ can be imported without numba.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -51,69 +52,38 @@ class Table:
 
 
 # ------------------------------------------------------------------ placeholder sets
-def _roles() -> tuple[str, ...]:
-    from model.state import ROLES
-
-    return tuple(ROLES)
-
-
-def _parameters() -> tuple[str, ...]:
-    from model.params import PARAMS
-
-    return tuple(PARAMS)
-
-
-def _continuous() -> tuple[str, ...]:
-    from experiments.compare import CONTINUOUS
-
-    return tuple(CONTINUOUS)
-
-
-def _shares() -> tuple[str, ...]:
-    from experiments.compare import SHARES
-
-    return tuple(SHARES)
-
-
-def _ssp_scales() -> tuple[str, ...]:
-    from experiments.compare import SSP_CONTINUOUS
-
-    return tuple(SSP_CONTINUOUS)
-
-
-def _infant_series() -> tuple[str, ...]:
-    from experiments.compare import INFANT_SERIES
-
-    return tuple(INFANT_SERIES)
-
-
-def _summaries() -> tuple[str, ...]:
-    from calibration.cohort import all_keys
-
-    return tuple(all_keys())
-
-
 @dataclass(frozen=True)
 class Placeholder:
+    """A named set of strings; ``source`` is ``module:attribute`` (a collection, or a function
+    returning one), read when the set is first needed, or the values themselves."""
+
     meaning: str
-    values: Callable[[], tuple[str, ...]] = field(repr=False)
+    source: str | tuple[str, ...] = field(repr=False)
+
+    def values(self) -> tuple[str, ...]:
+        if isinstance(self.source, tuple):
+            return self.source
+        module, attr = self.source.split(":")
+        found = getattr(importlib.import_module(module), attr)
+        return tuple(found() if callable(found) else found)
 
 
 PLACEHOLDERS: dict[str, Placeholder] = {
-    "role": Placeholder("a caregiver role (`model.state.ROLES`)", _roles),
-    "class": Placeholder("a Strange Situation class: A, B, C or D", lambda: ("A", "B", "C", "D")),
-    "parameter": Placeholder("a model parameter of `model/params.py` (`bonding params`)", _parameters),
+    "role": Placeholder("a caregiver role (`model.state.ROLES`)", "model.state:ROLES"),
+    "class": Placeholder("a Strange Situation class: A, B, C or D", ("A", "B", "C", "D")),
+    "parameter": Placeholder("a model parameter of `model/params.py` (`bonding params`)", "model.params:PARAMS"),
     "summarised": Placeholder("a continuous dyad outcome summarised per role (`experiments.compare.CONTINUOUS`; "
-                              "`care_hours_per_day` is `care_hours` divided by the days since birth)", _continuous),
+                              "`care_hours_per_day` is `care_hours` divided by the days since birth)",
+                              "experiments.compare:CONTINUOUS"),
     "share": Placeholder("a share per role (`experiments.compare.SHARES`: `depressed` = share of caregivers "
-                         "with `caregiver_depressed`)", _shares),
+                         "with `caregiver_depressed`)", "experiments.compare:SHARES"),
     "ssp_scale": Placeholder("a Strange Situation scale summarised per role (`experiments.compare.SSP_CONTINUOUS`)",
-                             _ssp_scales),
+                             "experiments.compare:SSP_CONTINUOUS"),
     "infant_series": Placeholder("an infant daily series of `timeseries.parquet` (`experiments.compare.INFANT_SERIES`)",
-                                 _infant_series),
+                                 "experiments.compare:INFANT_SERIES"),
     "summary": Placeholder("a cohort summary of `bonding calibrate` (`calibration.cohort.all_keys`: "
                            "`share_<role>_<class>`, `r_latent_<role>`, `r_observed_<role>`, `t_change_father`)",
-                           _summaries),
+                           "calibration.cohort:all_keys"),
 }
 
 ANY_SPLIT = re.compile(r"<([a-z_]+)>")
