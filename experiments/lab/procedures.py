@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from experiments.lab.engine_rules import per_element
 from experiments.lab.params import LabParam, resolve, table
 from model import behaviour as bh
+from model import learning as ln
 from model import physiology as phys
-from model.state import FATHER, MOTHER, K
+from model.roles import role_matrices
+from model.state import FATHER, MOTHER, NO_RESPONSE, SOCIAL_BID, K
 
 PROC_PARAMS = table(
     LabParam("play_minutes", 15, 1, 60, "min", "M8, S2 (15-min play-and-contact)", "length of the play session"),
@@ -40,15 +43,11 @@ PROC_PARAMS = table(
 )
 
 
-def _role_cols(p, H):
-    stim = np.column_stack([p.mother_stimulatory_share, p.father_stimulatory_share, p.mother_stimulatory_share,
-                            np.full(H, 0.5), np.full(H, 0.4)])
-    m = p.touch_style_match
-    aff_match = np.column_stack([np.ones(H), 1 - m, 1 - m / 2, 1 - m / 2, 1 - m / 2])
-    stim_match = np.column_stack([1 - m, np.ones(H), 1 - m / 2, 1 - m / 2, 1 - m / 2])
-    role_sens = np.zeros((H, K))
-    role_sens[:, FATHER] = p.father_sensitivity_offset
-    return stim, aff_match, stim_match, role_sens
+# Procedure constants (what the session is, not rules): a play session answers the infant's
+# social bids (gaze, smiles, coos; M8, S2 face-to-face play) and starts with a calm infant,
+# so the infant's distress after a response is 0 (the term of positive_response_probability).
+PLAY_BID = SOCIAL_BID
+PLAY_DISTRESS = 0.0
 
 
 def snapshot(sim, params=None) -> dict[str, np.ndarray]:
@@ -56,9 +55,7 @@ def snapshot(sim, params=None) -> dict[str, np.ndarray]:
     q = resolve(PROC_PARAMS, params)
     cg, inf = sim.cg, sim.inf
     born = sim.born
-    H = sim.H
-    _, _, _, role_sens = _role_cols(sim.p, H)
-    att = bh.attunement(sim.p, cg, sim.p.ot_emotion_recognition[:, None], role_sens)
+    att = bh.attunement(sim.p, cg, sim.p.ot_emotion_recognition[:, None], role_matrices(sim.p).sensitivity_offset)
     return {
         "ot_plasma": (cg.ot_plasma if born else cg.ot_plasma_setpoint_now).copy(),
         "ot_central": cg.ot_central.copy(), "ot_tone": cg.ot_tone.copy(),
@@ -69,8 +66,7 @@ def snapshot(sim, params=None) -> dict[str, np.ndarray]:
         "depressed": cg.depressed.astype(float),
         "infant_ot": np.repeat(inf.ot[:, None], K, 1) * q["infant_ot_basal"],
         "infant_ot_index": np.repeat(inf.ot[:, None], K, 1), "infant_cortisol": np.repeat(inf.cortisol[:, None], K, 1),
-        "iwm_expected": (inf.iwm_good + 0.5 * sim.p.iwm_prior_strength[:, None])
-        / (inf.iwm_good + inf.iwm_bad + sim.p.iwm_prior_strength[:, None]),
+        "iwm_expected": ln.expected_responsiveness(inf.iwm_good, inf.iwm_bad, sim.p.iwm_prior_strength[:, None]),
     }
 
 
@@ -99,6 +95,14 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
          params=None, continuous_touch: bool = False) -> dict[str, np.ndarray]:
     """Scripted play-and-contact (or skin-to-skin if ``continuous_touch``) session, all dyads at once.
 
+    Minute by minute, an engaged caregiver responds to the infant's social bid with the engine's
+    rules (:mod:`experiments.lab.engine_rules`): quality by ``response_quality`` (sensitive,
+    intrusive or rejecting by adult attachment state, rarely frightening), kind of touch by
+    ``touch_kind`` (all affectionate in skin-to-skin), relief by ``relief``, gaze and vocalisation
+    by ``gaze_vocal_probability``, the infant's positive affect by ``positive_response_probability``.
+    Over the session, touch releases OT (``central_ot_step``, ``plasma_ot_hour_mean``) and the
+    dyad's synchrony is ``dyad_synchrony`` at the session's mean relief and post-session OT.
+
     Returns pre/post true OT (caregiver plasma and central, infant), minute counts of
     affectionate and stimulatory touch, gaze, vocalisation and positive affect, the synchrony
     index and a bonding composite (gaze + vocal + positive affect + affectionate touch minutes).
@@ -106,40 +110,51 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
     q = resolve(PROC_PARAMS, params)
     p, cg, inf, H = sim.p, sim.cg, sim.inf, sim.H
     T = int(minutes or (q["ssc_minutes"] if continuous_touch else q["play_minutes"]))
-    stim_share, aff_match, stim_match, role_sens = _role_cols(p, H)
+    roles = role_matrices(p)
     dose = np.broadcast_to(np.asarray(dose, float), (H, K))
     ot_c0 = cg.ot_central + q["intranasal_dose_central"] * dose
     # attunement with the (dosed) central OT: OT emotion recognition domain (b)
-    log_ot = np.log(np.maximum(ot_c0, 1e-3))
-    att = (bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_sens)
-           + p.ot_emotion_recognition[:, None] * (log_ot - np.log(np.maximum(cg.ot_central, 1e-3))))
+    att = bh.attunement_hourly(bh.attunement_static(p, cg, roles.sensitivity_offset), ot_c0, cg.cortisol_excess,
+                               p.ot_emotion_recognition[:, None], p.cortisol_detection[:, None],
+                               cg.sensitivity_boost)
     p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att)
     u = rng.random((T, 5, H, K))
+    u_fright_kind = rng.random((T, 2, H, K))
     engaged = np.ones((T, H, K), bool) if continuous_touch else u[:, 0] < q["engage_base"] + q["engage_sens"] * p_sens
-    sens = engaged & (u[:, 1] < p_sens)
-    stim = engaged & (u[:, 2] < stim_share) & (not continuous_touch)
-    aff = engaged & ~stim
-    p_gaze = np.where(sens, 0.9, 0.5) * np.where(cg.depressed, 0.6, 1.0)
-    gaze = engaged & (u[:, 3] < p_gaze)
-    vocal = engaged & (u[:, 4] < p_gaze * 0.8)
-    positive = engaged & (u[:, 4] < bh.POSITIVE[np.where(sens, 1, 2)])
+    col = lambda a: np.asarray(a)[:, None]  # noqa: E731  (H,) parameter -> (H, 1)
+    quality, _ = per_element(bh.response_quality, att, col(p.base_sensitivity), cg.aai, cg.unresolved,
+                             cg.cortisol_excess, cg.depressed, col(p.p_frightening_base), col(p.frightening_cortisol),
+                             u[:, 1], u_fright_kind[:, 0], u_fright_kind[:, 1], nout=2, dtypes=(np.int64, float))
+    quality = np.where(engaged, quality, NO_RESPONSE)
+    sens = quality == bh.SENSITIVE
+    _, aff_kind, stim_kind = per_element(bh.touch_kind, PLAY_BID, 0.0, roles.stimulatory_share, u[:, 2], nout=3,
+                                         dtypes=(bool,))
+    touching = engaged & (quality != bh.FRIGHTENING)  # a frightening act carries no touch (as in the kernel)
+    stim = touching & stim_kind & (not continuous_touch)
+    aff = engaged if continuous_touch else touching & aff_kind
+    p_gaze, p_vocal = per_element(bh.gaze_vocal_probability, quality, cg.depressed, PLAY_BID, nout=2)
+    gaze = u[:, 3] < p_gaze
+    vocal = u[:, 4] < p_vocal
+    positive = u[:, 4] < bh.positive_response_probability(quality, PLAY_DISTRESS)
     aff_f, stim_f = aff.mean(0), stim.mean(0)
-    release = p.ot_social_touch[:, None] * (aff_f * p.touch_ot_gain_affectionate[:, None] * aff_match
-                                            + stim_f * p.touch_ot_gain_stimulatory[:, None] * stim_match) * cg.ot_reactivity
+    release = p.ot_social_touch[:, None] * (aff_f * p.touch_ot_gain_affectionate[:, None] * roles.affectionate_match
+                                            + stim_f * p.touch_ot_gain_stimulatory[:, None] * roles.stimulatory_match
+                                            ) * cg.ot_reactivity
     carry = np.exp(-phys.LN2 * T / p.ot_central_halflife)[:, None]
-    ot_c1 = carry * ot_c0 + (1 - carry) * cg.ot_tone * (1 + release) + q["intranasal_dose_central"] * dose * (1 - carry)
+    ot_c1 = phys.central_ot_step(ot_c0, cg.ot_tone, release, q["intranasal_dose_central"] * dose, carry)
     plasma1 = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, release, p.ot_central_plasma_coupling[:, None],
                                        0.0, 0.0, p.ot_plasma_halflife[:, None]) + q["intranasal_dose_plasma"] * dose
     # pre-session sample on the same basis as the post sample (basal secretion, no feed pulses)
     plasma_pre = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, 0.0, p.ot_central_plasma_coupling[:, None],
                                           0.0, 0.0, p.ot_plasma_halflife[:, None])
-    rel = sens.mean(0) * 1.0 + (engaged & ~sens).mean(0) * 0.5
+    rel = bh.relief(quality).mean(0)  # mean relief per minute of the session (no response: 0)
     inf_release = p.ot_social_touch[:, None] * p.infant_touch_ot_gain[:, None] * (aff_f + stim_f) * rel
     inf_ot0 = np.repeat(inf.ot[:, None], K, 1)
-    inf_ot1 = carry * inf_ot0 + (1 - carry) * (1 + inf_release)
-    k_c = p.sync_coupling[:, None] * rel * np.maximum(1 + p.ot_synchrony[:, None] * np.log(np.maximum(ot_c1, 1e-3)), 0)
-    k_i = 0.5 * p.sync_coupling[:, None] * np.maximum(1 + p.ot_synchrony[:, None] * np.log(np.maximum(inf_ot1, 1e-3)), 0)
-    sync = bh.synchrony_index(k_c, k_i, p.sync_damping[:, None])
+    inf_ot1 = phys.central_ot_step(inf_ot0, 1.0, inf_release, 0.0, carry)
+    testosterone_father = np.where(np.arange(K) == FATHER, cg.testosterone, 0.0)
+    sync = per_element(bh.dyad_synchrony, rel, ot_c1, inf_ot1, cg.cortisol_excess, testosterone_father,
+                       col(p.testosterone_mean), bh.infant_maturity(sim.age_months), col(p.sync_coupling),
+                       col(p.ot_synchrony), col(p.testosterone_sync), col(p.sync_damping))
     # infant cortisol during contact: buffered toward baseline (I10)
     buf = p.contact_buffering[:, None] * rel
     inf_cort0 = np.repeat(inf.cortisol[:, None], K, 1)

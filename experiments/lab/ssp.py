@@ -48,7 +48,9 @@ import numpy as np
 from experiments.lab import coding
 from experiments.lab.params import LabParam, resolve, table
 from model import behaviour as bh
-from model.state import FATHER, ROLES, K
+from model import learning as ln
+from model.roles import role_matrices
+from model.state import AAI_DISMISSING, AAI_PREOCCUPIED, ROLES, K
 
 EPISODES = (  # name, seconds, caregiver present, stranger present, reunion
     ("introduction", 30, True, False, False),
@@ -117,18 +119,19 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
     """The dyad-level quantities the procedure needs, one entry per existing dyad."""
     cg, inf, p = sim.cg, sim.inf, sim.p
     hh, slot = np.nonzero(cg.exists)
-    role_sens = np.zeros(cg.exists.shape)
-    role_sens[:, FATHER] = p.father_sensitivity_offset
-    att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_sens)
+    att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_matrices(p).sensitivity_offset)
     # the procedure distresses the infant: the caregiver answers with sensitivity to distress
     p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att + cg.distress_sensitivity)
     prior = p.iwm_prior_strength[:, None]
     ev = inf.iwm_good + inf.iwm_bad
-    E = (inf.iwm_good + 0.5 * prior) / (ev + prior)
+    E = ln.expected_responsiveness(inf.iwm_good, inf.iwm_bad, prior)
     rej = inf.iwm_rejected / (ev + prior)
     intr = inf.iwm_intruded / (ev + prior)
-    # probability that an insensitive response is rejecting rather than intrusive (model rule)
-    p_reject_kind = np.where(cg.aai == 1, 0.75, np.where(cg.aai == 2, 0.25, 0.5))
+    # probability that an insensitive response is rejecting rather than intrusive, and the
+    # frightening-behaviour risk: both as model.behaviour.response_quality computes them inline
+    # (copies pinned to it exactly by tests/lab/test_lab_engine_agreement.py until the rule
+    # module names them)
+    p_reject_kind = np.where(cg.aai == AAI_DISMISSING, 0.75, np.where(cg.aai == AAI_PREOCCUPIED, 0.25, 0.5))
     risk = cg.unresolved + 0.2 * cg.depressed
     t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731
     bias = infant_strategy_bias(sim)
