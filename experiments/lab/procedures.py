@@ -48,6 +48,10 @@ PROC_PARAMS = table(
 # so the infant's distress after a response is 0 (the term of positive_response_probability).
 PLAY_BID = SOCIAL_BID
 PLAY_DISTRESS = 0.0
+PLAY_HUNGER = 0.0  # hunger plays no part in the kind of touch given to a social bid (touch_kind)
+# Share of the cortisol relaxation's distance to baseline that a fully relieving session
+# removes on top (times contact_buffering; lab rule of the I10 session, assumption).
+CONTACT_CORTISOL_BUFFER = 0.5
 
 
 def snapshot(sim, params=None) -> dict[str, np.ndarray]:
@@ -91,17 +95,77 @@ def cortisol_time_course(sim, cortisol_before: np.ndarray) -> dict[str, np.ndarr
             "cortisol_1h_after": np.where(cg.exists, after, cg.cortisol)}
 
 
+def minute_responses(att, p, cg, engaged, u_quality, u_fright, u_kind) -> np.ndarray:
+    """Response code of each minute (T, H, K): ``model.behaviour.response_quality``, NO_RESPONSE if not engaged.
+
+    ``att``: attunement (H, K); ``engaged``, ``u_*``: (T, H, K) (the rule's three uniforms).
+    """
+    quality, _ = per_element(bh.response_quality, att, _col(p.base_sensitivity), cg.aai, cg.unresolved,
+                             cg.cortisol_excess, cg.depressed, _col(p.p_frightening_base), _col(p.frightening_cortisol),
+                             u_quality, u_fright, u_kind, nout=2, dtypes=(np.int64, float))
+    return np.where(engaged, quality, NO_RESPONSE)
+
+
+def minute_touch(quality, stimulatory_share, u_touch, continuous_touch: bool = False):
+    """Affectionate and stimulatory touch of each minute, two (T, H, K) boolean arrays.
+
+    The kind of contact of a response to a social bid is ``model.behaviour.touch_kind``; a
+    frightening act carries no touch (as in the hourly kernel). In skin-to-skin
+    (``continuous_touch``) every minute is affectionate contact (the procedure).
+    """
+    engaged = quality != NO_RESPONSE
+    if continuous_touch:
+        return np.ones(quality.shape, bool), np.zeros(quality.shape, bool)
+    _, affectionate, stimulatory = per_element(bh.touch_kind, PLAY_BID, PLAY_HUNGER, stimulatory_share, u_touch,
+                                               nout=3, dtypes=(bool,))
+    touching = engaged & (quality != bh.FRIGHTENING)
+    return touching & affectionate, touching & stimulatory
+
+
+def minute_gaze_vocal_probability(quality, depressed):
+    """Chances of gaze and of vocalisation in each minute: ``model.behaviour.gaze_vocal_probability`` (social bid)."""
+    return per_element(bh.gaze_vocal_probability, quality, depressed, PLAY_BID, nout=2)
+
+
+def minute_positive_probability(quality):
+    """Chance of the infant's positive affect in each minute: ``model.behaviour.positive_response_probability``."""
+    return bh.positive_response_probability(quality, PLAY_DISTRESS)
+
+
+def session_relief(quality) -> np.ndarray:
+    """Mean relief per minute of the session (H, K): ``model.behaviour.relief`` of each minute's response (none: 0)."""
+    return bh.relief(quality).mean(0)
+
+
+def session_synchrony(relief_q, ot_caregiver, ot_infant, cg, p, age_months: float) -> np.ndarray:
+    """Synchrony index of each dyad (H, K): ``model.behaviour.dyad_synchrony``, as the kernel calls it.
+
+    The caregiver's cortisol excess, a father's testosterone (0 for other roles) and the
+    infant's maturity at its age (``model.behaviour.infant_maturity``) enter as in the hourly model.
+    """
+    testosterone_father = np.where(np.arange(K) == FATHER, cg.testosterone, 0.0)
+    return per_element(bh.dyad_synchrony, relief_q, ot_caregiver, ot_infant, cg.cortisol_excess,
+                       testosterone_father, _col(p.testosterone_mean), bh.infant_maturity(age_months),
+                       _col(p.sync_coupling), _col(p.ot_synchrony), _col(p.testosterone_sync), _col(p.sync_damping))
+
+
+def _col(a) -> np.ndarray:
+    """An (H,) parameter array as an (H, 1) column."""
+    return np.asarray(a)[:, None]
+
+
 def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.ndarray | float = 0.0,
          params=None, continuous_touch: bool = False) -> dict[str, np.ndarray]:
     """Scripted play-and-contact (or skin-to-skin if ``continuous_touch``) session, all dyads at once.
 
     Minute by minute, an engaged caregiver responds to the infant's social bid with the engine's
-    rules (:mod:`experiments.lab.engine_rules`): quality by ``response_quality`` (sensitive,
-    intrusive or rejecting by adult attachment state, rarely frightening), kind of touch by
-    ``touch_kind`` (all affectionate in skin-to-skin), relief by ``relief``, gaze and vocalisation
-    by ``gaze_vocal_probability``, the infant's positive affect by ``positive_response_probability``.
-    Over the session, touch releases OT (``central_ot_step``, ``plasma_ot_hour_mean``) and the
-    dyad's synchrony is ``dyad_synchrony`` at the session's mean relief and post-session OT.
+    rules (applied to arrays by :func:`experiments.lab.engine_rules.per_element`): quality by
+    ``response_quality`` (sensitive, intrusive or rejecting by adult attachment state, rarely
+    frightening), kind of touch by ``touch_kind`` (all affectionate in skin-to-skin), relief by
+    ``relief``, gaze and vocalisation by ``gaze_vocal_probability``, the infant's positive affect
+    by ``positive_response_probability``. Over the session, touch releases OT
+    (``central_ot_step``, ``plasma_ot_hour_mean``) and the dyad's synchrony is ``dyad_synchrony``
+    at the session's mean relief and post-session OT.
 
     Returns pre/post true OT (caregiver plasma and central, infant), minute counts of
     affectionate and stimulatory touch, gaze, vocalisation and positive affect, the synchrony
@@ -115,51 +179,39 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
     ot_c0 = cg.ot_central + q["intranasal_dose_central"] * dose
     # attunement with the (dosed) central OT: OT emotion recognition domain (b)
     att = bh.attunement_hourly(bh.attunement_static(p, cg, roles.sensitivity_offset), ot_c0, cg.cortisol_excess,
-                               p.ot_emotion_recognition[:, None], p.cortisol_detection[:, None],
-                               cg.sensitivity_boost)
-    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att)
+                               _col(p.ot_emotion_recognition), _col(p.cortisol_detection), cg.sensitivity_boost)
+    p_sens = bh.sigmoid(_col(p.base_sensitivity) + att)
     u = rng.random((T, 5, H, K))
     u_fright_kind = rng.random((T, 2, H, K))
     engaged = np.ones((T, H, K), bool) if continuous_touch else u[:, 0] < q["engage_base"] + q["engage_sens"] * p_sens
-    col = lambda a: np.asarray(a)[:, None]  # noqa: E731  (H,) parameter -> (H, 1)
-    quality, _ = per_element(bh.response_quality, att, col(p.base_sensitivity), cg.aai, cg.unresolved,
-                             cg.cortisol_excess, cg.depressed, col(p.p_frightening_base), col(p.frightening_cortisol),
-                             u[:, 1], u_fright_kind[:, 0], u_fright_kind[:, 1], nout=2, dtypes=(np.int64, float))
-    quality = np.where(engaged, quality, NO_RESPONSE)
-    sens = quality == bh.SENSITIVE
-    _, aff_kind, stim_kind = per_element(bh.touch_kind, PLAY_BID, 0.0, roles.stimulatory_share, u[:, 2], nout=3,
-                                         dtypes=(bool,))
-    touching = engaged & (quality != bh.FRIGHTENING)  # a frightening act carries no touch (as in the kernel)
-    stim = touching & stim_kind & (not continuous_touch)
-    aff = engaged if continuous_touch else touching & aff_kind
-    p_gaze, p_vocal = per_element(bh.gaze_vocal_probability, quality, cg.depressed, PLAY_BID, nout=2)
+    quality = minute_responses(att, p, cg, engaged, u[:, 1], u_fright_kind[:, 0], u_fright_kind[:, 1])
+    aff, stim = minute_touch(quality, roles.stimulatory_share, u[:, 2], continuous_touch)
+    p_gaze, p_vocal = minute_gaze_vocal_probability(quality, cg.depressed)
     gaze = u[:, 3] < p_gaze
     vocal = u[:, 4] < p_vocal
-    positive = u[:, 4] < bh.positive_response_probability(quality, PLAY_DISTRESS)
+    positive = u[:, 4] < minute_positive_probability(quality)
     aff_f, stim_f = aff.mean(0), stim.mean(0)
-    release = p.ot_social_touch[:, None] * (aff_f * p.touch_ot_gain_affectionate[:, None] * roles.affectionate_match
-                                            + stim_f * p.touch_ot_gain_stimulatory[:, None] * roles.stimulatory_match
-                                            ) * cg.ot_reactivity
-    carry = np.exp(-phys.LN2 * T / p.ot_central_halflife)[:, None]
+    release = _col(p.ot_social_touch) * (aff_f * _col(p.touch_ot_gain_affectionate) * roles.affectionate_match
+                                         + stim_f * _col(p.touch_ot_gain_stimulatory) * roles.stimulatory_match
+                                         ) * cg.ot_reactivity
+    carry = _col(np.exp(-phys.LN2 * T / p.ot_central_halflife))
     ot_c1 = phys.central_ot_step(ot_c0, cg.ot_tone, release, q["intranasal_dose_central"] * dose, carry)
-    plasma1 = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, release, p.ot_central_plasma_coupling[:, None],
-                                       0.0, 0.0, p.ot_plasma_halflife[:, None]) + q["intranasal_dose_plasma"] * dose
+    plasma1 = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, release, _col(p.ot_central_plasma_coupling),
+                                       0.0, 0.0, _col(p.ot_plasma_halflife)) + q["intranasal_dose_plasma"] * dose
     # pre-session sample on the same basis as the post sample (basal secretion, no feed pulses)
-    plasma_pre = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, 0.0, p.ot_central_plasma_coupling[:, None],
-                                          0.0, 0.0, p.ot_plasma_halflife[:, None])
-    rel = bh.relief(quality).mean(0)  # mean relief per minute of the session (no response: 0)
-    inf_release = p.ot_social_touch[:, None] * p.infant_touch_ot_gain[:, None] * (aff_f + stim_f) * rel
+    plasma_pre = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, 0.0, _col(p.ot_central_plasma_coupling),
+                                          0.0, 0.0, _col(p.ot_plasma_halflife))
+    rel = session_relief(quality)
+    inf_release = _col(p.ot_social_touch) * _col(p.infant_touch_ot_gain) * (aff_f + stim_f) * rel
     inf_ot0 = np.repeat(inf.ot[:, None], K, 1)
     inf_ot1 = phys.central_ot_step(inf_ot0, 1.0, inf_release, 0.0, carry)
-    testosterone_father = np.where(np.arange(K) == FATHER, cg.testosterone, 0.0)
-    sync = per_element(bh.dyad_synchrony, rel, ot_c1, inf_ot1, cg.cortisol_excess, testosterone_father,
-                       col(p.testosterone_mean), bh.infant_maturity(sim.age_months), col(p.sync_coupling),
-                       col(p.ot_synchrony), col(p.testosterone_sync), col(p.sync_damping))
+    sync = session_synchrony(rel, ot_c1, inf_ot1, cg, p, sim.age_months)
     # infant cortisol during contact: buffered toward baseline (I10)
-    buf = p.contact_buffering[:, None] * rel
+    buf = _col(p.contact_buffering) * rel
     inf_cort0 = np.repeat(inf.cortisol[:, None], K, 1)
-    base_i = p.infant_cortisol_mean[:, None]
-    inf_cort1 = base_i + (inf_cort0 - base_i) * np.exp(-phys.LN2 * T / p.cortisol_halflife[:, None]) * (1 - 0.5 * buf)
+    base_i = _col(p.infant_cortisol_mean)
+    inf_cort1 = base_i + (inf_cort0 - base_i) * np.exp(-phys.LN2 * T / _col(p.cortisol_halflife)) * (
+        1 - CONTACT_CORTISOL_BUFFER * buf)
     out = {
         "ot_plasma_pre": plasma_pre, "ot_plasma_post": plasma1, "ot_central_pre": ot_c0, "ot_central_post": ot_c1,
         "infant_ot_pre": inf_ot0 * q["infant_ot_basal"], "infant_ot_post": inf_ot1 * q["infant_ot_basal"],
@@ -167,7 +219,8 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
         "affectionate_touch": aff.sum(0).astype(float), "stimulatory_touch": stim.sum(0).astype(float),
         "gaze": gaze.sum(0).astype(float), "vocal": vocal.sum(0).astype(float),
         "positive_affect": positive.sum(0).astype(float), "synchrony": sync,
-        "engaged": engaged.sum(0).astype(float), "sensitive": sens.sum(0).astype(float), "minutes": np.full((H, K), float(T)),
+        "engaged": engaged.sum(0).astype(float), "sensitive": (quality == bh.SENSITIVE).sum(0).astype(float),
+        "minutes": np.full((H, K), float(T)),
     }
     out["bonding_composite"] = out["gaze"] + out["vocal"] + out["positive_affect"] + out["affectionate_touch"]
     return out

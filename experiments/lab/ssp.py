@@ -50,7 +50,7 @@ from experiments.lab.params import LabParam, resolve, table
 from model import behaviour as bh
 from model import learning as ln
 from model.roles import role_matrices
-from model.state import AAI_DISMISSING, AAI_PREOCCUPIED, ROLES, K
+from model.state import ROLES, K
 
 EPISODES = (  # name, seconds, caregiver present, stranger present, reunion
     ("introduction", 30, True, False, False),
@@ -106,6 +106,14 @@ SSP_PARAMS = table(
     LabParam("cortisol_fear_gain", 1.2, 0, 5, "fraction of baseline", "prior-models 2.1 (D infants highest post-SSP cortisol)", "extra cortisol rise per unit mean fear of the caregiver"),
 )
 
+# Two numbers of model.behaviour.response_quality that it computes inline and the SSP needs as
+# probabilities: the chance that an insensitive response is rejecting rather than intrusive, by
+# adult attachment state (autonomous, dismissing, preoccupied), and the frightening-behaviour
+# risk of a depressed caregiver (unresolved: 1). Copies, pinned to the engine's rule exactly by
+# tests/lab/test_lab_engine_agreement.py, until the rule module names them.
+REJECTING_SHARE_BY_AAI = (0.5, 0.75, 0.25)
+FRIGHT_RISK_DEPRESSED = 0.2
+
 # behaviour stream codes (one per second, main state) ---------------------------------------
 ABSENT, EXPLORE, APPROACH, CONTACT, AVOID, CRY = range(6)
 STREAM_NAMES = ("absent", "explore", "approach", "contact", "avoid", "cry")
@@ -120,19 +128,17 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
     cg, inf, p = sim.cg, sim.inf, sim.p
     hh, slot = np.nonzero(cg.exists)
     att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_matrices(p).sensitivity_offset)
-    # the procedure distresses the infant: the caregiver answers with sensitivity to distress
-    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att + cg.distress_sensitivity)
+    # the procedure distresses the infant: the caregiver answers with sensitivity to distress,
+    # and P(sensitive) is response_quality's sigmoid(base + attunement to a distress bid)
+    att_distress = att + cg.distress_sensitivity
+    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att_distress)
     prior = p.iwm_prior_strength[:, None]
     ev = inf.iwm_good + inf.iwm_bad
     E = ln.expected_responsiveness(inf.iwm_good, inf.iwm_bad, prior)
     rej = inf.iwm_rejected / (ev + prior)
     intr = inf.iwm_intruded / (ev + prior)
-    # probability that an insensitive response is rejecting rather than intrusive, and the
-    # frightening-behaviour risk: both as model.behaviour.response_quality computes them inline
-    # (copies pinned to it exactly by tests/lab/test_lab_engine_agreement.py until the rule
-    # module names them)
-    p_reject_kind = np.where(cg.aai == AAI_DISMISSING, 0.75, np.where(cg.aai == AAI_PREOCCUPIED, 0.25, 0.5))
-    risk = cg.unresolved + 0.2 * cg.depressed
+    p_reject_kind = np.asarray(REJECTING_SHARE_BY_AAI)[cg.aai]
+    risk = cg.unresolved + FRIGHT_RISK_DEPRESSED * cg.depressed
     t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731
     bias = infant_strategy_bias(sim)
     return {
@@ -161,6 +167,17 @@ def infant_strategy_bias(sim) -> np.ndarray:
     return rng.standard_normal((sim.H, 2))
 
 
+def caregiver_fright_probability(d: dict[str, np.ndarray], ssp_stress: float) -> np.ndarray:
+    """Chance that a caregiver's response during the SSP is frightening: ``model.behaviour.frightening_probability``.
+
+    The separation stress of the procedure (``ssp_stress``, cortisol excess units) adds to the
+    caregiver's own positive cortisol excess.
+    """
+    cortisol_excess = np.maximum(d["caregiver_cortisol_excess"], 0.0) + ssp_stress
+    return bh.frightening_probability(d["p_sensitive"], d["fright_risk"], cortisol_excess, d["p_fright_base"],
+                                      d["fright_cortisol"])
+
+
 def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: dict | None = None,
                   keep_streams: bool = False) -> dict[str, np.ndarray]:
     """Run the eight episodes for the dyads described by ``d`` (see :func:`dyad_inputs`).
@@ -183,10 +200,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)
     p_sens = d["p_sensitive"]
     p_rej = d["p_reject_kind"]
-    cg_cort = np.maximum(d["caregiver_cortisol_excess"], 0.0) + q["caregiver_ssp_stress"]
-    p_fright_resp = bh.frightening_probability(p_sens, d["fright_risk"], cg_cort, d["p_fright_base"],
-                                               d["fright_cortisol"])
-    h_fright = 1.0 - np.exp(-q["fright_hazard_scale"] * p_fright_resp)
+    h_fright = 1.0 - np.exp(-q["fright_hazard_scale"] * caregiver_fright_probability(d, q["caregiver_ssp_stress"]))
     react = np.clip(1.0 + q["temperament_reactivity"] * temp, 0.5, 2.0)
     calm = np.clip(q["arousal_base"] + q["temperament_arousal"] * temp
                    + q["cortisol_arousal"] * np.maximum(d["infant_cortisol_excess"], 0.0), 0.0, 1.0)
