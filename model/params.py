@@ -229,8 +229,6 @@ _DECLARATIONS: tuple[Param, ...] = (
        "weight of a co-resident grandparent in deciding who responds, relative to 1 for the father", "sensitivity"),
     _p("sibling_role_weight", 0.3, 0.1, 10, "ratio", "assumption (an older sibling helps, rarely leads; model.roles)",
        "weight of an older sibling in deciding who responds, relative to 1 for the father", "sensitivity"),
-    _p("daycare_role_weight", 1.0, 0.1, 10, "ratio", "assumption (the carer on duty; model.roles)",
-       "weight of the daycare carer in deciding who responds, relative to 1 for the father", "sensitivity"),
     _p("sibling_stimulatory_share", 0.5, 0, 1, "probability", "assumption (no role-typical style; model.roles)",
        "share of an older sibling's social play that is stimulatory touch", "sensitivity"),
     _p("daycare_stimulatory_share", 0.4, 0, 1, "probability", "assumption (no role-typical style; model.roles)",

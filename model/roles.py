@@ -12,7 +12,7 @@ mother         ``mother_role_weight``       ``mother_stimulatory_share`` affecti
 father         1 (the reference)            ``father_stimulatory_share`` stimulatory
 grandparent    ``grandparent_role_weight``  ``mother_stimulatory_share`` neither (half match)
 sibling        ``sibling_role_weight``      ``sibling_stimulatory_share`` neither (half match)
-daycare        ``daycare_role_weight``      ``daycare_stimulatory_share`` neither (half match)
+daycare        1 (never competes)           ``daycare_stimulatory_share`` neither (half match)
 =============  ===========================  ===========================  ===================
 
 Only fathers carry a sensitivity offset (``father_sensitivity_offset``, logit); the others 0.
@@ -32,6 +32,10 @@ from model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, K
 # role is the unit: the father (assumption; ``mother_role_weight`` is declared "relative to 1
 # for other caregivers").
 REFERENCE_ROLE_WEIGHT = 1.0
+# The daycare carer's weight never competes: while the infant is at daycare the carer is the only
+# caregiver available (model.daily.availability_table), so it is a constant, not a parameter
+# (declared, it would change no output). Kept at the reference.
+DAYCARE_ROLE_WEIGHT = REFERENCE_ROLE_WEIGHT
 
 # Share of the touch-style penalty an alloparent pays: mothers' OT responds to affectionate
 # touch and fathers' to stimulatory touch (M8); for grandparents, siblings and daycare carers
@@ -65,7 +69,7 @@ def role_weights(p) -> np.ndarray:
     w[:, FATHER] = REFERENCE_ROLE_WEIGHT
     w[:, GRANDPARENT] = p.grandparent_role_weight
     w[:, SIBLING] = p.sibling_role_weight
-    w[:, DAYCARE] = p.daycare_role_weight
+    w[:, DAYCARE] = DAYCARE_ROLE_WEIGHT
     return w
 
 
@@ -111,4 +115,4 @@ def role_matrices(p) -> RoleMatrices:
 
 
 __all__ = ["RoleMatrices", "role_matrices", "role_weights", "role_sensitivity_offsets", "stimulatory_shares",
-           "touch_style_matches", "REFERENCE_ROLE_WEIGHT", "ALLOPARENT_STYLE_MISMATCH"]
+           "touch_style_matches", "REFERENCE_ROLE_WEIGHT", "DAYCARE_ROLE_WEIGHT", "ALLOPARENT_STYLE_MISMATCH"]

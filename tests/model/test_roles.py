@@ -14,7 +14,7 @@ from model.simulation import Simulation
 from model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, K
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLE_PARAMS = {"mother_role_weight", "grandparent_role_weight", "sibling_role_weight", "daycare_role_weight",
+ROLE_PARAMS = {"mother_role_weight", "grandparent_role_weight", "sibling_role_weight",
                "father_sensitivity_offset", "mother_stimulatory_share", "father_stimulatory_share",
                "sibling_stimulatory_share", "daycare_stimulatory_share", "touch_style_match"}
 
@@ -33,7 +33,7 @@ def test_defaults_give_the_documented_matrices():
 
 @pytest.mark.parametrize(("name", "field", "slot"), [
     ("grandparent_role_weight", "weight", GRANDPARENT), ("sibling_role_weight", "weight", SIBLING),
-    ("daycare_role_weight", "weight", DAYCARE), ("mother_role_weight", "weight", MOTHER),
+    ("mother_role_weight", "weight", MOTHER),
     ("father_sensitivity_offset", "sensitivity_offset", FATHER),
     ("sibling_stimulatory_share", "stimulatory_share", SIBLING),
     ("daycare_stimulatory_share", "stimulatory_share", DAYCARE),
