@@ -6,9 +6,12 @@ Each procedure takes the simulation at the visit hour and returns true-value arr
 
 * ``snapshot``: hormones and traits as they are at the visit hour.
 * ``play15``: a scripted 15-minute play-and-contact session (M8, S2, I5) at 1-minute resolution,
-  using the model's own rules (``model.behaviour.attunement``, ``synchrony_index``, the touch
-  style shares and the OT release rules of ``model.physiology``); an optional intranasal dose
-  raises the caregiver's central OT (I5). Samples before and after.
+  calling the engine's own rule functions, never re-coding them (``response_quality``,
+  ``touch_kind``, ``relief``, ``gaze_vocal_probability``, ``positive_response_probability``,
+  ``dyad_synchrony`` of ``model.behaviour``; ``central_ot_step`` and ``plasma_ot_hour_mean`` of
+  ``model.physiology``; role terms from ``model.roles.role_matrices``), each use in one small
+  function below that ``tests/lab/test_lab_engine_agreement.py`` checks against the engine; an
+  optional intranasal dose raises the caregiver's central OT (I5). Samples before and after.
 * ``ssc60``: a 60-minute skin-to-skin session (I10): continuous affectionate touch.
 * ``ssp``: the Strange Situation (:mod:`experiments.lab.ssp`).
 

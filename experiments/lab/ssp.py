@@ -119,10 +119,6 @@ ABSENT, EXPLORE, APPROACH, CONTACT, AVOID, CRY = range(6)
 STREAM_NAMES = ("absent", "explore", "approach", "contact", "avoid", "cry")
 
 
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def dyad_inputs(sim) -> dict[str, np.ndarray]:
     """The dyad-level quantities the procedure needs, one entry per existing dyad."""
     cg, inf, p = sim.cg, sim.inf, sim.p
@@ -193,8 +189,8 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     spread = q["strategy_threshold_sd"]
     deact_at = q["deactivation_threshold"] * np.exp(spread * d.get("deactivation_bias", 0.0))
     hyper_at = q["hyperactivation_threshold"] * np.exp(spread * d.get("hyperactivation_bias", 0.0))
-    deact = _sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
-    hyper = _sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
+    deact = bh.sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
+    hyper = bh.sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
     fear_learned = d["fright"]
     # both strategies at once (A/C): zero unless deactivation and hyperactivation are both > 1/2
     mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)
@@ -258,7 +254,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
                 continue
             # ---- infant behaviour with the caregiver present
             signal = a * (1.0 - 0.8 * deact) * (1.0 + 0.5 * hyper)
-            p_app = _sigmoid((signal - q["approach_threshold"]) / 0.08) * (1.0 - 0.7 * deact)
+            p_app = bh.sigmoid((signal - q["approach_threshold"]) / 0.08) * (1.0 - 0.7 * deact)
             early = 1.0 + np.exp(-ts / 30.0) if reunion else 1.0
             p_av = q["avoid_rate"] * deact * np.minimum(0.2 + 0.8 * a / 0.6, 1.0) * early * 0.5
             avoid = ~contact & (u[1] < p_av)
