@@ -269,3 +269,47 @@ def dyad_synchrony(relief_q, ot_caregiver, ot_infant, cortisol_excess_caregiver,
            * np.exp(-testosterone_sync * t_excess) / (1.0 + max(cortisol_excess_caregiver, 0.0)))
     k_i = 0.5 * coupling * infant_maturity * max(1.0 + ot_synchrony * np.log(max(ot_infant, 1e-3)), 0.0)
     return synchrony_index(k_c, k_i, damping)
+
+
+# ------------------------------------------------------------------ gaze and vocalisation (M5)
+# Sizes are assumptions: M5 (Kim et al. 2014) and M2 give directions only (coefficients not
+# retrieved); the depression factor is an assumption (depressed caregivers look at and talk to
+# their infant less; not in targets.md).
+GAZE_P_SENSITIVE = 0.9  # probability that the caregiver gazes at the infant in a sensitive response
+GAZE_P_INSENSITIVE = 0.5  # ... in an intrusive or rejecting response
+GAZE_DEPRESSED_FACTOR = 0.6  # multiplier of gaze (and so vocalisation) when the caregiver is depressed
+VOCAL_PER_GAZE = 0.8  # vocalisation probability per unit gaze probability, answering a distress bid
+VOCAL_SOCIAL_BONUS = 0.2  # added to VOCAL_PER_GAZE when answering a social bid (motherese in play)
+
+
+@jitable
+def gaze_vocal_probability(response, depressed, bid):
+    """Chances that a caregiver gazes at and vocalises to the infant while responding (M5, M2).
+
+    ``p_gaze = (0.9 if response is sensitive else 0.5) * (0.6 if depressed else 1)`` and
+    ``p_vocal = p_gaze * (0.8 + 0.2 * [bid is social])`` (constants ``GAZE_*`` and ``VOCAL_*``
+    above), both probabilities per response (one hourly episode, or one minute of a lab session).
+    Gaze and motherese-like vocalisation are more likely in a sensitive response (M5: gaze
+    duration rises with the mother's OT response) and less when the caregiver is depressed.
+    No response and frightening behaviour give ``(0, 0)``. Scalar rule (compiled in the kernel;
+    the lab applies it per element). Returns ``(p_gaze, p_vocal)``.
+    """
+    if response != SENSITIVE and response != INTRUSIVE and response != REJECTING:
+        return 0.0, 0.0
+    p_gaze = (GAZE_P_SENSITIVE if response == SENSITIVE else GAZE_P_INSENSITIVE) * (
+        GAZE_DEPRESSED_FACTOR if depressed else 1.0)
+    return p_gaze, p_gaze * (VOCAL_PER_GAZE + VOCAL_SOCIAL_BONUS * (bid == SOCIAL_BID))
+
+
+# ------------------------------------------------------------------ infant maturity (synchrony)
+# Identical to the helper `rules-kernel`'s extraction of the kernel's inline maturity term: the lab
+# needs it for dyad_synchrony. When both branches are merged, keep one copy.
+MATURITY_AT_BIRTH = 0.3  # infant's share of adult affect coupling at birth (assumption; Feldman 2007 direction)
+MATURITY_GAIN = 0.7  # rise of the share to 1 by MATURITY_MONTHS
+MATURITY_MONTHS = 9.0  # age at which the infant couples like a mature partner (assumption)
+
+
+@jitable
+def infant_maturity(age_months):
+    """The infant's share of mature affect coupling: ``0.3 + 0.7 * min(age / 9 months, 1)`` (assumption)."""
+    return MATURITY_AT_BIRTH + MATURITY_GAIN * min(age_months / MATURITY_MONTHS, 1.0)

@@ -59,7 +59,6 @@ from model.state import (
     NO_RESPONSE,
     REJECTING,
     SENSITIVE,
-    SOCIAL_BID,
     Caregivers,
     Infants,
     K,
@@ -508,9 +507,9 @@ def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
         counters[C_SYNC_SUM, j] += ep_synchrony[h]
         counters[C_SYNC_N, j] += ep_synchrony[h] > 0.0
         if q != FRIGHTENING:
-            p_gaze = (0.9 if q == SENSITIVE else 0.5) * (0.6 if cg_depressed[h, r] else 1.0)
+            p_gaze, p_vocal = bh.gaze_vocal_probability(q, cg_depressed[h, r], bid)
             counters[C_GAZE, j] += _u(clk, h, D_GAZE) < p_gaze
-            counters[C_VOCAL, j] += _u(clk, h, D_GAZE + 1) < p_gaze * (0.8 + 0.2 * (bid == SOCIAL_BID))
+            counters[C_VOCAL, j] += _u(clk, h, D_GAZE + 1) < p_vocal
         cg_care_hours_today[h, r] += 1.0
         cg_touch_hours_today[h, r] += ep_affectionate[h] or ep_stimulatory[h]
         if clk.night:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numba.extending import register_jitable as jitable
 
+from model.state import DAYS_PER_MONTH
+
 LN2 = np.log(2.0)
 STEP_MIN = 60.0
 
@@ -158,7 +160,7 @@ def maternal_prolactin_base(frac_preg: float, age_days: float, lactating: np.nda
     if age_days < 0:
         return 15.0 + 185.0 * frac_preg * np.ones_like(at_6mo)
     non_lact = 15.0 + 185.0 * np.exp(-age_days / 1.8)
-    m = age_days / 30.4375
+    m = age_days / DAYS_PER_MONTH
     if m < 0.23:
         lact = 200.0 - (100.0 * m / 0.23)
     elif m < 3:

@@ -36,13 +36,12 @@ from model.params import ParamSet
 from model.population import initialise
 from model.recorder import DailyRecorder
 from model.rng import run_key
+from model.roles import role_matrices
 from model.state import (
     DAYCARE,
     DAYS_PER_MONTH,
     EPISODE_COUNTERS,
-    FATHER,
     GRANDPARENT,
-    MOTHER,
     PRENATAL_DAYS,
     SIBLING,
     Counters,
@@ -52,8 +51,6 @@ from model.state import (
 N_EPISODE = len(EPISODE_COUNTERS)
 
 STREAMS = ("init", "hourly", "depression", "weaning", "interventions")
-
-ROLE_WEIGHT_OTHERS = np.array([1.0, 1.0, 0.8, 0.3, 1.0])  # mother's weight is a parameter
 
 
 class Simulation:
@@ -124,15 +121,10 @@ class Simulation:
     def _role_constants(self):
         """Parameter matrices that differ by role, shape (H, K), computed once."""
         p, H = self.p, self.H
-        self.role_weight = np.tile(ROLE_WEIGHT_OTHERS, (H, 1))
-        self.role_weight[:, MOTHER] = p.mother_role_weight
-        self.role_sens = np.zeros((H, K))
-        self.role_sens[:, FATHER] = p.father_sensitivity_offset
-        self.stim_share = np.column_stack([p.mother_stimulatory_share, p.father_stimulatory_share,
-                                           p.mother_stimulatory_share, np.full(H, 0.5), np.full(H, 0.4)])
-        m = p.touch_style_match
-        self.aff_match = np.column_stack([np.ones(H), 1 - m, 1 - m / 2, 1 - m / 2, 1 - m / 2])
-        self.stim_match = np.column_stack([1 - m, np.ones(H), 1 - m / 2, 1 - m / 2, 1 - m / 2])
+        roles = role_matrices(p)  # model.roles: the one place role-specific terms are composed
+        self.role_weight, self.role_sens = roles.weight, roles.sensitivity_offset
+        self.stim_share, self.aff_match, self.stim_match = (roles.stimulatory_share, roles.affectionate_match,
+                                                            roles.stimulatory_match)
         self.carry_cortisol = phys.hourly_carryover(p.cortisol_halflife)
         self.carry_prolactin = np.exp(-phys.LN2 * 60.0 / 50.0)  # PRL t1/2 ~50 min (assumption; PH11 peak 45 min)
         self.carry_ot_central_h = phys.hourly_carryover(p.ot_central_halflife)  # (H,)
