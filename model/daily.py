@@ -111,7 +111,7 @@ def update_mother_hormones(cg: Caregivers, hh: Households, p: ParamSet, frac_pre
     cg.ot_plasma_setpoint_now[:, MOTHER] = cg.ot_setpoint[:, MOTHER] * np.exp(shift)
 
 
-def update_father_hormones(cg: Caregivers, p: ParamSet, frac_preg: float, age_days: float):
+def update_father_hormones(cg: Caregivers, p: ParamSet, age_days: float):
     """Fathers' testosterone relaxes (14-day constant) toward a target lowered by care (P1, P5);
     prolactin is slightly raised just before birth (P4: Storey et al. 2000)."""
     transition = float(np.clip((age_days + 140.0) / 230.0, 0.0, 1.0))

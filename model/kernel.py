@@ -112,7 +112,7 @@ def new_episode(n_households: int) -> Episode:
 
 def as_tuple(cls, obj):
     """A named tuple of ``obj``'s arrays (the kernel's view of a state dataclass or ParamSet)."""
-    return cls(*[getattr(obj, n) for n in cls._fields])
+    return cls(**{n: getattr(obj, n) for n in cls._fields})
 
 
 @numba.njit(cache=True, error_model="numpy")

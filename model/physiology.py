@@ -110,13 +110,6 @@ def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarra
     return x * np.exp(1.0 - x)
 
 
-def pregnancy_fraction(gest_day: float) -> float:
-    """0 at the start of the simulation (week 10) to 1 at term."""
-    from model.state import GESTATION_DAYS, PRENATAL_DAYS
-
-    return float(np.clip((gest_day - (GESTATION_DAYS - PRENATAL_DAYS)) / PRENATAL_DAYS, 0.0, 1.0))
-
-
 def maternal_ot_log_shift(frac_pregnancy: float, age_days: float, rise: np.ndarray) -> np.ndarray:
     """Log shift of the mother's plasma OT set-point across pregnancy and after birth.
 

@@ -39,7 +39,6 @@ from model.rng import run_key
 from model.state import (
     DAYCARE,
     DAYS_PER_MONTH,
-    EPISODE_COUNTERS,
     FATHER,
     GRANDPARENT,
     MOTHER,
@@ -48,8 +47,6 @@ from model.state import (
     Counters,
     K,
 )
-
-N_EPISODE = len(EPISODE_COUNTERS)
 
 STREAMS = ("init", "hourly", "depression", "weaning", "interventions")
 
@@ -181,13 +178,17 @@ class Simulation:
         scale = (self.cortisol_scale_car if hod == 7 else
                  self.cortisol_scale_car_half if hod == 8 else self.cortisol_scale)
         amp = phys.infant_circadian_amplitude(age_m)
-        clock = kn.Clock(self.hour, hod, self.age_days, age_m, daily.is_night(hod),
-                         float(phys.circadian_cortisol(hod, 0.0, False)),
-                         float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0)),
-                         float(self.carry_prolactin), self.hourly_key, self.H)
-        terms = kn.DayTerms(self.att_static, self.ot_target_base, self.cortisol_target_term, self.role_weight,
-                            self.stim_share, self.aff_match, self.stim_match, self.cry_stress_hpa, scale,
-                            self.carry_ot_central_h, self.carry_cortisol, self.infant_hpa_gain)
+        clock = kn.Clock(hour=self.hour, hod=hod, age_days=self.age_days, age_months=age_m,
+                         night=daily.is_night(hod),
+                         circadian=float(phys.circadian_cortisol(hod, 0.0, False)),
+                         infant_circadian=float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0)),
+                         carry_prolactin=float(self.carry_prolactin), key=self.hourly_key, n_households=self.H)
+        terms = kn.DayTerms(att_static=self.att_static, ot_target_base=self.ot_target_base,
+                            cortisol_target_term=self.cortisol_target_term, role_weight=self.role_weight,
+                            stim_share=self.stim_share, aff_match=self.aff_match, stim_match=self.stim_match,
+                            cry_stress_hpa=self.cry_stress_hpa, cortisol_scale=scale,
+                            carry_ot_central=self.carry_ot_central_h, carry_cortisol=self.carry_cortisol,
+                            infant_hpa_gain=self.infant_hpa_gain)
         kn.postnatal_hour(clock, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
                           self.hour_params, terms, self.episode, self.hh.breastfeeding, self.hh.available[hod],
                           self.counters.data)
@@ -214,7 +215,7 @@ class Simulation:
         age_d = self.day - PRENATAL_DAYS
         frac = self.frac_pregnancy
         daily.update_mother_hormones(cg, hh, p, frac, age_d)
-        daily.update_father_hormones(cg, p, frac, age_d)
+        daily.update_father_hormones(cg, p, age_d)
         cg.prolactin[:] = cg.prolactin_base * (1.0 + cg.prolactin_excess)  # live level follows the new baseline
         daily.update_ot_tone(cg, p)
         u = self.rng["depression"].random((2, self.H, K))

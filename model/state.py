@@ -90,7 +90,6 @@ class Caregivers:
     prolactin_excess: np.ndarray
     prolactin: np.ndarray  # ng/ml
     dopamine: np.ndarray  # last phasic reward-prediction error
-    asleep: np.ndarray
     # --- today's accumulators
     care_hours_today: np.ndarray
     night_care_today: np.ndarray
@@ -111,7 +110,7 @@ class Caregivers:
         kw = {}
         for f in fields(cls):
             dt = bool if f.name in {"exists", "present", "unresolved", "car_responder", "employed",
-                                    "depressed", "ever_depressed", "asleep"} else np.float64
+                                    "depressed", "ever_depressed"} else np.float64
             if f.name == "aai":
                 dt = np.int8
             kw[f.name] = _z((h, K), dt)
@@ -129,7 +128,6 @@ class Infants:
     contact_need: np.ndarray
     distress: np.ndarray
     asleep: np.ndarray
-    at_daycare: np.ndarray
     with_family: np.ndarray  # False while separated (e.g. NICU)
     cortisol_excess: np.ndarray
     cortisol: np.ndarray  # nmol/l saliva
@@ -157,7 +155,7 @@ class Infants:
         for f in fields(cls):
             if f.name.startswith("iwm_") or f.name == "familiarity":
                 kw[f.name] = _z((h, K))
-            elif f.name in {"asleep", "at_daycare", "with_family"}:
+            elif f.name in {"asleep", "with_family"}:
                 kw[f.name] = _z(h, bool)
             elif f.name in {"bid", "response", "responder"}:
                 kw[f.name] = _z(h, np.int8)
