@@ -32,6 +32,7 @@ from model import behaviour as bh
 from model import daily
 from model import kernel as kn
 from model import physiology as phys
+from model.channels import apply_hour_channels
 from model.params import ParamSet
 from model.population import initialise
 from model.recorder import DailyRecorder
@@ -150,12 +151,13 @@ class Simulation:
             raise RuntimeError("simulation already finished")
         if self.hod == 0 and self.hour > 0:
             self._open_day()
-        for iv in self.interventions:
+        for iv in self.interventions:  # interventions write input channels (model.channels)
             iv.apply(self)
         if self.hod == 0:
-            self._precompute_day()
+            self._precompute_day()  # reads the daily channels
         if self.born:
-            self.postnatal_hour()
+            apply_hour_channels(self.cg, self.inf, self.p)  # reads the hourly state channels
+            self.postnatal_hour()  # the kernel reads the hourly rule channels
         self.hour += 1
         if self.hod == 0:
             self._close_day()
@@ -201,6 +203,10 @@ class Simulation:
         relaxation target and the chronic cortisol target change at most daily.
         """
         cg = self.cg
+        self.cortisol_target = self.chronic_target + cg.extra_stress  # the daily input channel
+        if -90 <= self.age_days < 0:  # third trimester: chronic cortisol excess still evolves
+            cg.cortisol_excess = self.cortisol_target.copy()
+            cg.chronic_stress += daily.EWMA_14D * (cg.cortisol_excess - cg.chronic_stress)
         self.att_static = bh.attunement_static(self.p, cg, self.role_sens)
         self.ot_target_base, self.cortisol_target_term = daily.relaxation_terms(
             self.carry_ot_central_h, cg.ot_tone, self.carry_cortisol, self.cortisol_target)
@@ -223,12 +229,9 @@ class Simulation:
         wean_u = self.rng["weaning"].random(self.H)
         if age_d < 0:
             daily.prenatal_bond(cg, hh, p, frac)
-            if age_d >= -90:  # third trimester: chronic cortisol excess still evolves
-                cg.cortisol_excess = daily.chronic_cortisol_target(cg, p)
-                cg.chronic_stress += daily.EWMA_14D * (cg.cortisol_excess - cg.chronic_stress)
         else:
             daily.wean(hh, p, wean_u)
-        self.cortisol_target = daily.chronic_cortisol_target(cg, p)
+        self.chronic_target = daily.chronic_cortisol_target(cg, p)
         self.refresh_availability()
 
     def refresh_availability(self):

@@ -101,9 +101,13 @@ class Caregivers:
     prolactin_sum_today: np.ndarray
     attunement_sum_today: np.ndarray
     attunement_n_today: np.ndarray
-    # intervention channels (hour-level inputs an intervention may set)
-    exogenous_ot: np.ndarray  # central OT index added this hour (e.g. intranasal dose)
-    sensitivity_boost: np.ndarray  # logit added by programmes (e.g. coaching)
+    # input channels: the only arrays interventions write (declared in model.channels.CHANNELS)
+    exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. intranasal dose)
+    exogenous_ot_plasma: np.ndarray  # pg/ml added to this hour's mean plasma OT
+    sensitivity_boost: np.ndarray  # logit added to attunement (e.g. coaching)
+    extra_stress: np.ndarray  # fraction of mean cortisol added to the chronic target (daily)
+    acute_stress: np.ndarray  # fraction of mean cortisol added to the excess this hour
+    contact_session: np.ndarray  # share of this hour in a skin-to-skin session (0-1)
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:
@@ -148,6 +152,8 @@ class Infants:
     ot_sum_today: np.ndarray
     distress_sum_today: np.ndarray
     cry_hours_today: np.ndarray
+    # input channel (model.channels.CHANNELS["infant_exogenous_ot"])
+    exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. a session's release)
 
     @classmethod
     def empty(cls, h: int) -> Infants:
