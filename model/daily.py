@@ -213,6 +213,41 @@ def _chronic_cortisol_target(poverty_stress, depression_cortisol, depressed, lon
     return target
 
 
+# Mothers' cortisol across pregnancy (P5: women's salivary cortisol rises from 12 to 36 weeks,
+# men's does not). targets.md has no magnitude; free cortisol roughly doubling from the first to
+# the third trimester is an assumption (MEMORY: the usual textbook range is 2-3 fold in plasma).
+PREGNANCY_CORTISOL_RISE = 1.0  # fractional rise of the mother's mean from week 10 to term
+
+
+def prenatal_cortisol(cortisol_mean, gestation_fraction: float, rise, excess):
+    """Daily mean cortisol (nmol/l) of a caregiver during pregnancy.
+
+    ``cortisol = cortisol_mean * (1 + rise * gestation_fraction) * max(1 + excess, 0.05)``
+
+    ``cortisol_mean`` (nmol/l) is the non-pregnant mean, ``gestation_fraction`` 0 at week 10 and
+    1 at term, ``rise`` the fractional rise by term (``PREGNANCY_CORTISOL_RISE`` for the mother,
+    0 for everyone else: P5), ``excess`` the chronic cortisol excess (fraction of mean) from
+    poverty, depression, grief, fatigue and external stress, as after birth (floor as in the
+    hourly rule). Source: P5 (direction); the size of ``rise`` is an assumption.
+    """
+    return cortisol_mean * (1.0 + rise * gestation_fraction) * np.maximum(1.0 + excess, 0.05)
+
+
+def pregnancy_day(cg: Caregivers, p: ParamSet, cortisol_target: np.ndarray, gestation_fraction: float):
+    """A pregnancy day's stress physiology, in place (the engine runs one step a day before birth).
+
+    The cortisol excess sits at the day's chronic target (the hourly relaxation after birth reaches
+    it within hours, PH13), chronic stress follows its positive part with the same two-week
+    running mean as after birth, and the daily cortisol level follows :func:`prenatal_cortisol`.
+    """
+    cg.cortisol_excess = cortisol_target.copy()
+    cg.chronic_stress += EWMA_14D * (np.maximum(cg.cortisol_excess, 0.0) - cg.chronic_stress)
+    rise = np.zeros(cg.exists.shape[1])
+    rise[MOTHER] = PREGNANCY_CORTISOL_RISE
+    cg.cortisol = prenatal_cortisol(p.cortisol_mean[:, None], gestation_fraction, rise[None, :],
+                                    cg.cortisol_excess)
+
+
 def depression_window(age_days: float) -> bool:
     """Perinatal risk window: third trimester to 12 months postpartum (PH16, P9)."""
     return -90.0 <= age_days <= 365.0
@@ -376,7 +411,8 @@ def reset_day(cg: Caregivers, inf: Infants):
 __all__ = ["availability_table", "hour_schedule", "relaxation_terms",
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
-           "forget_working_models", "reset_day", "is_night", "GRANDPARENT"]
+           "forget_working_models", "reset_day", "is_night", "GRANDPARENT", "prenatal_cortisol", "pregnancy_day",
+           "PREGNANCY_CORTISOL_RISE"]
 
 
 # numba caches each function against this file only; the constants compiled in above come from

@@ -83,7 +83,7 @@ class CaregiverLoss(Intervention):
 
     TYPE = "caregiver_loss"
     ROLE_FIELD = True
-    EVENTS = ("cg.exists", "cg.present", "cg.loneliness")
+    EVENTS = ("cg.exists", "cg.present", "cg.loneliness", "hh.available")
     FIELDS = {"month": _f("month", 6, -6, 36, "month", "infant age at the loss (negative: in pregnancy)"),
               "coverage": COVERAGE}
 
@@ -104,7 +104,7 @@ class Absence(Intervention):
 
     TYPE = "absence"
     ROLE_FIELD = True
-    EVENTS = ("cg.present",)
+    EVENTS = ("cg.present", "hh.available")
     FIELDS = {"month": _f("month", 3, 0, 36, "month", "infant age when the absence starts"),
               "days": _f("days", 14, 1, 365, "day", "length of the absence"), "coverage": COVERAGE}
 

@@ -204,9 +204,8 @@ class Simulation:
         """
         cg = self.cg
         self.cortisol_target = self.chronic_target + cg.extra_stress  # the daily input channel
-        if -90 <= self.age_days < 0:  # third trimester: chronic cortisol excess still evolves
-            cg.cortisol_excess = self.cortisol_target.copy()
-            cg.chronic_stress += daily.EWMA_14D * (cg.cortisol_excess - cg.chronic_stress)
+        if not self.born:  # pregnancy: stress physiology and cortisol (P5), once a day
+            daily.pregnancy_day(cg, self.p, self.cortisol_target, self.frac_pregnancy)
         self.att_static = bh.attunement_static(self.p, cg, self.role_sens)
         self.ot_target_base, self.cortisol_target_term = daily.relaxation_terms(
             self.carry_ot_central_h, cg.ot_tone, self.carry_cortisol, self.cortisol_target)
