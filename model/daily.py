@@ -27,6 +27,7 @@ from model.state import (
     FATHER,
     GRANDPARENT,
     MOTHER,
+    PRENATAL_DAYS,
     SIBLING,
     Caregivers,
     Counters,
@@ -98,6 +99,34 @@ def _available_at(schedule: tuple[bool, bool, bool], home, home_off_work, daycar
     else:
         avail[:, DAYCARE] = False
     return avail
+
+
+def gestation_fraction(day: int) -> float:
+    """Share of the simulated pregnancy done on simulation ``day``: 0 at week 10, 1 at term and after."""
+    return min(day / PRENATAL_DAYS, 1.0)
+
+
+def open_day(cg: Caregivers, hh: Households, p: ParamSet, day: int, u_depression, u_weaning) -> np.ndarray:
+    """The start of simulation ``day``: every slow process, in order, in place (before birth and after).
+
+    Sex steroids, prolactin and the OT set-point of mothers, fathers' hormones, the live
+    prolactin level following its new baseline, central OT tone, depression onset and remission
+    (``u_depression``: (2, H, K) uniforms), then the prenatal bond (pregnancy) or weaning
+    (``u_weaning``: (H,) uniforms). Returns the day's chronic cortisol target (H, K), to which
+    the day set-up adds the ``extra_stress`` input channel once interventions have written it.
+    """
+    age_d = day - PRENATAL_DAYS
+    frac = gestation_fraction(day)
+    update_mother_hormones(cg, hh, p, frac, age_d)
+    update_father_hormones(cg, p, age_d)
+    cg.prolactin[:] = cg.prolactin_base * (1.0 + cg.prolactin_excess)  # live level follows the new baseline
+    update_ot_tone(cg, p)
+    update_depression(cg, p, age_d, u_depression[0], u_depression[1])
+    if age_d < 0:
+        prenatal_bond(cg, hh, p, frac)
+    else:
+        wean(hh, p, u_weaning)
+    return chronic_cortisol_target(cg, p)
 
 
 def update_mother_hormones(cg: Caregivers, hh: Households, p: ParamSet, frac_preg: float, age_days: float):
@@ -400,7 +429,7 @@ def reset_day(cg: Caregivers, inf: Infants):
     """Zero today's accumulators."""
     for name in ("care_hours_today", "night_care_today", "touch_hours_today", "reward_today",
                  "interactions_today", "cortisol_sum_today", "ot_plasma_sum_today", "prolactin_sum_today",
-                 "attunement_sum_today", "attunement_n_today"):
+                 "attunement_sum_today"):
         getattr(cg, name)[:] = 0.0
     inf.cortisol_sum_today[:] = 0.0
     inf.ot_sum_today[:] = 0.0
@@ -408,7 +437,7 @@ def reset_day(cg: Caregivers, inf: Infants):
     inf.cry_hours_today[:] = 0.0
 
 
-__all__ = ["availability_table", "hour_schedule", "relaxation_terms",
+__all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule", "relaxation_terms",
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT", "prenatal_cortisol", "pregnancy_day",

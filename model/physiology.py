@@ -44,6 +44,17 @@ def infant_circadian_amplitude(age_months: float) -> float:
     return float(np.clip((age_months - 2.0) / 4.0, 0.0, 1.0))
 
 
+def infant_circadian_cortisol(hod: int, age_months: float) -> float:
+    """Infant cortisol circadian factor at hour of day ``hod`` (mean 1 over the day).
+
+    ``1 + amplitude(age) * 0.55 * cos(2 pi (hod - 8) / 24)``: the adult curve's shape
+    (:func:`circadian_cortisol`, without the awakening response) scaled by the infant's
+    age-dependent amplitude (:func:`infant_circadian_amplitude`, PH15).
+    """
+    amp = infant_circadian_amplitude(age_months)
+    return float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0))
+
+
 @jitable
 def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.ndarray) -> np.ndarray:
     """Infant cortisol reactivity: high at 2 months, damped exponentially after (PH15).

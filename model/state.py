@@ -100,7 +100,6 @@ class Caregivers:
     ot_plasma_sum_today: np.ndarray
     prolactin_sum_today: np.ndarray
     attunement_sum_today: np.ndarray
-    attunement_n_today: np.ndarray
     # input channels: the only arrays interventions write (declared in model.channels.CHANNELS)
     exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. intranasal dose)
     exogenous_ot_plasma: np.ndarray  # pg/ml added to this hour's mean plasma OT
