@@ -74,6 +74,10 @@ CHANNELS: dict[str, Channel] = {c.name: c for c in (
             "attunement added by a programme (coaching) or removed (I8 blocked OT gain)",
             "hourly", "kernel process 2 (_detect): attunement_hourly",
             ("sensitivity_coaching", "intranasal_ot")),
+    Channel("infant_staff_care", "infant", "hour (0-1)",
+            "this hour the infant is cared for by staff (fed and settled, not held), e.g. in neonatal care",
+            "hourly", "apply_hour_channels -> staff_care_effects at the start of the hour",
+            ("nicu_separation",)),
     Channel("infant_exogenous_ot", "infant", "central OT index",
             "rise of the infant's central OT target this hour (a session's release)",
             "hourly", "kernel process 4 (_interaction_effects): the infant's central_ot_step",
@@ -81,7 +85,11 @@ CHANNELS: dict[str, Channel] = {c.name: c for c in (
 )}
 
 # the infant's channel is stored under its own name in model.state.Infants
-INFANT_FIELD = {"infant_exogenous_ot": "exogenous_ot"}
+INFANT_FIELD = {"infant_exogenous_ot": "exogenous_ot", "infant_staff_care": "staff_care"}
+
+# an infant this hungry is fed when someone feeds on demand (the kernel's hungry-cry threshold;
+# the same number appears in model.kernel and the lab: a shared named constant is pending there)
+HUNGRY = 0.55
 
 
 def channel_array(sim, name: str) -> np.ndarray:
@@ -95,11 +103,13 @@ def apply_hour_channels(cg, inf, p) -> None:
     """The engine's start-of-hour read of the hourly state channels (after birth), in place.
 
     ``acute_stress`` adds to the cortisol excess; ``contact_session`` applies
-    :func:`contact_session_effects`.
+    :func:`contact_session_effects`; ``infant_staff_care`` applies :func:`staff_care_effects`.
     """
     cg.cortisol_excess += cg.acute_stress
     if cg.contact_session.any():
         contact_session_effects(cg, inf, cg.contact_session, p.contact_buffering)
+    if inf.staff_care.any():
+        staff_care_effects(inf, inf.staff_care > 0)
 
 
 def contact_session_effects(cg, inf, session, contact_buffering) -> None:
@@ -126,4 +136,16 @@ def contact_session_effects(cg, inf, session, contact_buffering) -> None:
         inf.cortisol_excess = inf.cortisol_excess - s * contact_buffering * excess
 
 
-__all__ = ["CHANNELS", "Channel", "apply_hour_channels", "channel_array", "contact_session_effects"]
+def staff_care_effects(inf, cared) -> None:
+    """An hour of staff care (``cared``, (H,) bool), in place: a hungry infant is fed and discomfort halves.
+
+    ``hunger <- 0.1`` where ``hunger > HUNGRY``; ``discomfort <- 0.5 * discomfort``. The need for
+    contact is not met (staff do not hold the infant). Sizes are assumptions (NICU routine care).
+    """
+    fed = cared & (inf.hunger > HUNGRY)
+    inf.hunger = np.where(fed, 0.1, inf.hunger)
+    inf.discomfort = np.where(cared, 0.5 * inf.discomfort, inf.discomfort)
+
+
+__all__ = ["CHANNELS", "Channel", "HUNGRY", "apply_hour_channels", "channel_array", "contact_session_effects",
+           "staff_care_effects"]

@@ -385,7 +385,8 @@ class NICUSeparation(Intervention):
     The infant is not with the family (``with_family`` false), so no household member is
     available except the parents during daily visits (``visit_hours`` from ``visit_start``;
     the father visits if ``father_visits``). Outside visits, staff meet feeding and comfort needs
-    (hunger and discomfort relieved) but not the need for contact. Durations are assumptions.
+    but not the need for contact (channel ``infant_staff_care``, applied by
+    :func:`model.channels.staff_care_effects`). Durations are assumptions.
 
     Separation from a newborn in neonatal care is itself a stressor for the parents (the
     "alteration in parental role" is the strongest NICU stressor on the Parental Stressor Scale,
@@ -397,7 +398,8 @@ class NICUSeparation(Intervention):
     """
 
     TYPE = "nicu_separation"
-    EVENTS = ("inf.with_family", "cg.loneliness", "hh.available", "inf.hunger", "inf.discomfort")
+    WRITES = ("infant_staff_care",)
+    EVENTS = ("inf.with_family", "cg.loneliness", "hh.available")
     FIELDS = {
         "days": _f("days", 14, 1, 180, "day", "days in neonatal care from birth"),
         "visit_start": _f("visit_start", 10, 0, 23, "hour of day", "clock hour when daily visits start"),
@@ -423,8 +425,8 @@ class NICUSeparation(Intervention):
         if t == end:
             sim.inf.with_family[self.targets] = True
             sim.refresh_availability()
-            return
         if not 0 <= t < end:
+            _withdraw(self, sim)
             return
         inf, cg = sim.inf, sim.cg
         if sim.hod == 0 or t == 0:
@@ -436,10 +438,8 @@ class NICUSeparation(Intervention):
                     sim.hh.available[hod, :, _MOTHER] |= self.targets & cg.exists[:, _MOTHER] & cg.present[:, _MOTHER]
                     if self.father_visits:
                         sim.hh.available[hod, :, _FATHER] |= self.targets & cg.exists[:, _FATHER] & cg.present[:, _FATHER]
-        if not self._visit(sim.hod):  # staff care: fed and settled, not held
-            fed = self.targets & (inf.hunger > 0.55)
-            inf.hunger = np.where(fed, 0.1, inf.hunger)
-            inf.discomfort = np.where(self.targets, 0.5 * inf.discomfort, inf.discomfort)
+        staff = None if self._visit(sim.hod) else self.targets.astype(float)  # fed and settled, not held
+        _share(self, sim, "infant_staff_care", staff)
 
 
 @register

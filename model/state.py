@@ -151,8 +151,9 @@ class Infants:
     ot_sum_today: np.ndarray
     distress_sum_today: np.ndarray
     cry_hours_today: np.ndarray
-    # input channel (model.channels.CHANNELS["infant_exogenous_ot"])
+    # input channels (model.channels.CHANNELS["infant_exogenous_ot"], ["infant_staff_care"])
     exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. a session's release)
+    staff_care: np.ndarray  # share of this hour cared for by staff (fed, settled, not held), 0-1
 
     @classmethod
     def empty(cls, h: int) -> Infants:
