@@ -99,6 +99,15 @@ def channel_array(sim, name: str) -> np.ndarray:
     return getattr(owner, INFANT_FIELD.get(name, name))
 
 
+def unread_before_birth(sim) -> list[str]:
+    """Hourly channels holding a value before birth, when the engine cannot read them (empty if none).
+
+    Before birth the engine steps once a day and reads only the daily channels; an hourly
+    channel written then would act on nothing, so the engine refuses it instead of ignoring it.
+    """
+    return [name for name, c in CHANNELS.items() if c.cadence == "hourly" and channel_array(sim, name).any()]
+
+
 def apply_hour_channels(cg, inf, p) -> None:
     """The engine's start-of-hour read of the hourly state channels (after birth), in place.
 
@@ -148,4 +157,4 @@ def staff_care_effects(inf, cared) -> None:
 
 
 __all__ = ["CHANNELS", "Channel", "HUNGRY", "apply_hour_channels", "channel_array", "contact_session_effects",
-           "staff_care_effects"]
+           "staff_care_effects", "unread_before_birth"]

@@ -52,7 +52,7 @@ from model import behaviour as bh
 from model import daily
 from model import kernel as kn
 from model import physiology as phys
-from model.channels import apply_hour_channels
+from model.channels import apply_hour_channels, unread_before_birth
 from model.params import ParamSet
 from model.population import initialise
 from model.recorder import DailyRecorder
@@ -178,6 +178,9 @@ class Simulation:
         if self.born:
             apply_hour_channels(self.cg, self.inf, self.p)  # reads the hourly state channels
             self.postnatal_hour()  # the kernel reads the hourly rule channels
+        elif unread := unread_before_birth(self):
+            raise ValueError(f"input channel {', '.join(unread)}: hourly, read only after birth "
+                             f"(hour {self.hour} is in pregnancy; before birth only daily channels act)")
         self.hour += 1
         if self.hod == 0:
             self._close_day()

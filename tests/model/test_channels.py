@@ -232,3 +232,21 @@ def test_nicu_separation_acts_from_birth():
     assert hour == BIRTH_HOUR
     assert not treated.inf.with_family.any() and control.inf.with_family.all()
     assert np.all(treated.cg.loneliness[:, MOTHER] >= iv.separation_distress)
+
+
+class _PrenatalDose:
+    """A programme that (wrongly) writes an hourly channel during pregnancy."""
+
+    def initialize(self, sim):
+        pass
+
+    def apply(self, sim):
+        if sim.hour == 100:
+            sim.cg.exogenous_ot[:, MOTHER] = 1.0
+
+
+def test_an_hourly_channel_written_in_pregnancy_is_refused_not_ignored():
+    sim = Simulation(ParamSet.uniform(4), 0.1, 1, [_PrenatalDose()])
+    with pytest.raises(ValueError, match="exogenous_ot: hourly, read only after birth"):
+        sim.run()
+    assert sim.hour == 100
