@@ -2,7 +2,9 @@
 
 Who is available at each hour of the day (work, leave, daycare, school, night), sex-hormone and
 prolactin trajectories, OT set-points and central OT tone plasticity, testosterone, fatigue,
-grief, depression onset and remission, the prenatal bond, weaning and working-model forgetting.
+grief, depression onset and remission, the prenatal bond, pregnancy cortisol and chronic stress,
+weaning and working-model forgetting. :func:`open_day` runs the start-of-day processes in order;
+:func:`pregnancy_day` the pregnancy day's stress physiology once the day's channels are read.
 
 The rules are numpy expressions over all households. Where numpy would spend most of the time
 broadcasting an (H,) parameter over the five roles and allocating (H, K) temporaries, the
