@@ -176,9 +176,10 @@ class Simulation:
         if self.hod == 0:
             self._precompute_day()  # reads the daily channels
         if self.born:
-            apply_hour_channels(self.cg, self.inf, self.p)  # reads the hourly state channels
+            if self.interventions:  # without them every channel stays 0
+                apply_hour_channels(self.cg, self.inf, self.p)  # reads the hourly state channels
             self.postnatal_hour()  # the kernel reads the hourly rule channels
-        elif unread := unread_before_birth(self):
+        elif self.interventions and (unread := unread_before_birth(self)):
             raise ValueError(f"input channel {', '.join(unread)}: hourly, read only after birth "
                              f"(hour {self.hour} is in pregnancy; before birth only daily channels act)")
         self.hour += 1
