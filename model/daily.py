@@ -55,6 +55,7 @@ def availability_table(cg: Caregivers, inf: Infants, hh: Households, p: ParamSet
     spend weekdays 08-16 there, with only the daycare carer; older siblings are at school on
     weekdays until 15:00 and in bed from 20:00; the grandparent is home. Everyone sleeps at
     night but stays available (cries wake them; detection is lower, see ``night_detection``).
+    An infant away from the family (``with_family`` false) has only its visitors, in visit hours.
 
     A day has at most five distinct kinds of hour (:func:`hour_schedule`), so each kind's
     (H, K) table is built once and copied to its hours, instead of rebuilt for all 24.
@@ -75,7 +76,21 @@ def availability_table(cg: Caregivers, inf: Infants, hh: Households, p: ParamSet
         if schedule not in by_schedule:
             by_schedule[schedule] = _available_at(schedule, home, home_off_work, daycare_active, daycare_carer)
         table[hod] = by_schedule[schedule]
+    if hh.visit_hours.any():
+        _add_visits(table, cg, hh)
     return table
+
+
+def _add_visits(table: np.ndarray, cg: Caregivers, hh: Households) -> None:
+    """Visitors of an infant away from the family are available in their visit hours, in place.
+
+    Household ``h``'s visitors (``hh.visitors``, if they exist and are present) can care for the
+    infant at hours of day ``(hod - visit_start) mod 24 < visit_hours`` (a neonatal stay's visits).
+    """
+    visitors = hh.visitors & cg.exists & cg.present
+    for hod in range(24):
+        in_visit = (hod - hh.visit_start) % 24 < hh.visit_hours
+        table[hod] |= visitors & in_visit[:, None]
 
 
 def hour_schedule(weekday: bool, hod: int) -> tuple[bool, bool, bool]:

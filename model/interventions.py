@@ -399,7 +399,8 @@ class NICUSeparation(Intervention):
 
     TYPE = "nicu_separation"
     WRITES = ("infant_staff_care",)
-    EVENTS = ("inf.with_family", "cg.loneliness", "hh.available")
+    EVENTS = ("inf.with_family", "cg.loneliness", "hh.visit_start", "hh.visit_hours", "hh.visitors",
+              "hh.available")  # the table rebuilt by sim.refresh_availability from the visit state
     FIELDS = {
         "days": _f("days", 14, 1, 180, "day", "days in neonatal care from birth"),
         "visit_start": _f("visit_start", 10, 0, 23, "hour of day", "clock hour when daily visits start"),
@@ -422,22 +423,24 @@ class NICUSeparation(Intervention):
     def apply(self, sim):
         t = sim.hour - BIRTH_HOUR
         end = int(self.days) * 24
-        if t == end:
+        hh = sim.hh
+        if t == end:  # discharge: home with the family, no more visits
             sim.inf.with_family[self.targets] = True
+            hh.visit_hours[self.targets] = 0
+            hh.visitors[self.targets] = False
             sim.refresh_availability()
         if not 0 <= t < end:
             _withdraw(self, sim)
             return
-        inf, cg = sim.inf, sim.cg
-        if sim.hod == 0 or t == 0:
-            inf.with_family[self.targets] = False
+        if t == 0:  # admission: away from the family, parents visit daily
+            sim.inf.with_family[self.targets] = False
+            hh.visit_start[self.targets] = int(self.visit_start)
+            hh.visit_hours[self.targets] = int(self.visit_hours)
+            hh.visitors[self.targets, _MOTHER] = True
+            hh.visitors[self.targets, _FATHER] = bool(self.father_visits)
             sim.refresh_availability()
-            self._separation_distress(cg)
-            for hod in range(24):
-                if self._visit(hod):
-                    sim.hh.available[hod, :, _MOTHER] |= self.targets & cg.exists[:, _MOTHER] & cg.present[:, _MOTHER]
-                    if self.father_visits:
-                        sim.hh.available[hod, :, _FATHER] |= self.targets & cg.exists[:, _FATHER] & cg.present[:, _FATHER]
+        if sim.hod == 0 or t == 0:
+            self._separation_distress(sim.cg)
         staff = None if self._visit(sim.hod) else self.targets.astype(float)  # fed and settled, not held
         _share(self, sim, "infant_staff_care", staff)
 

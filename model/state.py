@@ -178,6 +178,20 @@ class Households:
     daycare: np.ndarray  # attends daycare from the start month
     ot_rise: np.ndarray  # the mother's log-OT rise across pregnancy (M3)
     available: np.ndarray = field(default=None)  # (24, H, K) today's availability by hour of day
+    # visits to an infant away from the family (household event of a neonatal stay, read by
+    # model.daily.availability_table): daily from hour ``visit_start`` for ``visit_hours`` hours
+    visit_start: np.ndarray = field(default=None)  # (H,) hour of day
+    visit_hours: np.ndarray = field(default=None)  # (H,) hours a day, 0 = no visits
+    visitors: np.ndarray = field(default=None)  # (H, K) who visits
+
+    def __post_init__(self):
+        h = self.breastfeeding.shape[0]
+        if self.visit_start is None:
+            self.visit_start = np.zeros(h, np.int64)
+        if self.visit_hours is None:
+            self.visit_hours = np.zeros(h, np.int64)
+        if self.visitors is None:
+            self.visitors = np.zeros((h, K), bool)
 
 
 # the first len(EPISODE_COUNTERS) rows are updated hourly at the responder's dyad

@@ -250,3 +250,20 @@ def test_an_hourly_channel_written_in_pregnancy_is_refused_not_ignored():
     with pytest.raises(ValueError, match="exogenous_ot: hourly, read only after birth"):
         sim.run()
     assert sim.hour == 100
+
+
+def test_nicu_visits_survive_another_programme_rebuilding_the_day():
+    """Visits are household state the availability table reads, not a patch of today's table,
+    so an absence starting mid-day (which rebuilds the table) keeps the mother's visit hours.
+    (The old NICU patched hh.available after building it, and lost the visits here.)"""
+    nicu = NICUSeparation(days=5, visit_start=10, visit_hours=3, father_visits=0)
+    month = (BIRTH_HOUR + 2 * 24 + 5) / 24 / 30.4375 - PRENATAL_DAYS / 30.4375
+    away = Absence(role="father", month=month, days=1)
+    start = away.hour_of(month)
+    assert start % 24 == 5 and start // 24 == PRENATAL_DAYS + 2
+    sim = Simulation(ParamSet.uniform(H), 0.3, SEED, [nicu, away])
+    while sim.hour <= start:
+        sim.step()
+    assert sim.hh.available[10:13, :, MOTHER].all()  # visit hours of today, after the rebuild
+    assert not sim.hh.available[13:, :, MOTHER].any() and not sim.hh.available[:10, :, MOTHER].any()
+    assert not sim.hh.available[:, :, FATHER].any()  # away, and not visiting
