@@ -111,7 +111,7 @@ def new_episode(n_households: int) -> Episode:
 
 def as_tuple(cls, obj):
     """A named tuple of ``obj``'s arrays (the kernel's view of a state dataclass or ParamSet)."""
-    return cls(*[getattr(obj, n) for n in cls._fields])
+    return cls(**{n: getattr(obj, n) for n in cls._fields})
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -293,6 +293,7 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
     cg_cortisol_excess = cg.cortisol_excess
     cg_exists = cg.exists
     cg_exogenous_ot = cg.exogenous_ot
+    cg_exogenous_ot_plasma = cg.exogenous_ot_plasma  # input channel (model.channels)
     cg_ot_central = cg.ot_central
     cg_ot_plasma = cg.ot_plasma
     cg_ot_plasma_setpoint_now = cg.ot_plasma_setpoint_now
@@ -315,6 +316,7 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
     inf_cortisol_excess = inf.cortisol_excess
     inf_discomfort = inf.discomfort
     inf_distress = inf.distress
+    inf_exogenous_ot = inf.exogenous_ot  # input channel (model.channels)
     inf_hpa_reactivity = inf.hpa_reactivity
     inf_hunger = inf.hunger
     inf_ot = inf.ot
@@ -362,7 +364,7 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
                 continue
             cg_ot_central[h, k] = (carry * cg_ot_central[h, k] + d_ot_target_base[h, k]
                                    + (1.0 - carry) * cg_exogenous_ot[h, k])
-            cg_ot_plasma[h, k] = cg_ot_plasma_setpoint_now[h, k]
+            cg_ot_plasma[h, k] = cg_ot_plasma_setpoint_now[h, k] + cg_exogenous_ot_plasma[h, k]  # + channel
         if r >= 0:
             cg_ot_central[h, r] += d_ot_target_base[h, r] * release
             cg_ot_plasma[h, r] += cg_ot_plasma_setpoint_now[h, r] * p_ot_central_plasma_coupling[h] * release
@@ -371,7 +373,7 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
             cg_ot_plasma[h, MOTHER] += phys.plasma_ot_hour_mean(0.0, 0.0, 0.0, n_pulses, p_suckling_ot_pulse[h],
                                                                 p_ot_plasma_halflife[h])
         inf_release = p_ot_social_touch[h] * p_infant_touch_ot_gain[h] * (aff or stim) * rel
-        inf_ot[h] = phys.central_ot_step(inf_ot[h], 1.0, inf_release, 0.0, carry)
+        inf_ot[h] = phys.central_ot_step(inf_ot[h], 1.0, inf_release, inf_exogenous_ot[h], carry)  # channel
         # domain (c): affect synchrony of the engaged dyad
         sync = 0.0
         if r >= 0 and inf_bid[h] != NO_BID and q != FRIGHTENING:

@@ -46,6 +46,17 @@ def infant_circadian_amplitude(age_months: float) -> float:
     return float(np.clip((age_months - 2.0) / 4.0, 0.0, 1.0))
 
 
+def infant_circadian_cortisol(hod: int, age_months: float) -> float:
+    """Infant cortisol circadian factor at hour of day ``hod`` (mean 1 over the day).
+
+    ``1 + amplitude(age) * 0.55 * cos(2 pi (hod - 8) / 24)``: the adult curve's shape
+    (:func:`circadian_cortisol`, without the awakening response) scaled by the infant's
+    age-dependent amplitude (:func:`infant_circadian_amplitude`, PH15).
+    """
+    amp = infant_circadian_amplitude(age_months)
+    return float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0))
+
+
 @jitable
 def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.ndarray) -> np.ndarray:
     """Infant cortisol reactivity: high at 2 months, damped exponentially after (PH15).
@@ -110,13 +121,6 @@ def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarra
     """
     x = np.maximum(ot_central, 0.0) / optimum
     return x * np.exp(1.0 - x)
-
-
-def pregnancy_fraction(gest_day: float) -> float:
-    """0 at the start of the simulation (week 10) to 1 at term."""
-    from model.state import GESTATION_DAYS, PRENATAL_DAYS
-
-    return float(np.clip((gest_day - (GESTATION_DAYS - PRENATAL_DAYS)) / PRENATAL_DAYS, 0.0, 1.0))
 
 
 def maternal_ot_log_shift(frac_pregnancy: float, age_days: float, rise: np.ndarray) -> np.ndarray:
