@@ -37,11 +37,42 @@ def sigmoid(x):
 
 
 # ------------------------------------------------------------------ 1. needs and cues
+HUNGRY = 0.55  # hunger above which the infant is hungry: cries are hunger cries, get a feed, add distress (assumption)
+NEED_MAX = 1.5  # ceiling of hunger and of the need for contact (1 = urgent; assumption)
+DISCOMFORT_LEFT = 0.5  # share of discomfort left after an hour without a new episode (assumption)
+
+
 @jitable
 def hunger_rate(age_months: float, interval_newborn, interval_12mo):
     """Hunger added per hour: 1 / (hours from fed to urgent), interpolated by age."""
     w = min(age_months / 12.0, 1.0)
     return 1.0 / (interval_newborn * (1 - w) + interval_12mo * w)
+
+
+@jitable
+def hunger_step(hunger, age_months, interval_newborn, interval_12mo):
+    """Hunger after one hour (1 = urgent): ``min(hunger + hunger_rate, NEED_MAX)`` (assumption)."""
+    return min(hunger + hunger_rate(age_months, interval_newborn, interval_12mo), NEED_MAX)
+
+
+@jitable
+def discomfort_step(discomfort, u, p_episode):
+    """Discomfort after one hour (0-1): a new episode (``u < p_episode``) sets it to 1, else it halves.
+
+    ``1 if u < p else DISCOMFORT_LEFT * discomfort`` (assumption; the episode chance is
+    :func:`discomfort_probability`).
+    """
+    if u < p_episode:
+        return 1.0
+    return discomfort * DISCOMFORT_LEFT
+
+
+@jitable
+def contact_need_step(contact_need, asleep, rate):
+    """Need for contact after one hour: grows by ``rate`` per awake hour up to ``NEED_MAX`` (assumption)."""
+    if asleep:
+        return contact_need
+    return min(contact_need + rate, NEED_MAX)
 
 
 @jitable
@@ -54,7 +85,7 @@ def discomfort_probability(age_days: float) -> float:
 @jitable
 def infant_distress(hunger, discomfort, contact_need, temperament, cortisol_excess):
     """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol."""
-    load = 1.6 * np.maximum(hunger - 0.55, 0.0) + 0.9 * discomfort + 0.45 * contact_need
+    load = 1.6 * np.maximum(hunger - HUNGRY, 0.0) + 0.9 * discomfort + 0.45 * contact_need
     return sigmoid(5.0 * (load - 0.8) + 0.5 * temperament + 0.3 * cortisol_excess)
 
 
@@ -160,6 +191,27 @@ def choose_responder(detected, role_weight, mother_feeds, u):
 
 
 @jitable
+def hungry_cry(bid, hunger):
+    """Whether this bid is a hunger cry: a distress bid with hunger above ``HUNGRY`` (assumption).
+
+    A lactating mother who detects one is preferred as responder (:func:`choose_responder`).
+    """
+    return bid == DISTRESS_BID and hunger > HUNGRY
+
+
+@jitable
+def response_attunement(attunement, distress_sensitivity, bid):
+    """The responder's attunement for this bid (logit): plus their own sensitivity to distress for a distress bid.
+
+    ``att + (distress_sensitivity if distress bid else 0)`` (assumption after McElwain &
+    Booth-LaForce 2006 and Leerkes 2011: sensitivity to distress is distinct from general sensitivity).
+    """
+    if bid == DISTRESS_BID:
+        return attunement + distress_sensitivity
+    return attunement
+
+
+@jitable
 def frightening_probability(p_sensitive, risk, cortisol_excess, p_fright_base, fright_cortisol):
     """Chance that a response is frightening or frightened (Main & Hesse 1990), given it happens.
 
@@ -214,6 +266,16 @@ def relief(response):
 
 
 @jitable
+def unsoothed_crying(bid, response):
+    """Whether the infant cries unsoothed this hour: a distress bid without a sensitive response.
+
+    Unsoothed crying is the caregivers' crying stressor (:func:`model.physiology.caregiver_cry_stress`)
+    and the infant's cry-hour count.
+    """
+    return bid == DISTRESS_BID and response != SENSITIVE
+
+
+@jitable
 def positive_response_probability(response, distress_after):
     """Chance the infant responds positively (calms, smiles, gazes back): the caregiver's reward."""
     return POSITIVE[response] * (1.0 - 0.5 * distress_after)
@@ -228,11 +290,61 @@ def touch_kind(bid, hunger, stimulatory_share_r, u):
     Returns booleans ``(feed, affectionate, stimulatory)``.
     """
     if bid == DISTRESS_BID:
-        return hunger > 0.55, True, False
+        return hunger > HUNGRY, True, False
     if bid == SOCIAL_BID:
         stimulatory = u < stimulatory_share_r
         return False, not stimulatory, stimulatory
     return False, False, False
+
+
+@jitable
+def episode_contact(bid, response, hunger, stimulatory_share_r, u):
+    """Contact of the episode ``(feed, affectionate, stimulatory)``: :func:`touch_kind`, and no touch if frightening.
+
+    A frightening or frightened response carries no affectionate or stimulatory touch (a feed
+    still happens; assumption after Main & Hesse 1990).
+    """
+    feed, affectionate, stimulatory = touch_kind(bid, hunger, stimulatory_share_r, u)
+    if response == FRIGHTENING:
+        return feed, False, False
+    return feed, affectionate, stimulatory
+
+
+FEED_HUNGER_LEFT = 0.4  # share of hunger a feed leaves when it relieves nothing (assumption)
+DISCOMFORT_RELIEF = 0.7  # share of discomfort a fully relieving response to distress removes (assumption)
+
+
+@jitable
+def relieve_needs(hunger, discomfort, contact_need, relief_q, feed, distress_bid):
+    """The infant's needs after a response of relief ``relief_q`` (0-1, :func:`relief`).
+
+    A feed leaves ``hunger * 0.4 * (1 - relief)`` (computed as ``0.4 - 0.4 * relief``); a response
+    to a distress bid leaves ``discomfort * (1 - 0.7 * relief)``; every response leaves
+    ``contact_need * (1 - relief)``. Returns ``(hunger, discomfort, contact_need)``. The shares are
+    assumptions (a sensitive feed settles hunger fully, soothing settles most discomfort).
+    """
+    if feed:
+        hunger = hunger * (FEED_HUNGER_LEFT - FEED_HUNGER_LEFT * relief_q)
+    if distress_bid:
+        discomfort = discomfort * (1.0 - DISCOMFORT_RELIEF * relief_q)
+    return hunger, discomfort, contact_need * (1.0 - relief_q)
+
+
+MATURITY_AT_BIRTH = 0.3  # infant's share of adult affect coupling at birth (assumption; Feldman 2007 direction)
+MATURITY_GAIN = 0.7  # rise of the share to 1 by MATURITY_MONTHS
+MATURITY_MONTHS = 9.0  # age at which the infant couples like a mature partner (assumption)
+
+
+@jitable
+def infant_maturity(age_months):
+    """The infant's share of mature affect coupling: ``0.3 + 0.7 * min(age / 9 months, 1)`` (assumption)."""
+    return MATURITY_AT_BIRTH + MATURITY_GAIN * min(age_months / MATURITY_MONTHS, 1.0)
+
+
+@jitable
+def engaged(responder, bid, response):
+    """Whether caregiver and infant engage this hour: someone answered a bid, and not frighteningly."""
+    return responder >= 0 and bid != NO_BID and response != FRIGHTENING
 
 
 @jitable

@@ -56,12 +56,58 @@ def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.
 
 @jitable
 def cortisol_excess_step(excess, target, acute, carry):
-    """Advance the fractional cortisol excess one hour.
+    """Advance the fractional cortisol excess one hour (dimensionless, fraction of the circadian mean).
 
-    ``excess`` relaxes toward the chronic ``target`` (depression, poverty, grief, fatigue) with
-    the clearance carry-over ``carry`` (PH13) and is kicked by this hour's ``acute`` drive.
+    ``x' = carry * x + (1 - carry) * target + acute``: ``excess`` relaxes toward the chronic
+    ``target`` (depression, poverty, grief, fatigue) with the clearance carry-over ``carry``
+    (PH13, t1/2 66 min) and is kicked by this hour's ``acute`` drive.
     """
     return carry * excess + (1.0 - carry) * target + acute
+
+
+@jitable
+def caregiver_cry_stress(cry_stress_hpa, ot_central, buffering_gain):
+    """Acute cortisol drive (fraction of mean per hour) of a caregiver present during unsoothed crying.
+
+    ``cry_stress_hpa * stress_buffer(OT_central, gain)``: the caregiver's crying stressor
+    (``cry_stress`` x HPA reactivity; assumption) divided by the OT stress buffer (domain a).
+    """
+    return cry_stress_hpa * stress_buffer(ot_central, buffering_gain)
+
+
+CORTISOL_FLOOR = 0.05  # lowest cortisol as a fraction of the circadian curve (assumption: never fully suppressed)
+
+
+@jitable
+def cortisol_level(scale, circadian, excess):
+    """Plasma (caregiver, nmol/l) or salivary (infant, nmol/l) cortisol this hour.
+
+    ``scale * circadian * max(1 + excess, CORTISOL_FLOOR)``: the person's mean level (with the
+    awakening response folded into ``scale``, PH14) times the circadian factor, raised by the
+    fractional excess and floored at 5% of the curve (assumption).
+    """
+    return scale * circadian * max(1.0 + excess, CORTISOL_FLOOR)
+
+
+FRIGHT_CORTISOL_KICK = 0.8  # infant cortisol excess added by a frightening episode (assumption; Hertsgaard 1995 direction)
+
+
+@jitable
+def infant_hpa_drive(gain, reactivity, distress, contact_buffering, relief, ot_buffer, frightened):
+    """Acute drive of the infant's cortisol excess this hour (fraction of mean).
+
+    ``gain * reactivity * distress * (1 - contact_buffering * relief) * ot_buffer``, plus
+    ``FRIGHT_CORTISOL_KICK`` when the caregiver frightened the infant. ``gain`` is the age-damped
+    HPA gain (PH15, :func:`infant_hpa_gain`), ``reactivity`` the infant's own HPA reactivity,
+    ``relief`` the need relief of the response (sensitive contact buffers: I10, I13), ``ot_buffer``
+    the infant's OT stress buffer (domain a, :func:`stress_buffer`). The fright kick is an
+    assumption (frightening care raises infant cortisol; disorganised infants show elevated
+    cortisol after separation).
+    """
+    drive = gain * reactivity * distress * (1.0 - contact_buffering * relief) * ot_buffer
+    if frightened:
+        drive += FRIGHT_CORTISOL_KICK
+    return drive
 
 
 @jitable
@@ -75,27 +121,72 @@ def stress_buffer(ot_central: np.ndarray, gain: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ oxytocin
+INFANT_OT_TONE = 1.0  # the infant's central OT tone, the index unit (assumption: no infant tone trait)
+
+
 @jitable
 def central_ot_step(ot_central, tone, release, exogenous, carry):
-    """Central OT hour level: relaxes toward ``tone * (1 + release) + exogenous`` (PH2 t1/2).
+    """Central OT hour level (index, tone 1 = adult mean): relaxes toward ``tone * (1 + release) + exogenous``.
 
-    ``release`` is the fraction of tone released by this hour's contact (touch, suckling).
+    ``OT' = carry * OT + (1 - carry) * (tone * (1 + release) + exogenous)`` with the hourly
+    carry-over of central clearance (PH2, t1/2 19-28 min). ``release`` is the fraction of tone
+    released by this hour's contact (touch, suckling), ``exogenous`` an intranasal dose (index).
+    Written term by term, ``carry*OT + w*tone + w*exogenous + w*tone*release`` with ``w = 1 - carry``.
     """
-    target = tone * (1.0 + release) + exogenous
-    return carry * ot_central + (1.0 - carry) * target
+    w = 1.0 - carry
+    return carry * ot_central + w * tone + w * exogenous + w * tone * release
+
+
+@jitable
+def touch_ot_release(affectionate, stimulatory, social_touch, gain_affectionate, gain_stimulatory,
+                     affectionate_match, stimulatory_match, reactivity):
+    """Central OT released in the responder by this hour's touch (fraction of tone; OT domain d).
+
+    ``social_touch * (aff * gain_aff * match_aff + stim * gain_stim * match_stim) * reactivity``:
+    affectionate or stimulatory touch (booleans) release OT as far as the style is the role's
+    typical one (``*_match``, M8), scaled by the domain switch ``social_touch`` (M8, I10, I14) and
+    the caregiver's OT reactivity (lower in dismissing caregivers, M4).
+    """
+    return social_touch * (affectionate * gain_affectionate * affectionate_match
+                           + stimulatory * gain_stimulatory * stimulatory_match) * reactivity
+
+
+@jitable
+def infant_touch_ot_release(touched, social_touch, infant_gain, relief):
+    """Central OT released in the infant by this hour's touch (fraction of tone; OT domain d).
+
+    ``social_touch * infant_gain * touched * relief``: touch (affectionate or stimulatory) raises
+    infant OT (S2, I10) as far as the response relieved the infant's need.
+    """
+    return social_touch * infant_gain * touched * relief
+
+
+SUCKLING_MINUTES = 20.0  # minutes of OT release per breastfeed (PH10: release over in ~20 min)
+
+
+@jitable
+def suckling_pulses(pulses_per_10min, cortisol_excess_mother):
+    """Number of OT pulses in an hour with a breastfeed (PH10).
+
+    ``(SUCKLING_MINUTES / 10) * rate / (1 + max(excess, 0))``: ~5 pulses per 10 min over the ~20
+    minutes of release (PH10), fewer under stress (PH10: "stress lowers pulses"; the form of the
+    reduction, division by one plus the mother's cortisol excess, is an assumption).
+    """
+    return (SUCKLING_MINUTES / 10.0) * pulses_per_10min / (1.0 + max(cortisol_excess_mother, 0.0))
 
 
 @jitable
 def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_peak, halflife_min):
     """Hour-mean plasma OT (pg/ml).
 
-    Basal secretion sits at the set-point; a central release episode reaches plasma only by the
+    ``setpoint + setpoint * coupling * central_release + n_pulses * peak * t_half / ln2 / 60``:
+    basal secretion sits at the set-point; a central release episode reaches plasma only by the
     weak ``coupling`` (PH5: basal central-peripheral r = .08); each suckling pulse of peak
     ``pulse_peak`` decays with t1/2 ~3 min (PH1, PH10), contributing its area
     ``peak * t_half / ln2`` spread over the 60-minute hour.
     """
     pulse_area = n_pulses * pulse_peak * halflife_min / LN2
-    return setpoint * (1.0 + coupling * central_release) + pulse_area / STEP_MIN
+    return setpoint + setpoint * coupling * central_release + pulse_area / STEP_MIN
 
 
 @jitable
@@ -168,6 +259,26 @@ def maternal_prolactin_base(frac_preg: float, age_days: float, lactating: np.nda
     else:
         lact = at_6mo + (30.0 - at_6mo) * min((m - 6) / 6, 1.0)
     return np.where(lactating, lact, non_lact)
+
+
+@jitable
+def prolactin_excess_step(excess, carry, suckled, suckling_fold):
+    """Prolactin excess over baseline (fraction) after one hour.
+
+    ``excess' = carry * excess + (fold - 1 if suckled)``: a feed adds a transient ``fold - 1``
+    (PH11: suckling ~doubles prolactin, up to 8.5x) that decays with the hourly carry-over of a
+    ~50 min half-life (PH11 peak ~45 min; the half-life is an assumption).
+    """
+    excess = carry * excess
+    if suckled:
+        excess += suckling_fold - 1.0
+    return excess
+
+
+@jitable
+def prolactin_level(base, excess):
+    """Prolactin (ng/ml) this hour: the day's baseline times ``1 + excess`` (PH11)."""
+    return base * (1.0 + excess)
 
 
 def testosterone_target(setpoint, transition, fatherhood_drop, care_ewma, care_drop):

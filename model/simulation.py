@@ -185,7 +185,7 @@ class Simulation:
                          float(phys.circadian_cortisol(hod, 0.0, False)),
                          float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0)),
                          float(self.carry_prolactin), self.hourly_key, self.H)
-        terms = kn.DayTerms(self.att_static, self.ot_target_base, self.cortisol_target_term, self.role_weight,
+        terms = kn.DayTerms(self.att_static, self.cortisol_target, self.role_weight,
                             self.stim_share, self.aff_match, self.stim_match, self.cry_stress_hpa, scale,
                             self.carry_ot_central_h, self.carry_cortisol, self.infant_hpa_gain)
         kn.postnatal_hour(clock, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
