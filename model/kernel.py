@@ -493,7 +493,7 @@ def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
         counters[C_AFFECTIONATE, j] += ep_affectionate[h]
         counters[C_STIMULATORY, j] += ep_stimulatory[h]
         counters[C_SYNC_SUM, j] += ep_synchrony[h]
-        counters[C_SYNC_N, j] += ep_synchrony[h] > 0.0
+        counters[C_SYNC_N, j] += bh.engaged(r, bid, q)  # every engaged hour, zero synchrony included
         if q != FRIGHTENING:
             p_gaze = (0.9 if q == SENSITIVE else 0.5) * (0.6 if cg_depressed[h, r] else 1.0)
             counters[C_GAZE, j] += _u(clk, h, D_GAZE) < p_gaze
