@@ -558,7 +558,8 @@ def _advance_hormones(clk, cg, inf, p, d, ep, available):
             cg_cortisol_sum_today[h, k] += cg_cortisol[h, k]
             cg_ot_plasma_sum_today[h, k] += cg_ot_plasma[h, k]
             cg_prolactin_sum_today[h, k] += cg_prolactin[h, k]
-        inf_cortisol[h] = phys.cortisol_level(p_infant_cortisol_mean[h], clk.infant_circadian, inf_cortisol_excess[h])
+        inf_cortisol[h] = phys.infant_cortisol_level(p_infant_cortisol_mean[h], clk.infant_circadian,
+                                                     inf_cortisol_excess[h])
         inf_cortisol_sum_today[h] += inf_cortisol[h]
         inf_ot_sum_today[h] += inf_ot[h]
 

@@ -20,6 +20,46 @@ LN2 = np.log(2.0)
 STEP_MIN = 60.0
 
 
+# ------------------------------------------------------------------ physiological ranges
+# Each hormone state the hourly rules produce stays inside a declared range (issue 12). The rules
+# reach the ceiling by saturation (:func:`saturating_ceiling`), not by a clip: up to the knee a
+# level is its rule's value unchanged; above it, secretion (or the response of the gland) saturates
+# hyperbolically and approaches, never reaches, the ceiling. The knees sit above the largest level
+# of 2,000 default households over 12 months, so at default parameters nothing is changed.
+PLASMA_OT_KNEE, PLASMA_OT_MAX = 250.0, 500.0  # pg/ml; PH7: a 25 ug i.m. dose gives 360-480 (extracted RIA)
+CENTRAL_OT_KNEE, CENTRAL_OT_MAX = 15.0, 30.0  # index (adult tone 1); assumption: PH3's diurnal CSF range is 2.6-fold
+CORTISOL_KNEE, CORTISOL_MAX = 2000.0, 3000.0  # nmol/l plasma; assumption (critical illness, Cushing's syndrome)
+INFANT_CORTISOL_KNEE, INFANT_CORTISOL_MAX = 50.0, 100.0  # nmol/l saliva; assumption (PH15 stressor responses)
+PROLACTIN_KNEE, PROLACTIN_MAX = 1000.0, 2000.0  # ng/ml; PH11: 8.5-fold suckling peak over a ~200 term baseline
+
+# name -> (low, high, unit, source) of every hormone state; the first six are held by the saturation
+# of their hourly rules, the last three by the form of their daily trajectories (PH11, PH12).
+PHYSIOLOGICAL_RANGES = {
+    "ot_plasma": (0.0, PLASMA_OT_MAX, "pg/ml", "PH7"),
+    "ot_central": (0.0, CENTRAL_OT_MAX, "index", "assumption (PH3)"),
+    "cortisol": (0.0, CORTISOL_MAX, "nmol/l", "assumption"),
+    "prolactin": (0.0, PROLACTIN_MAX, "ng/ml", "PH11"),
+    "infant_ot": (0.0, CENTRAL_OT_MAX, "index", "assumption (PH3)"),
+    "infant_cortisol": (0.0, INFANT_CORTISOL_MAX, "nmol/l (saliva)", "assumption (PH15)"),
+    "prolactin_base": (0.0, 200.0, "ng/ml", "PH11 (term ~200)"),
+    "estradiol": (0.0, 10000.0, "pg/ml", "PH12 (up to 100-fold of 100 pg/ml)"),
+    "progesterone": (0.0, 150.5, "ng/ml", "PH12 (10-fold of luteal 15 ng/ml)"),
+}
+
+
+@jitable
+def saturating_ceiling(x, knee, ceiling):
+    """``x`` up to ``knee``; above it ``knee + s * e / (s + e)`` with ``e = x - knee``, ``s = ceiling - knee``.
+
+    Hyperbolic (Michaelis-Menten) saturation of a secretion or response: continuous with slope 1
+    at the knee, always below ``ceiling``. Below the knee it returns ``x`` exactly. Works on
+    scalars and arrays.
+    """
+    over = np.maximum(x - knee, 0.0)
+    span = ceiling - knee
+    return x - over + span * over / (span + over)
+
+
 def hourly_carryover(halflife_min: np.ndarray | float) -> np.ndarray | float:
     """Fraction of a first-order excess left after one hour: ``exp(-ln2 * 60 / t_half)``."""
     return np.exp(-LN2 * STEP_MIN / halflife_min)
@@ -79,14 +119,33 @@ CORTISOL_FLOOR = 0.05  # lowest cortisol as a fraction of the circadian curve (a
 
 
 @jitable
-def cortisol_level(scale, circadian, excess):
-    """Plasma (caregiver, nmol/l) or salivary (infant, nmol/l) cortisol this hour.
+def cortisol_curve(scale, circadian, excess):
+    """Cortisol on the circadian curve (units of ``scale``): ``scale * circadian * max(1 + excess, CORTISOL_FLOOR)``.
 
-    ``scale * circadian * max(1 + excess, CORTISOL_FLOOR)``: the person's mean level (with the
-    awakening response folded into ``scale``, PH14) times the circadian factor, raised by the
-    fractional excess and floored at 5% of the curve (assumption).
+    The person's mean level (with the awakening response folded into ``scale``, PH14) times the
+    circadian factor, raised by the fractional excess and floored at 5% of the curve (assumption).
     """
     return scale * circadian * max(1.0 + excess, CORTISOL_FLOOR)
+
+
+@jitable
+def cortisol_level(scale, circadian, excess):
+    """A caregiver's plasma cortisol this hour (nmol/l): :func:`cortisol_curve`, saturating.
+
+    Adrenal output saturates above ``CORTISOL_KNEE`` toward ``CORTISOL_MAX`` (3,000 nmol/l;
+    assumption: the highest levels of critical illness and Cushing's syndrome).
+    """
+    return saturating_ceiling(cortisol_curve(scale, circadian, excess), CORTISOL_KNEE, CORTISOL_MAX)
+
+
+@jitable
+def infant_cortisol_level(mean, circadian, excess):
+    """The infant's salivary cortisol this hour (nmol/l): :func:`cortisol_curve`, saturating.
+
+    Saturates above ``INFANT_CORTISOL_KNEE`` toward ``INFANT_CORTISOL_MAX`` (100 nmol/l saliva;
+    assumption, well above the stressor responses of PH15).
+    """
+    return saturating_ceiling(cortisol_curve(mean, circadian, excess), INFANT_CORTISOL_KNEE, INFANT_CORTISOL_MAX)
 
 
 FRIGHT_CORTISOL_KICK = 0.8  # infant cortisol excess added by a frightening episode (assumption; Hertsgaard 1995 direction)
@@ -132,9 +191,12 @@ def central_ot_step(ot_central, tone, release, exogenous, carry):
     carry-over of central clearance (PH2, t1/2 19-28 min). ``release`` is the fraction of tone
     released by this hour's contact (touch, suckling), ``exogenous`` an intranasal dose (index).
     Written term by term, ``carry*OT + w*tone + w*exogenous + w*tone*release`` with ``w = 1 - carry``.
+    Receptor and release saturate: above ``CENTRAL_OT_KNEE`` the level approaches ``CENTRAL_OT_MAX``
+    (:func:`saturating_ceiling`; the range is an assumption).
     """
     w = 1.0 - carry
-    return carry * ot_central + w * tone + w * exogenous + w * tone * release
+    return saturating_ceiling(carry * ot_central + w * tone + w * exogenous + w * tone * release,
+                              CENTRAL_OT_KNEE, CENTRAL_OT_MAX)
 
 
 @jitable
@@ -183,10 +245,12 @@ def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_pea
     basal secretion sits at the set-point; a central release episode reaches plasma only by the
     weak ``coupling`` (PH5: basal central-peripheral r = .08); each suckling pulse of peak
     ``pulse_peak`` decays with t1/2 ~3 min (PH1, PH10), contributing its area
-    ``peak * t_half / ln2`` spread over the 60-minute hour.
+    ``peak * t_half / ln2`` spread over the 60-minute hour. Secretion saturates above
+    ``PLASMA_OT_KNEE`` toward ``PLASMA_OT_MAX`` (500 pg/ml, the level of a 25 ug i.m. dose, PH7).
     """
     pulse_area = n_pulses * pulse_peak * halflife_min / LN2
-    return setpoint + setpoint * coupling * central_release + pulse_area / STEP_MIN
+    return saturating_ceiling(setpoint + setpoint * coupling * central_release + pulse_area / STEP_MIN,
+                              PLASMA_OT_KNEE, PLASMA_OT_MAX)
 
 
 @jitable
@@ -277,8 +341,12 @@ def prolactin_excess_step(excess, carry, suckled, suckling_fold):
 
 @jitable
 def prolactin_level(base, excess):
-    """Prolactin (ng/ml) this hour: the day's baseline times ``1 + excess`` (PH11)."""
-    return base * (1.0 + excess)
+    """Prolactin (ng/ml) this hour: the day's baseline times ``1 + excess`` (PH11), saturating.
+
+    Above ``PROLACTIN_KNEE`` the release saturates toward ``PROLACTIN_MAX`` (2,000 ng/ml, PH11's
+    8.5-fold suckling peak over the term baseline of ~200).
+    """
+    return saturating_ceiling(base * (1.0 + excess), PROLACTIN_KNEE, PROLACTIN_MAX)
 
 
 def testosterone_target(setpoint, transition, fatherhood_drop, care_ewma, care_drop):

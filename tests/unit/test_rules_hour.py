@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from model import behaviour as bh
@@ -168,3 +169,26 @@ def test_unanswered_share_is_proportional_to_address():
     assert ln.unanswered_share(0.8, 2.0, 5.0) == pytest.approx(0.32)
     shares = [ln.unanswered_share(0.8, a, 5.0) for a in (2.0, 3.0)]
     assert sum(shares) == pytest.approx(0.8)  # the whole bid is shared out
+
+
+# ------------------------------------------------------------------ physiological ceilings
+def test_saturating_ceiling_is_identity_below_the_knee_and_hyperbolic_above():
+    assert phys.saturating_ceiling(7.3, 10.0, 20.0) == 7.3  # exactly unchanged
+    assert phys.saturating_ceiling(20.0, 10.0, 20.0) == pytest.approx(15.0)  # 10 + 10 * 10 / 20
+    assert phys.saturating_ceiling(1e12, 10.0, 20.0) < 20.0
+    x = np.linspace(0.0, 200.0, 401)
+    y = phys.saturating_ceiling(x, 10.0, 20.0)
+    assert np.all(np.diff(y) > 0) and np.all(y < 20.0)  # rising, never reaching the ceiling
+
+
+@pytest.mark.parametrize("level, ceiling", [
+    (lambda big: phys.plasma_ot_hour_mean(big, 1.0, 1.0, 20.0, 30.0, 6.0), phys.PLASMA_OT_MAX),
+    (lambda big: phys.central_ot_step(big, big, 2.0, 5.0, 0.3), phys.CENTRAL_OT_MAX),
+    (lambda big: phys.cortisol_level(500.0, 3.9, big), phys.CORTISOL_MAX),
+    (lambda big: phys.infant_cortisol_level(20.0, 1.6, big), phys.INFANT_CORTISOL_MAX),
+    (lambda big: phys.prolactin_level(200.0, big), phys.PROLACTIN_MAX),
+])
+def test_hormone_levels_saturate_below_their_declared_ceiling(level, ceiling):
+    values = [level(big) for big in (1.0, 10.0, 1e3, 1e6, 1e12)]
+    assert all(v < ceiling for v in values)
+    assert values == sorted(values)  # more drive never lowers the level
