@@ -1,8 +1,13 @@
 """Caregiving behaviour in one hour: infant needs and cues, detection, who responds and how.
 
-Every function is pure and vectorised over households; random numbers come in as arrays of
-uniforms drawn by the caller from a named stream, so each stochastic decision has its own
-stream (common random numbers across scenarios, as in Starsim).
+Every function is pure (no state, no randomness of its own). The hourly rules (``@jitable``, i.e.
+numba's ``register_jitable``) take one household's scalars and are compiled into
+:mod:`model.kernel`; called as plain Python they are what the unit tests and the virtual lab use
+(several also accept arrays). A stochastic rule receives its uniform ``u`` as an argument: the
+kernel draws it from the decision's own slot of the counter-based generator (:mod:`model.rng`),
+so two scenarios run with one seed share every decision's random number (common random numbers,
+as in Starsim). :func:`attunement_static` and :func:`attunement` work on whole (H, K) arrays.
+Numbers a rule uses are named module constants with their source (e.g. ``HUNGRY``).
 
 The rules follow prior-models.md section 5: detection depends on the caregiver's attunement
 (sensitivity trait, OT emotion recognition, cortisol, depression, fatigue, motivation);

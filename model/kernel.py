@@ -15,6 +15,21 @@ run and where their results go, in the same six steps as the methods section:
    (``_count_episode`` keeps the behaviour counts)
 6. ``_advance_hormones``     cortisol (circadian, crying stress, OT buffer), prolactin
 
+The kernel itself holds no rule arithmetic and no rule number: only the order of the rule calls,
+indexing, and bookkeeping (counters, sums). ``tests/model/test_rule_layer_guard.py`` fails on any
+numeric literal other than 0 and 1 here, and on ``min``/``max``/``np.*`` calls in the processes.
+
+**Changing a rule.** Edit its function in :mod:`model.behaviour`, :mod:`model.physiology` or
+:mod:`model.learning` (or its named constant there) and run again: :mod:`model.compiled`
+notices that the source of a rule module changed and flushes numba's on-disk cache, so the
+kernel is recompiled with the edited rule (30-100 s once). Replacing a rule *at runtime* does
+not change the simulation: once the kernel is compiled or loaded from numba's cache,
+monkeypatching ``behaviour.detection_probability`` or assigning ``behaviour.HUNGRY`` or
+``behaviour.RELIEF`` changes the Python name but not the machine code (numba freezes the rules
+and module globals it compiles in). Do not patch rules at runtime; a patch made before the very
+first compilation would even be written into the cache. The plain-Python rules are what the unit
+tests and the lab call.
+
 Each process is one compiled loop over households, so a process reads like the rule it applies
 to one household. Detection, response, learning and counting concern only households whose infant
 bids this hour (about half): process 1 lists them in ``ep.bidders`` and those processes loop over
@@ -285,7 +300,13 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
 
 @numba.njit(cache=True, error_model="numpy")
 def _interaction_effects(clk, cg, inf, p, d, ep):
-    """Process 4: needs relieved; OT released by touch (d); synchrony (c); cortisol buffering (a)."""
+    """Process 4: needs relieved; OT released by touch (d); synchrony (c); cortisol buffering (a).
+
+    Rules: ``relieve_needs``, ``touch_ot_release``, ``suckling_pulses``, ``central_ot_step`` and
+    ``plasma_ot_hour_mean`` (every caregiver: relaxation to tone, release in the responder, suckling
+    pulses in the breastfeeding mother), ``infant_touch_ot_release``, ``dyad_synchrony`` for an
+    ``engaged`` dyad, ``infant_hpa_drive`` and ``cortisol_excess_step`` for the infant.
+    """
     cg_cortisol_excess = cg.cortisol_excess
     cg_exists = cg.exists
     cg_exogenous_ot = cg.exogenous_ot
@@ -509,9 +530,12 @@ def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
 def _advance_hormones(clk, cg, inf, p, d, ep, available):
     """Process 6: cortisol (circadian + crying stress, OT-buffered) and prolactin, hourly.
 
-    Unsoothed crying is a stressor to every caregiver present, divided by the OT stress buffer
-    (domain a). Prolactin: suckling adds a transient excess over the day's baseline in the
-    breastfeeding mother (PH11, t1/2 ~50 min); every caregiver's level is baseline x (1 + excess).
+    Unsoothed crying (:func:`model.behaviour.unsoothed_crying`) is a stressor to every caregiver
+    present (:func:`model.physiology.caregiver_cry_stress`, divided by the OT stress buffer,
+    domain a); the excess relaxes to the day's chronic target (``cortisol_excess_step``) and sets
+    the level (``cortisol_level``, ``infant_cortisol_level``). Prolactin: suckling adds a transient
+    excess over the day's baseline in the breastfeeding mother (``prolactin_excess_step``, PH11);
+    the level is ``prolactin_level``.
     """
     cg_cortisol = cg.cortisol
     cg_cortisol_excess = cg.cortisol_excess

@@ -13,7 +13,11 @@ rejection, intrusion and fright. A bid that nobody answers counts against the ca
 were there, most against the one the infant knows best (``bid_direction_weight``). Evidence is
 weighted by the infant's distress at the bid,
 ``w = ((0.25 + distress) / 1.25) ** gamma``: Petters found that learning from anxious
-episodes is what makes attachment patterns cluster.
+episodes is what makes attachment patterns cluster. :func:`working_model_evidence` and
+:func:`unanswered_share` say what each episode adds.
+
+The ``@jitable`` rules are compiled into :mod:`model.kernel` (one household's scalars) and are
+plain Python for the tests and the lab.
 """
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Hormone kinetics: pure, vectorised functions of arrays (no state, no randomness).
+"""Hormone kinetics: pure functions (no state, no randomness), one home per rule.
+
+The hourly rules (``@jitable``, i.e. numba's ``register_jitable``) take one person's scalars and
+are compiled into :mod:`model.kernel`; as plain Python they are what the unit tests and the virtual
+lab call. The daily trajectories (steroids, prolactin baseline, OT set-point shift, testosterone
+target) work on arrays of households. Each hormone state the hourly rules produce stays inside
+:data:`PHYSIOLOGICAL_RANGES` by saturation (:func:`saturating_ceiling`).
 
 Time step is one hour. Hormones with minute-scale clearance are integrated analytically over
 the hour (first-order kinetics with constant input have the closed form
@@ -263,13 +269,6 @@ def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarra
     """
     x = np.maximum(ot_central, 0.0) / optimum
     return x * np.exp(1.0 - x)
-
-
-def pregnancy_fraction(gest_day: float) -> float:
-    """0 at the start of the simulation (week 10) to 1 at term."""
-    from model.state import GESTATION_DAYS, PRENATAL_DAYS
-
-    return float(np.clip((gest_day - (GESTATION_DAYS - PRENATAL_DAYS)) / PRENATAL_DAYS, 0.0, 1.0))
 
 
 def maternal_ot_log_shift(frac_pregnancy: float, age_days: float, rise: np.ndarray) -> np.ndarray:

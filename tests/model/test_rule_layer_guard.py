@@ -71,3 +71,17 @@ def test_kernel_has_no_numeric_literal_but_zero_and_one():
 def test_kernel_processes_call_no_arithmetic_helpers():
     found = arithmetic_helper_calls(KERNEL.read_text())
     assert not found, f"rule arithmetic in the compiled processes of model/kernel.py: {found}"
+
+
+def test_runtime_patch_of_a_compiled_rule_changes_nothing(monkeypatch):
+    """As the kernel header says: numba froze the rule, so a patched threshold is ignored."""
+    from model import ParamSet, Simulation
+    from model import behaviour as bh
+
+    def run():
+        return Simulation(ParamSet.uniform(20), 0.05, 2).run().counters["n_feeds"].sum()
+
+    before = run()
+    monkeypatch.setattr(bh, "HUNGRY", 10.0)  # would stop every feed if it reached the kernel
+    monkeypatch.setattr(bh, "hungry_cry", lambda bid, hunger: False)
+    assert run() == before > 0
