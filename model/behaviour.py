@@ -80,37 +80,69 @@ def contact_need_step(contact_need, asleep, rate):
     return min(contact_need + rate, NEED_MAX)
 
 
+# discomfort episodes (assumption: Brazelton's crying curve, peak near 6 weeks)
+DISCOMFORT_BASE, DISCOMFORT_PEAK = 0.04, 0.08  # hourly chance: floor, and extra at the peak
+DISCOMFORT_PEAK_WEEK, DISCOMFORT_WIDTH_WEEKS = 6.0, 5.0
+
+
 @jitable
 def discomfort_probability(age_days: float) -> float:
-    """Hourly chance of a discomfort episode; crying peaks near 6 weeks (assumption, Brazelton curve)."""
+    """Hourly chance of a discomfort episode: ``0.04 + 0.08 * exp(-((weeks - 6) / 5)^2)`` (assumption, Brazelton curve)."""
     weeks = age_days / 7.0
-    return 0.04 + 0.08 * np.exp(-(((weeks - 6.0) / 5.0) ** 2))
+    return DISCOMFORT_BASE + DISCOMFORT_PEAK * np.exp(-(((weeks - DISCOMFORT_PEAK_WEEK) / DISCOMFORT_WIDTH_WEEKS) ** 2))
+
+
+# infant distress (all assumption, hand-set)
+LOAD_HUNGER, LOAD_DISCOMFORT, LOAD_CONTACT = 1.6, 0.9, 0.45  # weight of each need in the need load
+DISTRESS_SLOPE, DISTRESS_MIDPOINT = 5.0, 0.8  # logistic steepness, and the load at distress 1/2
+DISTRESS_TEMPERAMENT, DISTRESS_CORTISOL = 0.5, 0.3  # logit per SD of negative reactivity, per unit excess
 
 
 @jitable
 def infant_distress(hunger, discomfort, contact_need, temperament, cortisol_excess):
-    """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol."""
-    load = 1.6 * np.maximum(hunger - HUNGRY, 0.0) + 0.9 * discomfort + 0.45 * contact_need
-    return sigmoid(5.0 * (load - 0.8) + 0.5 * temperament + 0.3 * cortisol_excess)
+    """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol (assumption).
+
+    ``load = 1.6 max(hunger - HUNGRY, 0) + 0.9 discomfort + 0.45 contact_need``;
+    ``distress = sigmoid(5 (load - 0.8) + 0.5 temperament + 0.3 cortisol_excess)``.
+    """
+    load = (LOAD_HUNGER * np.maximum(hunger - HUNGRY, 0.0) + LOAD_DISCOMFORT * discomfort
+            + LOAD_CONTACT * contact_need)
+    return sigmoid(DISTRESS_SLOPE * (load - DISTRESS_MIDPOINT) + DISTRESS_TEMPERAMENT * temperament
+                   + DISTRESS_CORTISOL * cortisol_excess)
+
+
+# sleep (assumption)
+P_SLEEP_NIGHT, P_NAP_NEWBORN, NAP_DROP_BY_12MO = 0.92, 0.45, 0.2
+WAKING_HUNGER, WAKING_DISTRESS = 0.85, 0.6  # hunger or distress at or above these wakes the infant
 
 
 @jitable
 def infant_asleep(night, age_months, u, hunger, distress):
-    """Whether the infant sleeps this hour: nights mostly, naps by day, woken by need."""
-    p_sleep = 0.92 if night else 0.45 - 0.2 * min(age_months / 12.0, 1.0)
-    return u < p_sleep and hunger < 0.85 and distress < 0.6
+    """Whether the infant sleeps this hour: nights mostly, naps by day, woken by need (assumption).
+
+    Sleeps if ``u < p_sleep`` (0.92 at night; by day 0.45 falling to 0.25 by 12 months) and hunger
+    < 0.85 and distress < 0.6.
+    """
+    p_sleep = P_SLEEP_NIGHT if night else P_NAP_NEWBORN - NAP_DROP_BY_12MO * min(age_months / 12.0, 1.0)
+    return u < p_sleep and hunger < WAKING_HUNGER and distress < WAKING_DISTRESS
+
+
+# social bids (assumption: the social smile appears near 6 weeks)
+P_SOCIAL_NEWBORN, SOCIAL_RISE = 0.35, 0.4  # chance an awake calm infant bids socially, and its rise
+SOCIAL_SMILE_DAY, SOCIAL_RISE_DAYS = 42.0, 120.0  # the rise starts at 6 weeks and takes 4 months
 
 
 @jitable
 def emit_bid(asleep, distress, age_days, u):
     """The infant's bid this hour: distress (cry/fuss), social (gaze, smile, coo) or none.
 
-    Distress bids come with probability ``distress``; awake calm infants make social bids,
-    more often once the social smile appears (~6 weeks).
+    Distress bids come with probability ``distress``; awake calm infants make social bids with
+    probability ``0.35 + 0.4 * min(max(age_days - 42, 0) / 120, 1)``, more often once the social
+    smile appears (~6 weeks; assumption).
     """
     if u < distress:
         return DISTRESS_BID
-    p_social = 0.35 + 0.4 * min(max(age_days - 42.0, 0.0) / 120.0, 1.0)
+    p_social = P_SOCIAL_NEWBORN + SOCIAL_RISE * min(max(age_days - SOCIAL_SMILE_DAY, 0.0) / SOCIAL_RISE_DAYS, 1.0)
     if not asleep and u < distress + (1.0 - distress) * p_social:
         return SOCIAL_BID
     return NO_BID
