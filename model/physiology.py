@@ -20,6 +20,8 @@ PH15 infant HPA damping; P1/P5 fathers' testosterone.
 from __future__ import annotations
 
 import numpy as np
+from numba.core import types
+from numba.extending import overload
 from numba.extending import register_jitable as jitable
 
 LN2 = np.log(2.0)
@@ -53,17 +55,37 @@ PHYSIOLOGICAL_RANGES = {
 }
 
 
-@jitable
 def saturating_ceiling(x, knee, ceiling):
     """``x`` up to ``knee``; above it ``knee + s * e / (s + e)`` with ``e = x - knee``, ``s = ceiling - knee``.
 
     Hyperbolic (Michaelis-Menten) saturation of a secretion or response: continuous with slope 1
     at the knee, always below ``ceiling``. Below the knee it returns ``x`` exactly. Works on
-    scalars and arrays.
+    scalars and arrays. Compiled into the kernel by :func:`_saturating_ceiling_compiled`.
     """
     over = np.maximum(x - knee, 0.0)
     span = ceiling - knee
     return x - over + span * over / (span + over)
+
+
+@overload(saturating_ceiling)
+def _saturating_ceiling_compiled(x, knee, ceiling):
+    """The compiled form of :func:`saturating_ceiling`, the same arithmetic.
+
+    For one person's scalar it returns ``x`` below the knee without the division (the hour calls
+    it five times per person; the branch is nearly free, the division is not); the result is the
+    same bit for bit (``tests/unit/test_rules_hour.py``).
+    """
+    if not isinstance(x, types.Number):
+        return None  # the compiled hour passes scalars only
+
+    def scalar(x, knee, ceiling):
+        if x <= knee:
+            return x
+        over = x - knee
+        span = ceiling - knee
+        return x - over + span * over / (span + over)
+
+    return scalar
 
 
 def hourly_carryover(halflife_min: np.ndarray | float) -> np.ndarray | float:
@@ -243,6 +265,9 @@ def suckling_pulses(pulses_per_10min, cortisol_excess_mother):
     return (SUCKLING_MINUTES / 10.0) * pulses_per_10min / (1.0 + max(cortisol_excess_mother, 0.0))
 
 
+PULSE_AREA_TO_HOUR_MEAN = 1.0 / (LN2 * STEP_MIN)  # a pulse's area is peak * t_half / ln2, spread over 60 min
+
+
 @jitable
 def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_peak, halflife_min):
     """Hour-mean plasma OT (pg/ml).
@@ -254,8 +279,8 @@ def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_pea
     ``peak * t_half / ln2`` spread over the 60-minute hour. Secretion saturates above
     ``PLASMA_OT_KNEE`` toward ``PLASMA_OT_MAX`` (500 pg/ml, the level of a 25 ug i.m. dose, PH7).
     """
-    pulse_area = n_pulses * pulse_peak * halflife_min / LN2
-    return saturating_ceiling(setpoint + setpoint * coupling * central_release + pulse_area / STEP_MIN,
+    pulses = n_pulses * pulse_peak * halflife_min * PULSE_AREA_TO_HOUR_MEAN
+    return saturating_ceiling(setpoint + setpoint * coupling * central_release + pulses,
                               PLASMA_OT_KNEE, PLASMA_OT_MAX)
 
 

@@ -192,3 +192,17 @@ def test_hormone_levels_saturate_below_their_declared_ceiling(level, ceiling):
     values = [level(big) for big in (1.0, 10.0, 1e3, 1e6, 1e12)]
     assert all(v < ceiling for v in values)
     assert values == sorted(values)  # more drive never lowers the level
+
+
+def test_the_compiled_saturating_ceiling_equals_the_python_rule_bit_for_bit():
+    import numba
+
+    @numba.njit
+    def compiled(values, knee, ceiling):
+        out = np.empty_like(values)
+        for i in range(values.size):
+            out[i] = phys.saturating_ceiling(values[i], knee, ceiling)
+        return out
+
+    x = np.concatenate([np.linspace(-5.0, 600.0, 1001), [250.0, np.nextafter(250.0, 300.0), 1e300]])
+    np.testing.assert_array_equal(compiled(x, 250.0, 500.0), phys.saturating_ceiling(x, 250.0, 500.0))
