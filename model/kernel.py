@@ -92,7 +92,8 @@ HOUR_PARAMS = (
     "sync_damping", "ot_reward_optimum", "bond_learning_rate", "iwm_distress_weight",
     "infant_cortisol_mean", "prolactin_suckling_fold", "bid_directedness",
 )
-# day-constant terms prepared by Simulation._precompute_day / _role_constants, (H, K) unless noted
+# day-constant terms prepared by Simulation (_open_day: the chronic cortisol target after today's
+# interventions; _precompute_day, _role_constants: the rest), (H, K) unless noted
 DAY_TERMS = (
     "att_static", "cortisol_target", "role_weight", "stim_share", "aff_match",
     "stim_match", "cry_stress_hpa", "cortisol_scale",
