@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model import behaviour as bh
+
 
 @dataclass(frozen=True)
 class Channel:
@@ -87,9 +89,8 @@ CHANNELS: dict[str, Channel] = {c.name: c for c in (
 # the infant's channel is stored under its own name in model.state.Infants
 INFANT_FIELD = {"infant_exogenous_ot": "exogenous_ot", "infant_staff_care": "staff_care"}
 
-# an infant this hungry is fed when someone feeds on demand (the kernel's hungry-cry threshold;
-# the same number appears in model.kernel and the lab: a shared named constant is pending there)
-HUNGRY = 0.55
+# an infant this hungry is fed when someone feeds on demand: the kernel's hungry-cry threshold
+HUNGRY = bh.HUNGRY
 
 
 def channel_array(sim, name: str) -> np.ndarray:

@@ -229,8 +229,8 @@ class Simulation:
             self.carry_ot_central_h, cg.ot_tone, self.carry_cortisol, self.cortisol_target)
         self.infant_hpa_gain = phys.infant_hpa_gain(max(self.age_months, 0.0), p.infant_hpa_gain_2mo,
                                                     p.infant_hpa_damping_months)
-        terms = kn.DayTerms(att_static=self.att_static, ot_target_base=self.ot_target_base,
-                            cortisol_target_term=self.cortisol_target_term, role_weight=self.role_weight,
+        terms = kn.DayTerms(att_static=self.att_static, cortisol_target=self.cortisol_target,
+                            role_weight=self.role_weight,
                             stim_share=self.stim_share, aff_match=self.aff_match, stim_match=self.stim_match,
                             cry_stress_hpa=self.cry_stress_hpa, cortisol_scale=self.cortisol_scale,
                             carry_ot_central=self.carry_ot_central_h, carry_cortisol=self.carry_cortisol,
