@@ -40,6 +40,7 @@ class Intervention:
     ROLE_FIELD = False  # whether the intervention takes a ``role`` (mother/father/...)
     WRITES: tuple[str, ...] = ()  # input channels (model.channels.CHANNELS) it writes
     EVENTS: tuple[str, ...] = ()  # household-event state it changes (see model.channels)
+    HOURLY = True  # False: ``apply`` acts at hour 0 of a day only (Simulation.step_day then runs the day in blocks)
 
     def __init__(self, **kwargs):
         self.role = None
@@ -128,6 +129,7 @@ class ExternalStressor(Intervention):
     """
 
     TYPE = "external_stressor"
+    HOURLY = False  # acts at hour 0 only
     WRITES = ("extra_stress",)
     FIELDS = {"month": _f("month", 4, -6, 36, "month", "infant age when it starts (negative: in pregnancy)"),
               "days": _f("days", 60, 1, 720, "day", "duration"),
@@ -348,6 +350,7 @@ class SensitivityCoaching(Intervention):
 
     TYPE = "sensitivity_coaching"
     ROLE_FIELD = True
+    HOURLY = False  # acts at hour 0 only
     WRITES = ("sensitivity_boost",)
     FIELDS = {
         "month": _f("month", 3, 0, 36, "month", "infant age when the programme starts"),
@@ -456,6 +459,7 @@ class ClusteredRisk(Intervention):
     """
 
     TYPE = "clustered_risk"
+    HOURLY = False  # acts at hour 0 only
     WRITES = ("extra_stress",)
     EVENTS = ("cg.unresolved",)  # drawn once at the start
     FIELDS = {

@@ -83,9 +83,16 @@ class Simulation:
     seed : int
         Root seed; the same seed gives bit-identical results.
     interventions : sequence of objects with ``initialize(sim)`` and ``apply(sim)``
+    block_households : int
+        Households per block of the day-major path (``step_day``, the default of ``run``), at
+        least 1; 1,024 by default (a block's state, ~1 KB per household, fits the L2 cache;
+        benchmarks/README.md). Results do not depend on it.
     """
 
-    def __init__(self, params: ParamSet, months: float, seed: int, interventions: Sequence = ()):
+    def __init__(self, params: ParamSet, months: float, seed: int, interventions: Sequence = (),
+                 block_households: int = 1024):
+        if int(block_households) < 1:
+            raise ValueError(f"block_households: {block_households} given; allowed an integer of 1 or more")
         self.p = params
         self.H = params.n
         self.months = float(months)
@@ -96,6 +103,7 @@ class Simulation:
         self.hourly_key = run_key(children[STREAMS.index("hourly")])  # counter-based, model.rng
         self.cg, self.inf, self.hh = initialise(params, self.rng["init"])
         self.counters = Counters.empty(self.H)
+        self.block_starts = np.append(np.arange(0, self.H, int(block_households)), self.H).astype(np.int64)
         self.hour = 0
         self._role_constants()
         self.recorder = DailyRecorder(self.n_days)
@@ -178,13 +186,78 @@ class Simulation:
         if self.hod == 0:
             self._close_day()
 
-    def run(self, progress: Callable[[int], None] | None = None):
-        """Run to the end; ``progress(days_done)`` is called once a day if given."""
+    def step_day(self):
+        """Advance every household by one whole day, from its hour 0: the day-major path.
+
+        The same day as 24 calls of :meth:`step`, bit for bit (tests/model/test_day_blocks.py):
+        ``_open_day``, ``_precompute_day``, after birth :meth:`postnatal_day` (each block of
+        ``block_households`` households through all 24 hours in one compiled call), ``_close_day``.
+
+        Interventions that act at hour 0 only (class attribute ``HOURLY = False``: they write
+        daily channels or a channel held for the whole day) are applied once, at hour 0, as in
+        :meth:`step`. Any other intervention makes the day 24 calls of :meth:`step` (the hourly
+        path): its ``apply`` is Python that may read and change state at any hour (a dose, a
+        session, a loss, an absence, a NICU visit, then ``refresh_availability``) and its hourly
+        state channels act through :func:`model.channels.apply_hour_channels` between compiled
+        hours, so the day's per-hour tables cannot be written before the day. The same holds for
+        a day that starts with an hourly state channel set.
+        """
+        if self.done:
+            raise RuntimeError("simulation already finished")
+        if self.hod != 0:
+            raise RuntimeError(f"step_day starts at hour 0 of a day; the clock is at hour {self.hod} (use step)")
+        if any(getattr(iv, "HOURLY", True) for iv in self.interventions):
+            for _ in range(24):
+                self.step()
+            return
+        if self.hour > 0:
+            self._open_day()
+        for iv in self.interventions:  # hour-0-only interventions write their channels (as in step)
+            iv.apply(self)
+        self._precompute_day()
+        if self.born and self.interventions and self._hourly_state_channels_set():
+            apply_hour_channels(self.cg, self.inf, self.p)  # finish this hour as step does, then hourly
+            self.postnatal_hour()
+            self.hour += 1
+            for _ in range(23):
+                self.step()
+            return
+        if self.born:
+            self.postnatal_day()
+        elif self.interventions and (unread := unread_before_birth(self)):
+            raise ValueError(f"input channel {', '.join(unread)}: hourly, read only after birth "
+                             f"(hour {self.hour} is in pregnancy; before birth only daily channels act)")
+        self.hour += 24
+        self._close_day()
+
+    def _hourly_state_channels_set(self) -> bool:
+        """Whether an hourly state channel (read by ``apply_hour_channels``) holds a value."""
+        return bool(self.cg.acute_stress.any() or self.cg.contact_session.any() or self.inf.staff_care.any())
+
+    def run(self, progress: Callable[[int], None] | None = None, hourly: bool = False):
+        """Run to the end; ``progress(days_done)`` is called once a day if given.
+
+        Whole days by :meth:`step_day` (from the next hour 0 on), or hour by hour with
+        ``hourly=True``; both give the same results.
+        """
         while not self.done:
-            self.step()
+            if hourly or self.hod != 0:
+                self.step()
+            else:
+                self.step_day()
             if progress is not None and self.hod == 0:
                 progress(self.day)
         return self
+
+    def clock(self, hour: int) -> kn.Clock:
+        """The kernel's clock of absolute ``hour`` (time of day, infant age, circadian terms)."""
+        hod = hour % 24
+        age_days = hour / 24.0 - PRENATAL_DAYS
+        age_m = age_days / DAYS_PER_MONTH
+        return kn.Clock(hour=hour, hod=hod, age_days=age_days, age_months=age_m,
+                        night=daily.is_night(hod), circadian=float(phys.circadian_cortisol(hod, 0.0, False)),
+                        infant_circadian=phys.infant_circadian_cortisol(hod, age_m),
+                        carry_prolactin=float(self.carry_prolactin), key=self.hourly_key, n_households=self.H)
 
     def postnatal_hour(self):
         """Processes 1-6 for every household, compiled and fused (:func:`model.kernel.postnatal_hour`).
@@ -192,14 +265,19 @@ class Simulation:
         The rules and their order are documented in :mod:`model.kernel`; this method builds the
         hour's clock and hands it over with the state arrays and today's terms (``_precompute_day``).
         """
-        hod, age_m = self.hod, self.age_months
-        clock = kn.Clock(hour=self.hour, hod=hod, age_days=self.age_days, age_months=age_m,
-                         night=daily.is_night(hod), circadian=float(phys.circadian_cortisol(hod, 0.0, False)),
-                         infant_circadian=phys.infant_circadian_cortisol(hod, age_m),
-                         carry_prolactin=float(self.carry_prolactin), key=self.hourly_key, n_households=self.H)
-        kn.postnatal_hour(clock, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
-                          self.hour_params, self.day_terms[hod], self.episode, self.hh.breastfeeding,
-                          self.hh.available[hod], self.counters.data)
+        kn.postnatal_hour(self.clock(self.hour), kn.as_tuple(kn.CaregiverArrays, self.cg),
+                          kn.as_tuple(kn.InfantArrays, self.inf), self.hour_params, self.day_terms[self.hod],
+                          self.episode, self.hh.breastfeeding, self.hh.available[self.hod], self.counters.data)
+
+    def postnatal_day(self):
+        """The 24 postnatal hours of today, block by block (:func:`model.kernel.postnatal_day`).
+
+        Per-hour tables: the clocks, ``day_terms`` and the (24, H, K) availability table.
+        """
+        clocks = tuple(self.clock(self.hour + t) for t in range(24))
+        kn.postnatal_day(clocks, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
+                         self.hour_params, tuple(self.day_terms), self.episode, self.hh.breastfeeding,
+                         self.hh.available, self.counters.data, self.block_starts)
 
     # ------------------------------------------------------------------ days
     def _open_day(self):
