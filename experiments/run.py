@@ -67,7 +67,7 @@ def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
     extra = _attach_hooks(model.sim, months)
     bar = _progress_bar(model.sim.n_days, progress)
     while model.running:
-        model.step()
+        model.step_day()  # the day-major block path; identical to 24 hourly steps
         if bar is not None and model.sim.hod == 0:
             bar.update(1)
     if bar is not None:

@@ -91,3 +91,20 @@ class BondingModel(mesa.Model):
             self.datacollector.collect(self)
         if self.sim.done:
             self.running = False
+
+    def step_day(self):
+        """Advance every household one whole day by the day-major block path; collect the day's data.
+
+        The same results as 24 calls of :meth:`step` (``Simulation.step_day``,
+        tests/model/test_day_blocks.py), at the block path's speed; what ``bonding run`` and the
+        workflows built on it use. Mesa's step counter is not advanced: where one step must be
+        one hour (the dashboard), use :meth:`step`. A day begun with :meth:`step` is finished hour by hour.
+        """
+        if self.sim.hod != 0:
+            while self.sim.hod != 0 and not self.sim.done:
+                self.step()
+            return
+        self.sim.step_day()
+        self.datacollector.collect(self)
+        if self.sim.done:
+            self.running = False

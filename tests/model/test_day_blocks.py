@@ -122,3 +122,19 @@ def test_run_finishes_a_started_day_hour_by_hour_then_continues_in_days():
         a.step()
     a.run()
     _assert_identical(Simulation(ParamSet.uniform(H), MONTHS, SEED).run(hourly=True), a)
+
+
+def test_mesa_model_day_steps_equal_hourly_steps_with_the_same_daily_data():
+    from model.bonding_model import BondingModel
+
+    def model():
+        return BondingModel(households=H, months=MONTHS, params=ParamSet.uniform(H), rng=SEED)
+
+    a, b = model(), model()
+    while a.running:
+        a.step()
+    while b.running:
+        b.step_day()
+    _assert_identical(a.sim, b.sim)
+    da, db = a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
+    assert da.shape == db.shape and da.equals(db)
