@@ -9,7 +9,9 @@ sides of a round alike, so the per-round ratio and the medians are what to read.
     python benchmarks/ab_compare.py HEAD~1 HEAD --rounds 6 --households 2000 --cpu 0
 
 Each revision's ``model/`` is exported with ``git archive`` into a temporary folder; the timing
-itself (one warm-up day, then ``--days`` postnatal days from day ``--skip``) runs there.
+itself (one warm-up day, then ``--days`` postnatal days from day ``--skip``) runs there. A version
+with ``Simulation.step_day`` (the day-major block path) is stepped a day at a time, an older one
+24 hours at a time; ``--hourly`` steps both hour by hour.
 """
 
 from __future__ import annotations
@@ -32,13 +34,20 @@ import json, sys, time
 from model.params import ParamSet
 from model.simulation import Simulation
 from model.state import PRENATAL_DAYS
-households, skip, days = (int(x) for x in sys.argv[1:4])
+households, skip, days, hourly = (int(x) for x in sys.argv[1:5])
 sim = Simulation(ParamSet.uniform(households), (skip + days + 2) / 30.4375, 42)
+by_day = getattr(sim, "step_day", None) if not hourly else None  # the day-major path where the version has it
+def one_day():
+    if by_day is not None:
+        by_day()
+    else:
+        for _ in range(24):
+            sim.step()
 while sim.hour < 24 * (PRENATAL_DAYS + skip + 1):  # + 1: a warm-up day, not timed
-    sim.step()
+    one_day()
 t, c = time.perf_counter(), time.process_time()
-for _ in range(24 * days):
-    sim.step()
+for _ in range(days):
+    one_day()
 print(json.dumps({"wall_ms_per_day": (time.perf_counter() - t) / days * 1e3,
                   "cpu_ms_per_day": (time.process_time() - c) / days * 1e3}))
 """
@@ -59,12 +68,12 @@ def export_revision(rev: str, into: Path) -> Path:
     return into
 
 
-def time_once(tree: Path, cache: Path, cpu: int, households: int, skip: int, days: int) -> dict:
+def time_once(tree: Path, cache: Path, cpu: int, households: int, skip: int, days: int, hourly: bool = False) -> dict:
     """One fresh, pinned process timing ``days`` postnatal days with the engine in ``tree``."""
     env = {**os.environ, "PYTHONPATH": str(tree), "NUMBA_CACHE_DIR": str(cache), "OMP_NUM_THREADS": "1",
            "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     cmd = ["taskset", "-c", str(cpu)] if _has_taskset() else []
-    out = subprocess.run([*cmd, sys.executable, "-c", TIMER, str(households), str(skip), str(days)],
+    out = subprocess.run([*cmd, sys.executable, "-c", TIMER, str(households), str(skip), str(days), str(int(hourly))],
                          cwd=tree, env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -91,6 +100,9 @@ def main(argv=None) -> int:
     ap.add_argument("--skip", type=int, default=30, help="postnatal days simulated before timing")
     ap.add_argument("--days", type=int, default=5, help="postnatal days timed per run")
     ap.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: the last allowed)")
+    ap.add_argument("--hourly", action="store_true",
+                    help="step both versions hour by hour (default: whole days by Simulation.step_day where a "
+                         "version has it, i.e. the day-major block path, else 24 hourly steps)")
     args = ap.parse_args(argv)
     for flag, value, low in (("--rounds", args.rounds, 1), ("--households", args.households, 1),
                              ("--days", args.days, 1), ("--skip", args.skip, 0)):
@@ -116,7 +128,8 @@ def main(argv=None) -> int:
             time_once(trees[side], Path(tmp) / f"cache-{side}", cpu, 50, 0, 1)
         for i in range(args.rounds):
             for side in ("A", "B"):
-                r = time_once(trees[side], Path(tmp) / f"cache-{side}", cpu, args.households, args.skip, args.days)
+                r = time_once(trees[side], Path(tmp) / f"cache-{side}", cpu, args.households, args.skip, args.days,
+                              args.hourly)
                 runs[side].append(r)
                 print(f"round {i + 1} {side}: {r['cpu_ms_per_day']:.1f} ms CPU per postnatal day "
                       f"({r['wall_ms_per_day']:.1f} wall)", flush=True)
