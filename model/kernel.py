@@ -153,7 +153,7 @@ def postnatal_hour(clk, cg, inf, p, d, ep, breastfeeding, available, counters):
     _hour_of_block(clk, 0, clk.n_households, cg, inf, p, d, ep, breastfeeding, available, counters)
 
 
-@numba.njit(cache=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy", nogil=True)
 def postnatal_day(clocks, cg, inf, p, day_terms, ep, breastfeeding, available, counters, block_starts):
     """Advance every household through the 24 postnatal hours of one day, block by block, in place.
 
@@ -163,7 +163,9 @@ def postnatal_day(clocks, cg, inf, p, day_terms, ep, breastfeeding, available, c
     and ``day_terms`` hold one entry per hour of the day, ``available`` is the day's (24, H, K)
     table. Households never interact within an hour and every random number is a function of
     (hour, household, decision) (:mod:`model.rng`), so the result is bit-identical to 24 calls
-    of :func:`postnatal_hour` (tests/model/test_day_blocks.py).
+    of :func:`postnatal_hour` (tests/model/test_day_blocks.py). It releases the GIL, so threads
+    can run disjoint ranges of blocks at once (``Simulation(threads=...)``): a block writes only
+    its own households' state, scratch, counters and bidders (``ep.bidders[lo:hi]``).
     """
     for b in range(len(block_starts) - 1):
         lo, hi = block_starts[b], block_starts[b + 1]

@@ -44,7 +44,9 @@ decision (common random numbers).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -87,12 +89,20 @@ class Simulation:
         Households per block of the day-major path (``step_day``, the default of ``run``), at
         least 1; 1,024 by default (a block's state, ~1 KB per household, fits the L2 cache;
         benchmarks/README.md). Results do not depend on it.
+    threads : int
+        Threads sharing the blocks of a day on the block path (1 to the number of cores), each
+        running a contiguous range of blocks in :func:`model.kernel.postnatal_day` with the GIL
+        released; 1 by default, so that process workers do not oversubscribe the machine.
+        Results do not depend on it.
     """
 
     def __init__(self, params: ParamSet, months: float, seed: int, interventions: Sequence = (),
-                 block_households: int = 1024):
+                 block_households: int = 1024, threads: int = 1):
         if int(block_households) < 1:
             raise ValueError(f"block_households: {block_households} given; allowed an integer of 1 or more")
+        if not 1 <= int(threads) <= (os.cpu_count() or 1):
+            raise ValueError(f"threads: {threads} given; allowed 1 to {os.cpu_count() or 1} (the cores)")
+        self.threads = int(threads)
         self.p = params
         self.H = params.n
         self.months = float(months)
@@ -275,9 +285,19 @@ class Simulation:
         Per-hour tables: the clocks, ``day_terms`` and the (24, H, K) availability table.
         """
         clocks = tuple(self.clock(self.hour + t) for t in range(24))
-        kn.postnatal_day(clocks, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
-                         self.hour_params, tuple(self.day_terms), self.episode, self.hh.breastfeeding,
-                         self.hh.available, self.counters.data, self.block_starts)
+        args = (clocks, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
+                self.hour_params, tuple(self.day_terms), self.episode, self.hh.breastfeeding,
+                self.hh.available, self.counters.data)
+        n_blocks = len(self.block_starts) - 1
+        if self.threads == 1 or n_blocks == 1:
+            kn.postnatal_day(*args, self.block_starts)
+            return
+        cuts = np.linspace(0, n_blocks, min(self.threads, n_blocks) + 1).round().astype(int)
+        with ThreadPoolExecutor(len(cuts) - 1) as pool:  # one contiguous range of blocks per thread
+            done = [pool.submit(kn.postnatal_day, *args, self.block_starts[a:b + 1])
+                    for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+            for f in done:
+                f.result()
 
     # ------------------------------------------------------------------ days
     def _open_day(self):

@@ -138,3 +138,23 @@ def test_mesa_model_day_steps_equal_hourly_steps_with_the_same_daily_data():
     _assert_identical(a.sim, b.sim)
     da, db = a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
     assert da.shape == db.shape and da.equals(db)
+
+
+@pytest.mark.parametrize("block", [5, 7, 36])  # 8 blocks (4 a thread), 6 blocks, one block
+def test_block_path_is_bit_identical_for_one_and_two_threads(block):
+    import os
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: no second thread to compare")
+    one = Simulation(ParamSet.uniform(H), MONTHS, SEED, block_households=block).run()
+    two = Simulation(ParamSet.uniform(H), MONTHS, SEED, block_households=block, threads=2).run()
+    _assert_identical(one, two)
+    _assert_identical(Simulation(ParamSet.uniform(H), MONTHS, SEED).run(hourly=True), two)
+
+
+def test_threads_are_checked():
+    import os
+
+    for bad in (0, (os.cpu_count() or 1) + 1):
+        with pytest.raises(ValueError, match="threads"):
+            Simulation(ParamSet.uniform(4), 0.05, 1, threads=bad)
