@@ -2,6 +2,7 @@
 
     python benchmarks/day_blocks.py                       # 300, 1,000 and 10,000 households
     python benchmarks/day_blocks.py --households 10000 --rounds 7 --blocks 512 1024 2048
+    python benchmarks/day_blocks.py --households 10000 --blocks 512 --threads 2   # also 1 vs 2 threads (wall)
 
 For each population size, each round times ``--days`` postnatal days on the hourly path (24
 ``Simulation.step`` calls a day) and then on the block path (``Simulation.step_day``, one
@@ -75,6 +76,28 @@ def compare_paths(households: int, rounds: int, skip: int, days: int, blocks: li
               f"({min(ratios):.2f}-{max(ratios):.2f})", flush=True)
 
 
+def compare_threads(households: int, rounds: int, skip: int, days: int, threads: int) -> None:
+    """Wall time of the block path with 1 and with ``threads`` threads, interleaved."""
+    sim = _postnatal_sim(households, skip, days)
+    walls = {1: [], threads: []}
+    for n in (1, threads):  # warm
+        s = copy.deepcopy(sim)
+        s.threads = n
+        s.step_day()
+    for _ in range(rounds):
+        for n in (1, threads):
+            s = copy.deepcopy(sim)
+            s.threads = n
+            w = time.perf_counter()
+            for _ in range(days):
+                s.step_day()
+            walls[n].append(time.perf_counter() - w)
+    ratios = [a / b for a, b in zip(walls[1], walls[threads], strict=True)]
+    print(f"{households} households, block path, wall: 1 thread {households * days / statistics.median(walls[1]):,.0f} "
+          f"household-days/s, {threads} threads {households * days / statistics.median(walls[threads]):,.0f}; "
+          f"speed-up per round median {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})", flush=True)
+
+
 def exp_log_costs(n: int = 1_000_000, repeat: int = 20) -> None:
     import numba
 
@@ -109,6 +132,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--skip", type=int, default=10, help="postnatal days before timing")
     ap.add_argument("--days", type=int, default=3, help="postnatal days per timing")
+    ap.add_argument("--threads", type=int, default=1,
+                    help="also compare the block path's wall time with 1 and with this many threads")
     ap.add_argument("--exp-log", action="store_true", help="also time exp/log (numpy vs numba scalar)")
     args = ap.parse_args(argv)
     for flag, values in (("--households", args.households), ("--blocks", args.blocks),
@@ -121,6 +146,8 @@ def main(argv=None) -> int:
         return 2
     for h in args.households:
         compare_paths(h, args.rounds, args.skip, args.days, args.blocks)
+        if args.threads > 1:
+            compare_threads(h, args.rounds, args.skip, args.days, args.threads)
     if args.exp_log:
         exp_log_costs()
     return 0

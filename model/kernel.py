@@ -40,11 +40,11 @@ results, because households never interact within the hour.
 **Day-major blocks.** Each process takes a household range (``lo`` to ``hi``).
 :func:`postnatal_hour` runs the whole population through one hour (the hourly path: the Mesa
 model, the dashboard, runs with interventions, which write their input channels hour by hour);
-:func:`postnatal_day` runs one block of households (``Simulation(block_households=...)``, 1,024
+:func:`postnatal_day` runs one block of households (``Simulation(block_households=...)``, 512
 by default) through all 24 hours of a day before the next block, with the hour's clock, day terms
-and availability taken from per-hour tables. A block's state (~1 KB per household) stays in the
-L2 cache for the whole day instead of the whole population streaming through memory every
-hour, and 23 of the 24 calls (and their unpacking of ~110 arrays) per day go away. Because
+and availability taken from per-hour tables. A block's working set (the state is ~3.5 KB per
+household, of which the hour touches a part) stays in cache for the whole day instead of the
+whole population streaming through memory every hour, and 23 of the 24 calls (and their unpacking of ~110 arrays) per day go away. Because
 households never interact within the hour and the random numbers are counter-based, both paths
 give bit-identical results (tests/model/test_day_blocks.py).
 

@@ -87,8 +87,10 @@ class Simulation:
     interventions : sequence of objects with ``initialize(sim)`` and ``apply(sim)``
     block_households : int
         Households per block of the day-major path (``step_day``, the default of ``run``), at
-        least 1; 1,024 by default (a block's state, ~1 KB per household, fits the L2 cache;
-        benchmarks/README.md). Results do not depend on it.
+        least 1; 512 by default (the fastest of 512, 1,024 and 2,048 at 10,000 households,
+        benchmarks/README.md: the state is ~3.5 KB per household, of which the hour touches a
+        part, so a block's working set stays in the L2 and L3 caches for the day). Results do
+        not depend on it.
     threads : int
         Threads sharing the blocks of a day on the block path (1 to the number of cores), each
         running a contiguous range of blocks in :func:`model.kernel.postnatal_day` with the GIL
@@ -97,7 +99,7 @@ class Simulation:
     """
 
     def __init__(self, params: ParamSet, months: float, seed: int, interventions: Sequence = (),
-                 block_households: int = 1024, threads: int = 1):
+                 block_households: int = 512, threads: int = 1):
         if int(block_households) < 1:
             raise ValueError(f"block_households: {block_households} given; allowed an integer of 1 or more")
         if not 1 <= int(threads) <= (os.cpu_count() or 1):
