@@ -1,4 +1,11 @@
-"""The engine: advances every household of a population one hour at a time.
+"""The engine: advances every household of a population hour by hour, or a day at a time in blocks.
+
+Two paths give bit-identical results (tests/model/test_day_blocks.py): ``step()`` advances every
+household one hour (the Mesa model and the dashboard: one Mesa step = one hour);
+``step_day()``, which ``run()`` uses, advances a whole day with one compiled call that takes
+each block of ``block_households`` households through all 24 hours
+(:func:`model.kernel.postnatal_day`), falling back to hourly steps on days with an
+intervention that acts hour by hour.
 
 The flow runs one way, each step in one place:
 
