@@ -158,3 +158,26 @@ def test_threads_are_checked():
     for bad in (0, (os.cpu_count() or 1) + 1):
         with pytest.raises(ValueError, match="threads"):
             Simulation(ParamSet.uniform(4), 0.05, 1, threads=bad)
+
+
+class _MorningStress:
+    """Declared hour-0-only, but sets an hourly state channel (``acute_stress``) that acts every hour."""
+
+    HOURLY = False
+
+    def initialize(self, sim):
+        pass
+
+    def apply(self, sim):
+        if sim.hod == 0 and sim.born:
+            sim.cg.acute_stress[:, 0] = 0.05 * (sim.day % 2)  # every other day
+
+
+def test_a_day_starting_with_an_hourly_state_channel_runs_hour_by_hour_identically(monkeypatch):
+    calls = {"day": 0}
+    original = Simulation.postnatal_day
+    monkeypatch.setattr(Simulation, "postnatal_day", lambda s: (calls.__setitem__("day", calls["day"] + 1), original(s)))
+    hourly, blocks = _pair("baseline", 7, lambda: [_MorningStress()])
+    postnatal_days = blocks.n_days - PRENATAL_DAYS
+    assert 0 < calls["day"] < postnatal_days  # the quiet days in blocks, the stressed ones hourly
+    _assert_identical(hourly, blocks)
