@@ -39,14 +39,15 @@ results, because households never interact within the hour.
 
 **Day-major blocks.** Each process takes a household range (``lo`` to ``hi``).
 :func:`postnatal_hour` runs the whole population through one hour (the hourly path: the Mesa
-model, the dashboard, runs with interventions, which write their input channels hour by hour);
-:func:`postnatal_day` runs one block of households (``Simulation(block_households=...)``, 512
-by default) through all 24 hours of a day before the next block, with the hour's clock, day terms
-and availability taken from per-hour tables. A block's working set (the state is ~3.5 KB per
-household, of which the hour touches a part) stays in cache for the whole day instead of the
-whole population streaming through memory every hour, and 23 of the 24 calls (and their unpacking of ~110 arrays) per day go away. Because
-households never interact within the hour and the random numbers are counter-based, both paths
-give bit-identical results (tests/model/test_day_blocks.py).
+model, the dashboard, and days with an intervention that writes its input channels hour by
+hour); :func:`postnatal_day` runs one block of households (``Simulation(block_households=...)``,
+512 by default) through all 24 hours of a day before the next block, with the hour's clock, day
+terms and availability taken from per-hour tables. A block's working set (the state is ~3.5 KB
+per household, of which the hour touches a part) stays in cache for the whole day instead of the
+whole population streaming through memory every hour, and 23 of the 24 calls per day (each
+unpacking ~110 arrays) go away. Because households never interact within the hour and the
+random numbers are counter-based, both paths give bit-identical results
+(tests/model/test_day_blocks.py).
 
 Two numba costs shape the code: passing the state tuples into a per-household function costs a
 reference count per array per call (~0.5 us per household), which is why the loops sit inside
@@ -147,8 +148,8 @@ def as_tuple(cls, obj):
 def postnatal_hour(clk, cg, inf, p, d, ep, breastfeeding, available, counters):
     """Advance every household by one postnatal hour (processes 1-6), in place.
 
-    The hourly path (one Mesa step = one hour; runs with interventions): the whole population is
-    one block. ``available`` is this hour's (H, K) slice of the day's table.
+    The hourly path (one Mesa step = one hour; days with an intervention acting hour by hour):
+    the whole population is one block. ``available`` is this hour's (H, K) slice of the day's table.
     """
     _hour_of_block(clk, 0, clk.n_households, cg, inf, p, d, ep, breastfeeding, available, counters)
 
