@@ -16,6 +16,7 @@ import re
 import sys
 from pathlib import Path
 
+from experiments.inputs import DECIMAL, WHOLE
 from model.params import ParameterError
 
 MAX_HOUSEHOLDS = 5_000_000
@@ -48,11 +49,12 @@ def bounded_number(name: str, lo: float, hi: float, integer: bool):
     kind, cast = ("a whole number", int) if integer else ("a number", float)
     lo_s, hi_s = (str(lo), str(hi)) if integer else (f"{lo:g}", f"{hi:g}")
 
+    pattern = WHOLE if integer else DECIMAL
+
     def parse(text: str):
-        try:
-            v = cast(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} (allowed {lo_s} to {hi_s})") from None
+        if not pattern.fullmatch(text.strip()):  # int()/float() would also read "2_50", "nan", "inf"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} (allowed {lo_s} to {hi_s})")
+        v = cast(text.strip())
         if not lo <= v <= hi:
             raise argparse.ArgumentTypeError(f"{v} is out of range (allowed {lo_s} to {hi_s})")
         return v
@@ -69,15 +71,14 @@ def bounded_float(name: str, lo: float, hi: float):
     return bounded_number(name, lo, hi, integer=False)
 
 
-def parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
-    """``["a=1", "b=2"]`` -> ``{"a": "1", "b": "2"}`` (values validated later by name)."""
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ParameterError(f"{flag}: {item!r} must look like NAME=VALUE")
-        name, value = item.split("=", 1)
-        out[name.strip()] = value.strip()
-    return out
+def parse_sets(items: list[str], flag: str = "--set") -> dict[str, float]:
+    """``["a=1", "b=2.5"]`` -> ``{"a": 1.0, "b": 2.5}``: decimal values (``2_50`` and ``nan`` are
+    refused); ``--set`` names are checked against the parameter table (closest-name hints),
+    other flags' names by their caller."""
+    from experiments.inputs import parse_sets as _parse
+    from model.params import PARAMS
+
+    return _parse(items, flag, PARAMS if flag == "--set" else None)
 
 
 def add_common_run_options(p: argparse.ArgumentParser, households: int, months: float) -> None:
@@ -92,11 +93,14 @@ def add_common_run_options(p: argparse.ArgumentParser, households: int, months: 
 
 
 def cmd_run(args) -> int:
-    from experiments.run import run_scenario, summary_table, write_run
+    from experiments.inputs import check_memory
+    from experiments.run import check_run_out, run_config, run_scenario, summary_table, write_run
     from experiments.scenarios import load_scenario
 
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{args.seed}"
+    check_run_out(out, run_config(scenario, args.households, args.months, args.seed))  # before the work
+    check_memory(args.households)
     result = run_scenario(scenario, args.households, args.months, args.seed, progress=not args.quiet)
     paths = write_run(result, out)
     if not args.quiet:
@@ -142,7 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("scenarios", help="list shipped scenarios")
     sc.set_defaults(func=cmd_scenarios)
     _register_subcommands(sub)
+    for name in RESUMABLE:
+        if name in sub.choices:
+            sub.choices[name].add_argument(
+                "--allow-code-change", action="store_true",
+                help="resume a folder made by another code version (its finished parts are kept)")
     return parser
+
+
+# commands that write a run folder (experiments.provenance.check_run_folder)
+RESUMABLE = ("run", "compare", "study", "power", "validate", "sensitivity", "calibrate")
 
 
 def _register_subcommands(sub) -> None:
@@ -161,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        from experiments.provenance import set_allow_code_change
+
+        set_allow_code_change(getattr(args, "allow_code_change", False))
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler, not at exit
         return code

@@ -46,6 +46,8 @@ from experiments.provenance import (
     atomic_write_parquet,
     check_run_folder,
     environment,
+    readable_json,
+    readable_parquet,
 )
 from experiments.scenarios import Scenario, load_scenario
 from model.params import ParameterError
@@ -185,7 +187,15 @@ def prepare_folder(out: Path, config: dict) -> None:
 
     if not check_run_folder(out, "compare", "comparison", config, held):
         atomic_write_json(out / "manifest.json", {"kind": "compare", "status": "running", "config": config,
-                                                  **environment()})
+                                                  "parameters": parameter_sets(config), **environment()})
+
+
+def parameter_sets(config: dict) -> dict[str, dict[str, float]]:
+    """Every parameter's value in each scenario (declared defaults updated by its overrides)."""
+    from model.params import PARAMS
+
+    defaults = {n: p.default for n, p in PARAMS.items()}
+    return {s["name"]: {**defaults, **s["params"]} for s in config["scenarios"]}
 
 
 def _chunk_paths(out: Path, stem: str) -> tuple[Path, Path]:
@@ -201,8 +211,13 @@ def write_chunk(out: Path, stem: str, meta: dict, summary: dict, ts: pd.DataFram
 
 
 def chunk_done(out: Path, stem: str) -> bool:
+    """Whether the chunk's two files are complete; a damaged or empty one (a disk that filled,
+    a file truncated by hand) means not done, so the chunk is recomputed."""
     summary_path, ts_path = _chunk_paths(out, stem)
-    return summary_path.exists() and ts_path.exists()
+    if not (summary_path.exists() and ts_path.exists()):
+        return False
+    doc = readable_json(summary_path)
+    return doc is not None and isinstance(doc.get("summary"), dict) and readable_parquet(ts_path)
 
 
 # ------------------------------------------------------------------ execution
@@ -465,8 +480,10 @@ def build_report(out: Path, figures: bool = True) -> dict:
     from experiments.provenance import atomic_write_bytes
 
     out = Path(out)
-    if not (out / "manifest.json").exists():
-        raise ParameterError(f"DIR: {out} has no manifest.json (not a comparison folder)")
+    manifest = readable_json(out / "manifest.json")
+    if manifest is None or manifest.get("kind") != "compare" or not isinstance(manifest.get("config"), dict):
+        what = "has no manifest.json" if manifest is None else f"is a {manifest.get('kind', 'unknown')!s} folder"
+        raise ParameterError(f"DIR: {out} {what} (allowed: a folder written by `bonding compare`)")
     config, runs, series, missing = load_chunks(out)
     if runs.empty:
         raise ParameterError(f"DIR: {out} has no finished chunks yet")
@@ -519,6 +536,10 @@ def cmd_compare(args) -> int:
     workers = args.workers or (os.cpu_count() or 1)
     out = Path(args.out)
     config = run_config(scenarios, args.replicates, args.households, args.months, args.seed)
+    if not args.scheduler:
+        from experiments.inputs import check_memory
+
+        check_memory(args.households, at_once=min(workers, len(scenarios) * args.replicates))
     prepare_folder(out, config)
     start = time.perf_counter()
     n = execute(out, config, scenarios, workers=workers, scheduler=args.scheduler, progress=not args.quiet)
@@ -547,6 +568,7 @@ def cmd_report(args) -> int:
 def add_subcommands(sub) -> None:
     """Register ``compare`` and ``report`` on the ``bonding`` parser."""
     from experiments.cli import MAX_HOUSEHOLDS, MAX_MONTHS, bounded_float, bounded_int
+    from experiments.inputs import scheduler_address
 
     p = sub.add_parser("compare", help="compare scenarios over replicates (resumable, parallel)")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or TOML paths; the first is the reference")
@@ -556,7 +578,8 @@ def add_subcommands(sub) -> None:
     p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1, help="root seed (default 1)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default: all cores)")
-    g.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on a Dask cluster at this scheduler")
+    g.add_argument("--scheduler", type=scheduler_address, default=None, metavar="tcp://HOST:PORT",
+                   help="run on a Dask cluster at this scheduler")
     p.add_argument("--out", required=True, help="output folder (rerun with the same folder to resume)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--no-figures", action="store_true", help="skip the figures (tables only)")
