@@ -246,8 +246,13 @@ def cmd_calibrate(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``calibrate`` on the ``bonding`` subparsers."""
-    from experiments.cli import MAX_HOUSEHOLDS, bounded_float, bounded_int
-    from experiments.inputs import scheduler_address
+    from experiments.cliutil import (
+        MAX_HOUSEHOLDS,
+        SEED_LIMIT,
+        bounded_float,
+        bounded_int,
+        scheduler_address,
+    )
 
     c = sub.add_parser("calibrate", help="ABC-SMC calibration against published targets (pyabc; resumable)",
                        description="ABC-SMC (pyabc) calibration of the free parameters declared in a targets "
@@ -263,7 +268,7 @@ def add_subcommands(sub) -> None:
                    help=f"households per simulated cohort (default {DEFAULTS['households']})")
     c.add_argument("--months", type=bounded_float("--months", 12.0, 36.0), default=DEFAULTS["months"],
                    help="months after birth per cohort (default 12; the Strange Situation is at 12)")
-    c.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=DEFAULTS["seed"], help="root seed (default 1)")
+    c.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=DEFAULTS["seed"], help="root seed (default 1)")
     c.add_argument("--out", default=None, help="output folder (default results/calibrate-seedS; rerun to resume)")
     c.add_argument("--workers", type=bounded_int("--workers", 1, MAX_WORKERS), default=1,
                    help="local worker processes (default 1); the posterior does not depend on it")

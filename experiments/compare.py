@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.cliutil import SEED_LIMIT
 from experiments.parallel import run_tasks
 from experiments.provenance import (
     atomic_write_json,
@@ -72,7 +73,6 @@ SSP_CONTINUOUS = {"ssp_avoidance": ("mother", "father"), "ssp_resistance": ("mot
                   "ssp_disorganisation": ("mother", "father"),
                   "ssp_infant_cortisol_post": ("mother", "father")}
 INFANT_SERIES = ("infant_ot", "infant_cortisol", "infant_cry_hours", "infant_distress")
-SEED_LIMIT = 2**63 - 1
 
 
 # ------------------------------------------------------------------ seeds and chunks
@@ -567,8 +567,13 @@ def cmd_report(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``compare`` and ``report`` on the ``bonding`` parser."""
-    from experiments.cli import MAX_HOUSEHOLDS, MAX_MONTHS, bounded_float, bounded_int
-    from experiments.inputs import scheduler_address
+    from experiments.cliutil import (
+        MAX_HOUSEHOLDS,
+        MAX_MONTHS,
+        bounded_float,
+        bounded_int,
+        scheduler_address,
+    )
 
     p = sub.add_parser("compare", help="compare scenarios over replicates (resumable, parallel)")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or TOML paths; the first is the reference")

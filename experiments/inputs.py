@@ -16,7 +16,6 @@ status 2 before anything is written. The rules:
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import math
 import os
@@ -26,13 +25,11 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from experiments.cliutil import DECIMAL, SCHEDULER, WHOLE, scheduler_address  # noqa: F401 - one home each
 from model.params import PARAMS, ParameterError
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 SAFE_NAME_RULE = "letters, digits, _ . - (starting with a letter or digit, at most 80)"
-WHOLE = re.compile(r"[+-]?\d+")
-DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-SCHEDULER = re.compile(r"((tcp|tls|ucx|ws|wss)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):\d{1,5}")
 SUGGESTION_CUTOFF = 0.6  # difflib ratio: 'ot_stres_buffering' -> 'ot_stress_buffering' (0.97)
 
 
@@ -153,13 +150,6 @@ def name_list(text_value: str | None, flag: str, choices: Mapping | Iterable[str
     if dup:
         raise ParameterError(f"{flag}: {dup!r} is given twice (each name once)")
     return names
-
-
-def scheduler_address(text_value: str) -> str:
-    """argparse type for ``--scheduler``: a Dask scheduler address ``tcp://HOST:PORT``."""
-    if not SCHEDULER.fullmatch(text_value.strip()):
-        raise argparse.ArgumentTypeError(f"{text_value!r} is not a scheduler address (allowed: tcp://HOST:PORT)")
-    return text_value.strip()
 
 
 # ------------------------------------------------------------------ files

@@ -203,8 +203,13 @@ def cmd_sensitivity(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``sensitivity`` on the ``bonding`` parser."""
-    from experiments.cli import MAX_MONTHS, bounded_float, bounded_int
-    from experiments.compare import SEED_LIMIT
+    from experiments.cliutil import (
+        MAX_MONTHS,
+        SEED_LIMIT,
+        bounded_float,
+        bounded_int,
+        scheduler_address,
+    )
 
     p = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib Sobol' or Morris; resumable, parallel)")
     p.add_argument("--method", choices=ds.METHODS, default=None, help="sobol (variance shares) or morris (screening)")
@@ -222,7 +227,7 @@ def add_subcommands(sub) -> None:
     p.add_argument("--out", default=None, help="output folder (rerun with the same folder to resume)")
     w = p.add_mutually_exclusive_group()
     w.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default 1)")
-    w.add_argument("--scheduler", type=inputs.scheduler_address, default=None, metavar="tcp://HOST:PORT",
+    w.add_argument("--scheduler", type=scheduler_address, default=None, metavar="tcp://HOST:PORT",
                    help="run the chunks on a Dask cluster")
     p.add_argument("--outputs", default=None, metavar="A,B", help="outputs to analyse (default: a key list; --list-outputs)")
     p.add_argument("--levels", type=bounded_int("--levels", 2, 16), default=4, help="Morris grid levels, even (default 4)")

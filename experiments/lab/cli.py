@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.cli import bounded_int
+from experiments.cliutil import SEED_LIMIT, bounded_int
 
 MAX_REPLICATES = 10_000
 MAX_N = 100_000
@@ -209,7 +209,7 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("name", nargs="?", help="study name (see --list)")
     s.add_argument("--list", action="store_true", help="list the studies")
     s.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=50)
-    s.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
+    s.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1)
     s.add_argument("--out", default=None, help="output folder (default results/study-NAME-seedS)")
     _add_set_options(s)
     s.set_defaults(func=cmd_study)
@@ -217,7 +217,7 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("name", help="study name (see `bonding study --list`)")
     p.add_argument("--n", type=_n_list, required=True, help="comma-separated sample sizes, e.g. 30,60,120,240")
     p.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=100)
-    p.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
+    p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1)
     p.add_argument("--out", default=None, help="output folder (default results/power-NAME-seedS)")
     _add_set_options(p)
     p.set_defaults(func=cmd_power)
