@@ -1,7 +1,8 @@
 """Compare scenarios over replicates: chunked, resumable, parallel (local processes or Dask).
 
 ``bonding compare SCENARIO [SCENARIO ...] --replicates R --households N --months M --seed S
-[--workers W | --scheduler tcp://HOST:PORT] --out DIR`` runs every (scenario, replicate) pair as
+[--set NAME=VALUE ...] [--sweep NAME=V1,V2,...] [--workers W | --scheduler tcp://HOST:PORT] --out DIR``
+runs every (scenario, replicate) pair as
 one *chunk*. Replicate ``r`` gets the ``r``-th child of ``SeedSequence(S)``, and every scenario
 uses the same replicate seeds (common random numbers: the engine draws per decision stream and
 initialises CRN-friendly, so a scenario differs from the first only where it changes something).
@@ -525,8 +526,51 @@ def headline(table: pd.DataFrame) -> pd.DataFrame:
     return t.pivot(index="scenario", columns="outcome", values="cell").reindex(columns=[k for k in keep if k in set(t["outcome"])])
 
 
+def sweep_scenarios(scenarios: list[Scenario], text: str, sets: dict[str, float]) -> list[Scenario]:
+    """``--sweep NAME=V1,V2,...``: the one scenario at each value (the first is the reference).
+
+    Every level runs on the same replicate seeds (common random numbers), so a level differs
+    from the first only through the parameter. Levels are named ``SCENARIO.NAME-VALUE``.
+    """
+    import dataclasses
+
+    from experiments import inputs
+    from model.params import validate_overrides
+
+    if len(scenarios) != 1:
+        raise ParameterError(f"--sweep: give one SCENARIO (its levels are the comparison; got {len(scenarios)})")
+    if "=" not in text:
+        raise ParameterError(f"--sweep: {text!r} must look like NAME=V1,V2,...")
+    name, values = (t.strip() for t in text.split("=", 1))
+    inputs.parameter_name(name, f"--sweep {name}")
+    if name in sets:
+        raise ParameterError(f"--sweep {name}: also given with --set (give it one way)")
+    levels = [inputs.number_text(v, f"--sweep {name}") for v in values.split(",")]
+    if len(levels) < 2:
+        raise ParameterError(f"--sweep {name}: {values!r} has one value (allowed: two or more, V1,V2,...)")
+    dup = next((v for v in levels if levels.count(v) > 1), None)
+    if dup is not None:
+        raise ParameterError(f"--sweep {name}: {dup:g} is given twice (each value once)")
+    base = scenarios[0]
+    out = []
+    for v in levels:
+        value = validate_overrides({name: v}, where="--sweep ")[name]
+        sc = dataclasses.replace(base, name=f"{base.name}.{name}-{format(value, '.12g')}",
+                                 params={**base.params, name: value},
+                                 interventions=[dict(i) for i in base.interventions], sources=list(base.sources))
+        out.append(sc)
+    return out
+
+
 def cmd_compare(args) -> int:
+    from experiments.cliutil import parse_sets
+
     scenarios = [load_scenario(ref) for ref in args.scenarios]
+    sets = parse_sets(args.set)
+    if sets:
+        scenarios = [sc.with_overrides(sets) for sc in scenarios]
+    if args.sweep is not None:
+        scenarios = sweep_scenarios(scenarios, args.sweep, sets)
     names = [s.name for s in scenarios]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -585,6 +629,11 @@ def add_subcommands(sub) -> None:
     g.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default: all cores)")
     g.add_argument("--scheduler", type=scheduler_address, default=None, metavar="tcp://HOST:PORT",
                    help="run on a Dask cluster at this scheduler")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a parameter in every scenario (repeatable); see `bonding params`")
+    p.add_argument("--sweep", default=None, metavar="NAME=V1,V2,...",
+                   help="one SCENARIO at several values of a parameter, on common random numbers "
+                        "(the first value is the reference)")
     p.add_argument("--out", required=True, help="output folder (rerun with the same folder to resume)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--no-figures", action="store_true", help="skip the figures (tables only)")
