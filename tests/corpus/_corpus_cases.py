@@ -285,6 +285,11 @@ def command_flag_cases():
         "no-command": [],
         "unknown-command": ["frobnicate"],
         "params-unknown-flag": ["params", "--frobnicate"],
+        "scenarios-extra-argument": ["scenarios", "baseline"],
+        "dashboard-port-zero": ["dashboard", "--port", "0"],
+        "dashboard-port-word": ["dashboard", "--port", "http"],
+        "dashboard-port-too-big": ["dashboard", "--port", "70000"],
+        "dashboard-port-underscore": ["dashboard", "--port", "8_080"],
     }
     for key, argv in cases.items():
         yield key, {}, argv
