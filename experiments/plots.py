@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from experiments.provenance import atomic_savefig  # noqa: E402
+from model.state import DAYS_PER_MONTH  # noqa: E402
 
 ROLE_COLOURS = {"mother": "tab:red", "father": "tab:blue", "grandparent": "tab:green",
                 "sibling": "tab:orange", "daycare": "tab:purple", "infant": "black"}
@@ -30,7 +31,7 @@ def plot_trajectories(ts: pd.DataFrame, path: Path, title: str = "") -> Path:
                 continue
             if var in ("prolactin", "estradiol") and role not in ("mother", "father"):
                 continue
-            ax.plot(g["day"] / 30.4375, g["value"], color=ROLE_COLOURS.get(role, "grey"), label=role, lw=1.2)
+            ax.plot(g["day"] / DAYS_PER_MONTH, g["value"], color=ROLE_COLOURS.get(role, "grey"), label=role, lw=1.2)
         ax.axvline(0, color="grey", ls=":", lw=0.8)
         ax.set_title(label, fontsize=10)
         if var == "estradiol":

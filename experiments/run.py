@@ -29,6 +29,7 @@ from experiments.scenarios import Scenario
 from model.bonding_model import BondingModel
 from model.outcomes import dyad_outcomes
 from model.params import ParameterError, ParamSet
+from model.state import DAYS_PER_MONTH
 
 
 @dataclass
@@ -122,7 +123,7 @@ def _attach_hooks(sim, months: float) -> list[dict]:
     results: list[dict] = []
     for age, fn in OUTCOME_HOOKS:
         if age <= months:
-            target_day = sim.n_days - int(round(months * 30.4375)) + int(round(age * 30.4375))
+            target_day = sim.n_days - int(round(months * DAYS_PER_MONTH)) + int(round(age * DAYS_PER_MONTH))
 
             def observer(s, fn=fn, target_day=target_day):
                 if s.day == target_day:

@@ -1,8 +1,13 @@
 """Caregiving behaviour in one hour: infant needs and cues, detection, who responds and how.
 
-Every function is pure and vectorised over households; random numbers come in as arrays of
-uniforms drawn by the caller from a named stream, so each stochastic decision has its own
-stream (common random numbers across scenarios, as in Starsim).
+Every function is pure (no state, no randomness of its own). The hourly rules (``@jitable``, i.e.
+numba's ``register_jitable``) take one household's scalars and are compiled into
+:mod:`model.kernel`; called as plain Python they are what the unit tests and the virtual lab use
+(several also accept arrays). A stochastic rule receives its uniform ``u`` as an argument: the
+kernel draws it from the decision's own slot of the counter-based generator (:mod:`model.rng`),
+so two scenarios run with one seed share every decision's random number (common random numbers,
+as in Starsim). :func:`attunement_static` and :func:`attunement` work on whole (H, K) arrays.
+Numbers a rule uses are named module constants with their source (e.g. ``HUNGRY``).
 
 The rules follow prior-models.md section 5: detection depends on the caregiver's attunement
 (sensitivity trait, OT emotion recognition, cortisol, depression, fatigue, motivation);
@@ -37,6 +42,11 @@ def sigmoid(x):
 
 
 # ------------------------------------------------------------------ 1. needs and cues
+HUNGRY = 0.55  # hunger above which the infant is hungry: cries are hunger cries, get a feed, add distress (assumption)
+NEED_MAX = 1.5  # ceiling of hunger and of the need for contact (1 = urgent; assumption)
+DISCOMFORT_LEFT = 0.5  # share of discomfort left after an hour without a new episode (assumption)
+
+
 @jitable
 def hunger_rate(age_months: float, interval_newborn, interval_12mo):
     """Hunger added per hour: 1 / (hours from fed to urgent), interpolated by age."""
@@ -45,36 +55,94 @@ def hunger_rate(age_months: float, interval_newborn, interval_12mo):
 
 
 @jitable
+def hunger_step(hunger, age_months, interval_newborn, interval_12mo):
+    """Hunger after one hour (1 = urgent): ``min(hunger + hunger_rate, NEED_MAX)`` (assumption)."""
+    return min(hunger + hunger_rate(age_months, interval_newborn, interval_12mo), NEED_MAX)
+
+
+@jitable
+def discomfort_step(discomfort, u, p_episode):
+    """Discomfort after one hour (0-1): a new episode (``u < p_episode``) sets it to 1, else it halves.
+
+    ``1 if u < p else DISCOMFORT_LEFT * discomfort`` (assumption; the episode chance is
+    :func:`discomfort_probability`).
+    """
+    if u < p_episode:
+        return 1.0
+    return discomfort * DISCOMFORT_LEFT
+
+
+@jitable
+def contact_need_step(contact_need, asleep, rate):
+    """Need for contact after one hour: grows by ``rate`` per awake hour up to ``NEED_MAX`` (assumption)."""
+    if asleep:
+        return contact_need
+    return min(contact_need + rate, NEED_MAX)
+
+
+# discomfort episodes (assumption: Brazelton's crying curve, peak near 6 weeks)
+DISCOMFORT_BASE, DISCOMFORT_PEAK = 0.04, 0.08  # hourly chance: floor, and extra at the peak
+DISCOMFORT_PEAK_WEEK, DISCOMFORT_WIDTH_WEEKS = 6.0, 5.0
+
+
+@jitable
 def discomfort_probability(age_days: float) -> float:
-    """Hourly chance of a discomfort episode; crying peaks near 6 weeks (assumption, Brazelton curve)."""
+    """Hourly chance of a discomfort episode: ``0.04 + 0.08 * exp(-((weeks - 6) / 5)^2)`` (assumption, Brazelton curve)."""
     weeks = age_days / 7.0
-    return 0.04 + 0.08 * np.exp(-(((weeks - 6.0) / 5.0) ** 2))
+    return DISCOMFORT_BASE + DISCOMFORT_PEAK * np.exp(-(((weeks - DISCOMFORT_PEAK_WEEK) / DISCOMFORT_WIDTH_WEEKS) ** 2))
+
+
+# infant distress (all assumption, hand-set)
+LOAD_HUNGER, LOAD_DISCOMFORT, LOAD_CONTACT = 1.6, 0.9, 0.45  # weight of each need in the need load
+DISTRESS_SLOPE, DISTRESS_MIDPOINT = 5.0, 0.8  # logistic steepness, and the load at distress 1/2
+DISTRESS_TEMPERAMENT, DISTRESS_CORTISOL = 0.5, 0.3  # logit per SD of negative reactivity, per unit excess
 
 
 @jitable
 def infant_distress(hunger, discomfort, contact_need, temperament, cortisol_excess):
-    """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol."""
-    load = 1.6 * np.maximum(hunger - 0.55, 0.0) + 0.9 * discomfort + 0.45 * contact_need
-    return sigmoid(5.0 * (load - 0.8) + 0.5 * temperament + 0.3 * cortisol_excess)
+    """Infant distress (0-1) from needs, negative-reactivity temperament and cortisol (assumption).
+
+    ``load = 1.6 max(hunger - HUNGRY, 0) + 0.9 discomfort + 0.45 contact_need``;
+    ``distress = sigmoid(5 (load - 0.8) + 0.5 temperament + 0.3 cortisol_excess)``.
+    """
+    load = (LOAD_HUNGER * np.maximum(hunger - HUNGRY, 0.0) + LOAD_DISCOMFORT * discomfort
+            + LOAD_CONTACT * contact_need)
+    return sigmoid(DISTRESS_SLOPE * (load - DISTRESS_MIDPOINT) + DISTRESS_TEMPERAMENT * temperament
+                   + DISTRESS_CORTISOL * cortisol_excess)
+
+
+# sleep (assumption)
+P_SLEEP_NIGHT, P_NAP_NEWBORN, NAP_DROP_BY_12MO = 0.92, 0.45, 0.2
+WAKING_HUNGER, WAKING_DISTRESS = 0.85, 0.6  # hunger or distress at or above these wakes the infant
 
 
 @jitable
 def infant_asleep(night, age_months, u, hunger, distress):
-    """Whether the infant sleeps this hour: nights mostly, naps by day, woken by need."""
-    p_sleep = 0.92 if night else 0.45 - 0.2 * min(age_months / 12.0, 1.0)
-    return u < p_sleep and hunger < 0.85 and distress < 0.6
+    """Whether the infant sleeps this hour: nights mostly, naps by day, woken by need (assumption).
+
+    Sleeps if ``u < p_sleep`` (0.92 at night; by day 0.45 falling to 0.25 by 12 months) and hunger
+    < 0.85 and distress < 0.6.
+    """
+    p_sleep = P_SLEEP_NIGHT if night else P_NAP_NEWBORN - NAP_DROP_BY_12MO * min(age_months / 12.0, 1.0)
+    return u < p_sleep and hunger < WAKING_HUNGER and distress < WAKING_DISTRESS
+
+
+# social bids (assumption: the social smile appears near 6 weeks)
+P_SOCIAL_NEWBORN, SOCIAL_RISE = 0.35, 0.4  # chance an awake calm infant bids socially, and its rise
+SOCIAL_SMILE_DAY, SOCIAL_RISE_DAYS = 42.0, 120.0  # the rise starts at 6 weeks and takes 4 months
 
 
 @jitable
 def emit_bid(asleep, distress, age_days, u):
     """The infant's bid this hour: distress (cry/fuss), social (gaze, smile, coo) or none.
 
-    Distress bids come with probability ``distress``; awake calm infants make social bids,
-    more often once the social smile appears (~6 weeks).
+    Distress bids come with probability ``distress``; awake calm infants make social bids with
+    probability ``0.35 + 0.4 * min(max(age_days - 42, 0) / 120, 1)``, more often once the social
+    smile appears (~6 weeks; assumption).
     """
     if u < distress:
         return DISTRESS_BID
-    p_social = 0.35 + 0.4 * min(max(age_days - 42.0, 0.0) / 120.0, 1.0)
+    p_social = P_SOCIAL_NEWBORN + SOCIAL_RISE * min(max(age_days - SOCIAL_SMILE_DAY, 0.0) / SOCIAL_RISE_DAYS, 1.0)
     if not asleep and u < distress + (1.0 - distress) * p_social:
         return SOCIAL_BID
     return NO_BID
@@ -160,6 +228,27 @@ def choose_responder(detected, role_weight, mother_feeds, u):
 
 
 @jitable
+def hungry_cry(bid, hunger):
+    """Whether this bid is a hunger cry: a distress bid with hunger above ``HUNGRY`` (assumption).
+
+    A lactating mother who detects one is preferred as responder (:func:`choose_responder`).
+    """
+    return bid == DISTRESS_BID and hunger > HUNGRY
+
+
+@jitable
+def response_attunement(attunement, distress_sensitivity, bid):
+    """The responder's attunement for this bid (logit): plus their own sensitivity to distress for a distress bid.
+
+    ``att + (distress_sensitivity if distress bid else 0)`` (assumption after McElwain &
+    Booth-LaForce 2006 and Leerkes 2011: sensitivity to distress is distinct from general sensitivity).
+    """
+    if bid == DISTRESS_BID:
+        return attunement + distress_sensitivity
+    return attunement
+
+
+@jitable
 def frightening_probability(p_sensitive, risk, cortisol_excess, p_fright_base, fright_cortisol):
     """Chance that a response is frightening or frightened (Main & Hesse 1990), given it happens.
 
@@ -214,6 +303,16 @@ def relief(response):
 
 
 @jitable
+def unsoothed_crying(bid, response):
+    """Whether the infant cries unsoothed this hour: a distress bid without a sensitive response.
+
+    Unsoothed crying is the caregivers' crying stressor (:func:`model.physiology.caregiver_cry_stress`)
+    and the infant's cry-hour count.
+    """
+    return bid == DISTRESS_BID and response != SENSITIVE
+
+
+@jitable
 def positive_response_probability(response, distress_after):
     """Chance the infant responds positively (calms, smiles, gazes back): the caregiver's reward."""
     return POSITIVE[response] * (1.0 - 0.5 * distress_after)
@@ -228,11 +327,61 @@ def touch_kind(bid, hunger, stimulatory_share_r, u):
     Returns booleans ``(feed, affectionate, stimulatory)``.
     """
     if bid == DISTRESS_BID:
-        return hunger > 0.55, True, False
+        return hunger > HUNGRY, True, False
     if bid == SOCIAL_BID:
         stimulatory = u < stimulatory_share_r
         return False, not stimulatory, stimulatory
     return False, False, False
+
+
+@jitable
+def episode_contact(bid, response, hunger, stimulatory_share_r, u):
+    """Contact of the episode ``(feed, affectionate, stimulatory)``: :func:`touch_kind`, and no touch if frightening.
+
+    A frightening or frightened response carries no affectionate or stimulatory touch (a feed
+    still happens; assumption after Main & Hesse 1990).
+    """
+    feed, affectionate, stimulatory = touch_kind(bid, hunger, stimulatory_share_r, u)
+    if response == FRIGHTENING:
+        return feed, False, False
+    return feed, affectionate, stimulatory
+
+
+FEED_HUNGER_LEFT = 0.4  # share of hunger a feed leaves when it relieves nothing (assumption)
+DISCOMFORT_RELIEF = 0.7  # share of discomfort a fully relieving response to distress removes (assumption)
+
+
+@jitable
+def relieve_needs(hunger, discomfort, contact_need, relief_q, feed, distress_bid):
+    """The infant's needs after a response of relief ``relief_q`` (0-1, :func:`relief`).
+
+    A feed leaves ``hunger * 0.4 * (1 - relief)`` (computed as ``0.4 - 0.4 * relief``); a response
+    to a distress bid leaves ``discomfort * (1 - 0.7 * relief)``; every response leaves
+    ``contact_need * (1 - relief)``. Returns ``(hunger, discomfort, contact_need)``. The shares are
+    assumptions (a sensitive feed settles hunger fully, soothing settles most discomfort).
+    """
+    if feed:
+        hunger = hunger * (FEED_HUNGER_LEFT - FEED_HUNGER_LEFT * relief_q)
+    if distress_bid:
+        discomfort = discomfort * (1.0 - DISCOMFORT_RELIEF * relief_q)
+    return hunger, discomfort, contact_need * (1.0 - relief_q)
+
+
+MATURITY_AT_BIRTH = 0.3  # infant's share of adult affect coupling at birth (assumption; Feldman 2007 direction)
+MATURITY_GAIN = 0.7  # rise of the share to 1 by MATURITY_MONTHS
+MATURITY_MONTHS = 9.0  # age at which the infant couples like a mature partner (assumption)
+
+
+@jitable
+def infant_maturity(age_months):
+    """The infant's share of mature affect coupling: ``0.3 + 0.7 * min(age / 9 months, 1)`` (assumption)."""
+    return MATURITY_AT_BIRTH + MATURITY_GAIN * min(age_months / MATURITY_MONTHS, 1.0)
+
+
+@jitable
+def engaged(responder, bid, response):
+    """Whether caregiver and infant engage this hour: someone answered a bid, and not frighteningly."""
+    return responder >= 0 and bid != NO_BID and response != FRIGHTENING
 
 
 @jitable
@@ -269,3 +418,33 @@ def dyad_synchrony(relief_q, ot_caregiver, ot_infant, cortisol_excess_caregiver,
            * np.exp(-testosterone_sync * t_excess) / (1.0 + max(cortisol_excess_caregiver, 0.0)))
     k_i = 0.5 * coupling * infant_maturity * max(1.0 + ot_synchrony * np.log(max(ot_infant, 1e-3)), 0.0)
     return synchrony_index(k_c, k_i, damping)
+
+
+# ------------------------------------------------------------------ gaze and vocalisation (M5)
+# Sizes are assumptions: M5 (Kim et al. 2014) and M2 give directions only (coefficients not
+# retrieved); the depression factor is an assumption (depressed caregivers look at and talk to
+# their infant less; not in targets.md).
+GAZE_P_SENSITIVE = 0.9  # probability that the caregiver gazes at the infant in a sensitive response
+GAZE_P_INSENSITIVE = 0.5  # ... in an intrusive or rejecting response
+GAZE_DEPRESSED_FACTOR = 0.6  # multiplier of gaze (and so vocalisation) when the caregiver is depressed
+VOCAL_PER_GAZE = 0.8  # vocalisation probability per unit gaze probability, answering a distress bid
+VOCAL_SOCIAL_BONUS = 0.2  # added to VOCAL_PER_GAZE when answering a social bid (motherese in play)
+
+
+@jitable
+def gaze_vocal_probability(response, depressed, bid):
+    """Chances that a caregiver gazes at and vocalises to the infant while responding (M5, M2).
+
+    ``p_gaze = (0.9 if response is sensitive else 0.5) * (0.6 if depressed else 1)`` and
+    ``p_vocal = p_gaze * (0.8 + 0.2 * [bid is social])`` (constants ``GAZE_*`` and ``VOCAL_*``
+    above), both probabilities per response (one hourly episode, or one minute of a lab session).
+    Gaze and motherese-like vocalisation are more likely in a sensitive response (M5: gaze
+    duration rises with the mother's OT response) and less when the caregiver is depressed.
+    No response and frightening behaviour give ``(0, 0)``. Scalar rule (compiled in the kernel;
+    the lab applies it per element). Returns ``(p_gaze, p_vocal)``.
+    """
+    if response != SENSITIVE and response != INTRUSIVE and response != REJECTING:
+        return 0.0, 0.0
+    p_gaze = (GAZE_P_SENSITIVE if response == SENSITIVE else GAZE_P_INSENSITIVE) * (
+        GAZE_DEPRESSED_FACTOR if depressed else 1.0)
+    return p_gaze, p_gaze * (VOCAL_PER_GAZE + VOCAL_SOCIAL_BONUS * (bid == SOCIAL_BID))

@@ -2,7 +2,9 @@
 
 Who is available at each hour of the day (work, leave, daycare, school, night), sex-hormone and
 prolactin trajectories, OT set-points and central OT tone plasticity, testosterone, fatigue,
-grief, depression onset and remission, the prenatal bond, weaning and working-model forgetting.
+grief, depression onset and remission, the prenatal bond, pregnancy cortisol and chronic stress,
+weaning and working-model forgetting. :func:`open_day` runs the start-of-day processes in order;
+:func:`pregnancy_day` the pregnancy day's stress physiology once the day's channels are read.
 
 The rules are numpy expressions over all households. Where numpy would spend most of the time
 broadcasting an (H,) parameter over the five roles and allocating (H, K) temporaries, the
@@ -27,6 +29,7 @@ from model.state import (
     FATHER,
     GRANDPARENT,
     MOTHER,
+    PRENATAL_DAYS,
     SIBLING,
     Caregivers,
     Counters,
@@ -52,6 +55,7 @@ def availability_table(cg: Caregivers, inf: Infants, hh: Households, p: ParamSet
     spend weekdays 08-16 there, with only the daycare carer; older siblings are at school on
     weekdays until 15:00 and in bed from 20:00; the grandparent is home. Everyone sleeps at
     night but stays available (cries wake them; detection is lower, see ``night_detection``).
+    An infant away from the family (``with_family`` false) has only its visitors, in visit hours.
 
     A day has at most five distinct kinds of hour (:func:`hour_schedule`), so each kind's
     (H, K) table is built once and copied to its hours, instead of rebuilt for all 24.
@@ -72,7 +76,21 @@ def availability_table(cg: Caregivers, inf: Infants, hh: Households, p: ParamSet
         if schedule not in by_schedule:
             by_schedule[schedule] = _available_at(schedule, home, home_off_work, daycare_active, daycare_carer)
         table[hod] = by_schedule[schedule]
+    if hh.visit_hours.any():
+        _add_visits(table, cg, hh)
     return table
+
+
+def _add_visits(table: np.ndarray, cg: Caregivers, hh: Households) -> None:
+    """Visitors of an infant away from the family are available in their visit hours, in place.
+
+    Household ``h``'s visitors (``hh.visitors``, if they exist and are present) can care for the
+    infant at hours of day ``(hod - visit_start) mod 24 < visit_hours`` (a neonatal stay's visits).
+    """
+    visitors = hh.visitors & cg.exists & cg.present
+    for hod in range(24):
+        in_visit = (hod - hh.visit_start) % 24 < hh.visit_hours
+        table[hod] |= visitors & in_visit[:, None]
 
 
 def hour_schedule(weekday: bool, hod: int) -> tuple[bool, bool, bool]:
@@ -100,6 +118,34 @@ def _available_at(schedule: tuple[bool, bool, bool], home, home_off_work, daycar
     return avail
 
 
+def gestation_fraction(day: int) -> float:
+    """Share of the simulated pregnancy done on simulation ``day``: 0 at week 10, 1 at term and after."""
+    return min(day / PRENATAL_DAYS, 1.0)
+
+
+def open_day(cg: Caregivers, hh: Households, p: ParamSet, day: int, u_depression, u_weaning) -> np.ndarray:
+    """The start of simulation ``day``: every slow process, in order, in place (before birth and after).
+
+    Sex steroids, prolactin and the OT set-point of mothers, fathers' hormones, the live
+    prolactin level following its new baseline, central OT tone, depression onset and remission
+    (``u_depression``: (2, H, K) uniforms), then the prenatal bond (pregnancy) or weaning
+    (``u_weaning``: (H,) uniforms). Returns the day's chronic cortisol target (H, K), to which
+    the day set-up adds the ``extra_stress`` input channel once interventions have written it.
+    """
+    age_d = day - PRENATAL_DAYS
+    frac = gestation_fraction(day)
+    update_mother_hormones(cg, hh, p, frac, age_d)
+    update_father_hormones(cg, p, age_d)
+    cg.prolactin[:] = cg.prolactin_base * (1.0 + cg.prolactin_excess)  # live level follows the new baseline
+    update_ot_tone(cg, p)
+    update_depression(cg, p, age_d, u_depression[0], u_depression[1])
+    if age_d < 0:
+        prenatal_bond(cg, hh, p, frac)
+    else:
+        wean(hh, p, u_weaning)
+    return chronic_cortisol_target(cg, p)
+
+
 def update_mother_hormones(cg: Caregivers, hh: Households, p: ParamSet, frac_preg: float, age_days: float):
     """Estradiol, progesterone, baseline prolactin and the plasma-OT set-point of mothers."""
     e2, p4 = phys.maternal_steroids(frac_preg, age_days, hh.breastfeeding, p.estradiol_fold_pregnancy)
@@ -111,7 +157,7 @@ def update_mother_hormones(cg: Caregivers, hh: Households, p: ParamSet, frac_pre
     cg.ot_plasma_setpoint_now[:, MOTHER] = cg.ot_setpoint[:, MOTHER] * np.exp(shift)
 
 
-def update_father_hormones(cg: Caregivers, p: ParamSet, frac_preg: float, age_days: float):
+def update_father_hormones(cg: Caregivers, p: ParamSet, age_days: float):
     """Fathers' testosterone relaxes (14-day constant) toward a target lowered by care (P1, P5);
     prolactin is slightly raised just before birth (P4: Storey et al. 2000)."""
     transition = float(np.clip((age_days + 140.0) / 230.0, 0.0, 1.0))
@@ -211,6 +257,41 @@ def _chronic_cortisol_target(poverty_stress, depression_cortisol, depressed, lon
             target[h, k] = (0.5 * poverty_stress[h] + depression_cortisol[h] * np.float64(depressed[h, k])
                             + 0.4 * loneliness[h, k] + 0.15 * fatigue[h, k])
     return target
+
+
+# Mothers' cortisol across pregnancy (P5: women's salivary cortisol rises from 12 to 36 weeks,
+# men's does not). targets.md has no magnitude; free cortisol roughly doubling from the first to
+# the third trimester is an assumption (MEMORY: the usual textbook range is 2-3 fold in plasma).
+PREGNANCY_CORTISOL_RISE = 1.0  # fractional rise of the mother's mean from week 10 to term
+
+
+def prenatal_cortisol(cortisol_mean, gestation_fraction: float, rise, excess):
+    """Daily mean cortisol (nmol/l) of a caregiver during pregnancy.
+
+    ``cortisol = cortisol_mean * (1 + rise * gestation_fraction) * max(1 + excess, 0.05)``
+
+    ``cortisol_mean`` (nmol/l) is the non-pregnant mean, ``gestation_fraction`` 0 at week 10 and
+    1 at term, ``rise`` the fractional rise by term (``PREGNANCY_CORTISOL_RISE`` for the mother,
+    0 for everyone else: P5), ``excess`` the chronic cortisol excess (fraction of mean) from
+    poverty, depression, grief, fatigue and external stress, as after birth (floor as in the
+    hourly rule). Source: P5 (direction); the size of ``rise`` is an assumption.
+    """
+    return cortisol_mean * (1.0 + rise * gestation_fraction) * np.maximum(1.0 + excess, 0.05)
+
+
+def pregnancy_day(cg: Caregivers, p: ParamSet, cortisol_target: np.ndarray, gestation_fraction: float):
+    """A pregnancy day's stress physiology, in place (the engine runs one step a day before birth).
+
+    The cortisol excess sits at the day's chronic target (the hourly relaxation after birth reaches
+    it within hours, PH13), chronic stress follows its positive part with the same two-week
+    running mean as after birth, and the daily cortisol level follows :func:`prenatal_cortisol`.
+    """
+    cg.cortisol_excess = cortisol_target.copy()
+    cg.chronic_stress += EWMA_14D * (np.maximum(cg.cortisol_excess, 0.0) - cg.chronic_stress)
+    rise = np.zeros(cg.exists.shape[1])
+    rise[MOTHER] = PREGNANCY_CORTISOL_RISE
+    cg.cortisol = prenatal_cortisol(p.cortisol_mean[:, None], gestation_fraction, rise[None, :],
+                                    cg.cortisol_excess)
 
 
 def depression_window(age_days: float) -> bool:
@@ -365,7 +446,7 @@ def reset_day(cg: Caregivers, inf: Infants):
     """Zero today's accumulators."""
     for name in ("care_hours_today", "night_care_today", "touch_hours_today", "reward_today",
                  "interactions_today", "cortisol_sum_today", "ot_plasma_sum_today", "prolactin_sum_today",
-                 "attunement_sum_today", "attunement_n_today"):
+                 "attunement_sum_today"):
         getattr(cg, name)[:] = 0.0
     inf.cortisol_sum_today[:] = 0.0
     inf.ot_sum_today[:] = 0.0
@@ -373,10 +454,11 @@ def reset_day(cg: Caregivers, inf: Infants):
     inf.cry_hours_today[:] = 0.0
 
 
-__all__ = ["availability_table", "hour_schedule", "relaxation_terms",
+__all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule", "relaxation_terms",
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
-           "forget_working_models", "reset_day", "is_night", "GRANDPARENT"]
+           "forget_working_models", "reset_day", "is_night", "GRANDPARENT", "prenatal_cortisol", "pregnancy_day",
+           "PREGNANCY_CORTISOL_RISE"]
 
 
 # numba caches each function against this file only; the constants compiled in above come from

@@ -1,12 +1,16 @@
 """Interventions and events: programmes plug in through one small interface.
 
 An intervention is an object with ``initialize(sim)`` (called once, before the first hour)
-and ``apply(sim)`` (called at the start of every hour, before the infant's needs grow). It acts
-only through the simulation's state arrays and intervention channels
-(``sim.cg.exogenous_ot``, ``sim.cg.sensitivity_boost``, ``sim.cg.present``,
-``sim.inf.with_family``, ``sim.cg.loneliness``, ``sim.hh.available``...), so a new programme
-never edits the model. Each class declares its fields with bounds and units (``FIELDS``) so
-that scenario files are validated exactly like model parameters.
+and ``apply(sim)`` (called at the start of every hour, before birth and after). It acts only
+through the declared input channels of :mod:`model.channels` (``extra_stress``,
+``acute_stress``, ``contact_session``, ``exogenous_ot``, ``exogenous_ot_plasma``,
+``sensitivity_boost``, ``infant_exogenous_ot``), which the engine reads at one stated point
+of its step, and through household events (who exists and is present, the infant's stay away
+from the family, grief), so a new programme never edits the model and never writes a term the
+engine derives. Each class names the channels it writes (``WRITES``) and declares its fields
+with bounds and units (``FIELDS``) so that scenario files are validated exactly like model
+parameters. Each acts from the time it names: a stressor or cumulative risk that starts in
+pregnancy acts in pregnancy (through the daily channel ``extra_stress``).
 
 Applies to a fraction ``coverage`` of households (by a threshold on a uniform from the
 ``interventions`` stream), so a scenario can treat a subgroup.
@@ -34,6 +38,8 @@ class Intervention:
     TYPE = "intervention"
     FIELDS: dict[str, Param] = {}
     ROLE_FIELD = False  # whether the intervention takes a ``role`` (mother/father/...)
+    WRITES: tuple[str, ...] = ()  # input channels (model.channels.CHANNELS) it writes
+    EVENTS: tuple[str, ...] = ()  # household-event state it changes (see model.channels)
 
     def __init__(self, **kwargs):
         self.role = None
@@ -77,7 +83,9 @@ class CaregiverLoss(Intervention):
 
     TYPE = "caregiver_loss"
     ROLE_FIELD = True
-    FIELDS = {"month": _f("month", 6, 0, 36, "month", "infant age at the loss"), "coverage": COVERAGE}
+    EVENTS = ("cg.exists", "cg.present", "cg.loneliness", "hh.available")
+    FIELDS = {"month": _f("month", 6, -6, 36, "month", "infant age at the loss (negative: in pregnancy)"),
+              "coverage": COVERAGE}
 
     def apply(self, sim):
         if sim.hour != self.hour_of(self.month):
@@ -96,6 +104,7 @@ class Absence(Intervention):
 
     TYPE = "absence"
     ROLE_FIELD = True
+    EVENTS = ("cg.present", "hh.available")
     FIELDS = {"month": _f("month", 3, 0, 36, "month", "infant age when the absence starts"),
               "days": _f("days", 14, 1, 365, "day", "length of the absence"), "coverage": COVERAGE}
 
@@ -110,19 +119,29 @@ class Absence(Intervention):
 
 
 class ExternalStressor(Intervention):
-    """An external stressor (job loss, illness, conflict) raising caregivers' chronic cortisol."""
+    """An external stressor (job loss, illness, conflict) raising caregivers' chronic cortisol.
+
+    From ``month`` (negative: in pregnancy) for ``days`` days, every existing caregiver of a
+    treated household carries ``intensity`` of extra chronic cortisol excess (channel
+    ``extra_stress``, read at each day's set-up, so it acts from the first day that starts in
+    the window, before birth as after).
+    """
 
     TYPE = "external_stressor"
-    FIELDS = {"month": _f("month", 4, -6, 36, "month", "infant age when it starts"),
+    WRITES = ("extra_stress",)
+    FIELDS = {"month": _f("month", 4, -6, 36, "month", "infant age when it starts (negative: in pregnancy)"),
               "days": _f("days", 60, 1, 720, "day", "duration"),
               "intensity": _f("intensity", 0.5, 0, 2, "fraction of mean cortisol", "added chronic excess"),
               "coverage": COVERAGE}
 
     def apply(self, sim):
+        if sim.hod != 0:  # a daily channel: read at the day's set-up
+            return
         start = self.hour_of(self.month)
-        end = start + int(self.days * 24)
-        if start <= sim.hour < end and sim.hod == 0:
-            sim.cortisol_target = sim.cortisol_target + self.intensity * (self.targets[:, None] & sim.cg.exists)
+        if start <= sim.hour < start + int(self.days * 24):
+            _share(self, sim, "extra_stress", self.intensity * (self.targets[:, None] & sim.cg.exists))
+        else:
+            _share(self, sim, "extra_stress", None)
 
 
 REGISTRY: dict[str, type[Intervention]] = {}
@@ -172,23 +191,44 @@ __all__ = ["Intervention", "REGISTRY", "register", "make_intervention", "Caregiv
 # written additively: every programme remembers what it added and takes back exactly that, so
 # programmes compose (e.g. skin-to-skin contact and an intranasal dose in the same hour).
 
-from model import physiology as _phys  # noqa: E402
+from model.channels import channel_array  # noqa: E402
 from model.state import FATHER as _FATHER  # noqa: E402
 from model.state import MOTHER as _MOTHER  # noqa: E402
 
 BIRTH_HOUR = PRENATAL_DAYS * 24
 
 
-def _share(iv: Intervention, sim, channel: str, new: np.ndarray) -> None:
-    """Replace this programme's own contribution to a shared (H, K) channel by ``new``."""
-    key = f"_added_{channel}"
-    old = getattr(iv, key, None)
-    arr = getattr(sim.cg, channel)
+def _share(iv: Intervention, sim, channel: str, new: np.ndarray | None) -> None:
+    """Replace this programme's own contribution to a shared input channel by ``new`` (None: none).
+
+    Unchanged contributions are left alone, so a channel only one programme writes holds exactly
+    that programme's value.
+    """
+    added = iv.__dict__.setdefault("_added", {})
+    old = added.get(channel)
+    if old is None and new is None:
+        return
+    if old is not None and new is not None and np.array_equal(old, new):
+        return
+    arr = channel_array(sim, channel)
     if old is not None:
         arr -= old
     if new is not None:
         arr += new
-    setattr(iv, key, None if new is None else new.copy())
+    added[channel] = None if new is None else np.array(new, dtype=float)
+
+
+def _withdraw(iv: Intervention, sim) -> None:
+    """Take back every contribution of this programme to the input channels."""
+    for channel in list(iv.__dict__.get("_added", {})):
+        _share(iv, sim, channel, None)
+
+
+def _in_slot(k: int, column: np.ndarray) -> np.ndarray:
+    """An (H, K) contribution that is ``column`` (H,) in caregiver slot ``k`` and 0 elsewhere."""
+    out = np.zeros((column.shape[0], len(ROLES)))
+    out[:, k] = column
+    return out
 
 
 def _who(iv: Intervention, sim, k: int) -> np.ndarray:
@@ -200,22 +240,20 @@ def _who(iv: Intervention, sim, k: int) -> np.ndarray:
 class SkinToSkin(Intervention):
     """Daily skin-to-skin (kangaroo) sessions with one caregiver over the first weeks.
 
-    A session hour is a forced contact episode: it releases OT in the caregiver (central OT via
-    ``exogenous_ot`` for the hour, the weakly coupled plasma share added to today's plasma sum,
-    PH5) and in the infant, meets the infant's need for contact and removes ``contact_buffering``
-    of the infant's cortisol excess (social buffering). The hour counts as affiliative touch
-    and hands-on care, so it also feeds OT-tone plasticity and fathers' testosterone decline.
+    A session hour is a forced contact episode, written to four input channels: the caregiver's
+    central OT release (``exogenous_ot``: ``release`` x an affectionate touch hour, as a fraction
+    of tone) and its weakly coupled plasma share (``exogenous_ot_plasma``, PH5), the infant's
+    release (``infant_exogenous_ot``) and the session itself (``contact_session``), whose effects
+    the engine applies (:func:`model.channels.contact_session_effects`: touch and care hours,
+    familiarity, the infant's contact need met, its cortisol excess buffered).
     Sources: I10 (Vittner et al. 2018: OT up in mothers, fathers, infants; infant cortisol down
     during a 60-min session), I11 (Feldman et al. 2014: 14 consecutive days), I12 (design).
     The size of the release (``release`` x an ordinary touch hour) is an assumption.
-
-    The engine has no infant exogenous-OT channel, so the infant's release is written as the
-    start-of-hour offset that makes the engine's own hourly relaxation
-    (``central_ot_step``) end the hour where a release of this size would put it.
     """
 
     TYPE = "skin_to_skin"
     ROLE_FIELD = True
+    WRITES = ("exogenous_ot", "exogenous_ot_plasma", "infant_exogenous_ot", "contact_session")
     FIELDS = {
         "start_day": _f("start_day", 0, 0, 365, "day", "infant age (days) at the first session"),
         "days": _f("days", 14, 1, 365, "day", "number of consecutive days with sessions (I11: 14)"),
@@ -229,26 +267,16 @@ class SkinToSkin(Intervention):
         t = sim.hour - BIRTH_HOUR - int(self.start_day) * 24
         in_session = 0 <= t < int(self.days) * 24 and (sim.hod - int(self.hour)) % 24 < int(self.session_hours)
         if not in_session:
-            if getattr(self, "_added_exogenous_ot", None) is not None:
-                _share(self, sim, "exogenous_ot", None)
+            _withdraw(self, sim)
             return
-        p, cg, inf, k = sim.p, sim.cg, sim.inf, ROLE_INDEX[self.role]
+        p, cg, k = sim.p, sim.cg, ROLE_INDEX[self.role]
         who = _who(self, sim, k)
         rel_cg = self.release * p.ot_social_touch * p.touch_ot_gain_affectionate * cg.ot_reactivity[:, k] * who
-        new = np.zeros_like(cg.exogenous_ot)
-        new[:, k] = cg.ot_tone[:, k] * rel_cg
-        _share(self, sim, "exogenous_ot", new)
-        cg.ot_plasma_sum_today[:, k] += cg.ot_plasma_setpoint_now[:, k] * p.ot_central_plasma_coupling * rel_cg
-        cg.touch_hours_today[:, k] += who
-        cg.care_hours_today[:, k] += who
-        inf.familiarity[:, k] += who
-        # infant: OT release (see class docstring), contact need met, cortisol buffered
-        carry = _phys.hourly_carryover(p.ot_central_halflife)
-        rel_inf = self.release * p.ot_social_touch * p.infant_touch_ot_gain * who
-        inf.ot = inf.ot + (1.0 - carry) / carry * rel_inf
-        inf.contact_need = np.where(who, 0.0, inf.contact_need)
-        excess = np.maximum(inf.cortisol_excess, 0.0)
-        inf.cortisol_excess = inf.cortisol_excess - who * p.contact_buffering * excess
+        _share(self, sim, "exogenous_ot", _in_slot(k, cg.ot_tone[:, k] * rel_cg))
+        _share(self, sim, "exogenous_ot_plasma",
+               _in_slot(k, cg.ot_plasma_setpoint_now[:, k] * p.ot_central_plasma_coupling * rel_cg))
+        _share(self, sim, "contact_session", _in_slot(k, who.astype(float)))
+        _share(self, sim, "infant_exogenous_ot", self.release * p.ot_social_touch * p.infant_touch_ot_gain * who)
 
 
 @register
@@ -257,19 +285,21 @@ class IntranasalOT(Intervention):
 
     Each dose raises the recipient's central OT target by ``dose`` (index units of tone) through
     ``exogenous_ot``: half in the first hour, fully from the second (PH4: CSF OT significant only
-    at 75 min), for ``duration_hours``; plasma OT peaks within the first hour (PH4: 15 min) and is
-    added to today's plasma sum. The behavioural effect comes from the model's own OT domains
+    at 75 min), for ``duration_hours``; plasma OT peaks within the first hour (PH4: 15 min): the
+    hour's plasma mean rises by ``plasma_rise`` (``exogenous_ot_plasma``). The behavioural effect comes from the model's own OT domains
     (emotion recognition, synchrony, buffering), which is how I5 (Weisman et al. 2012) can
     transfer to the infant only through the father's behaviour.
 
     Context dependence (I8): in recipients who are depressed at the time of the dose,
     ``depressed_gain_blocked`` cancels that share of the OT emotion-recognition gain (1 = no
-    sensitivity gain, above 1 = harsher responses) and ``depressed_cortisol`` adds an acute
-    cortisol kick per dose unit (cries felt as more urgent). Both are 0 by default.
+    sensitivity gain, above 1 = harsher responses; ``sensitivity_boost``) and
+    ``depressed_cortisol`` adds an acute cortisol kick per dose unit and hour (cries felt as more
+    urgent; ``acute_stress``). Both are 0 by default.
     """
 
     TYPE = "intranasal_ot"
     ROLE_FIELD = True
+    WRITES = ("exogenous_ot", "exogenous_ot_plasma", "sensitivity_boost", "acute_stress")
     FIELDS = {
         "month": _f("month", 5, 0, 36, "month", "infant age at the first dose (I5: 5 months)"),
         "days": _f("days", 1, 1, 365, "day", "number of consecutive daily doses (I5: a single dose)"),
@@ -293,23 +323,17 @@ class IntranasalOT(Intervention):
     def apply(self, sim):
         eff = self._effect(sim)
         if eff == 0.0:
-            if getattr(self, "_added_exogenous_ot", None) is not None:
-                _share(self, sim, "exogenous_ot", None)
-                _share(self, sim, "sensitivity_boost", None)
+            _withdraw(self, sim)
             return
         p, cg, k = sim.p, sim.cg, ROLE_INDEX[self.role]
         who = _who(self, sim, k)
-        new = np.zeros_like(cg.exogenous_ot)
-        new[:, k] = self.dose * eff * who
-        _share(self, sim, "exogenous_ot", new)
-        if eff == 0.5:  # first hour: the plasma peak (PH4)
-            cg.ot_plasma_sum_today[:, k] += self.plasma_rise * who
+        _share(self, sim, "exogenous_ot", _in_slot(k, self.dose * eff * who))
+        first_hour = eff == 0.5  # the plasma peak (PH4)
+        _share(self, sim, "exogenous_ot_plasma", _in_slot(k, self.plasma_rise * who) if first_hour else None)
         dep = who & cg.depressed[:, k]
-        block = np.zeros_like(cg.sensitivity_boost)
         gain = p.ot_emotion_recognition * np.log1p(self.dose * eff / np.maximum(cg.ot_tone[:, k], 1e-3))
-        block[:, k] = -self.depressed_gain_blocked * gain * dep
-        _share(self, sim, "sensitivity_boost", block)
-        cg.cortisol_excess[:, k] += self.depressed_cortisol * self.dose * eff * dep
+        _share(self, sim, "sensitivity_boost", _in_slot(k, -self.depressed_gain_blocked * gain * dep))
+        _share(self, sim, "acute_stress", _in_slot(k, self.depressed_cortisol * self.dose * eff * dep))
 
 
 @register
@@ -324,6 +348,7 @@ class SensitivityCoaching(Intervention):
 
     TYPE = "sensitivity_coaching"
     ROLE_FIELD = True
+    WRITES = ("sensitivity_boost",)
     FIELDS = {
         "month": _f("month", 3, 0, 36, "month", "infant age when the programme starts"),
         "weeks": _f("weeks", 12, 1, 104, "week", "length of the programme"),
@@ -360,7 +385,8 @@ class NICUSeparation(Intervention):
     The infant is not with the family (``with_family`` false), so no household member is
     available except the parents during daily visits (``visit_hours`` from ``visit_start``;
     the father visits if ``father_visits``). Outside visits, staff meet feeding and comfort needs
-    (hunger and discomfort relieved) but not the need for contact. Durations are assumptions.
+    but not the need for contact (channel ``infant_staff_care``, applied by
+    :func:`model.channels.staff_care_effects`). Durations are assumptions.
 
     Separation from a newborn in neonatal care is itself a stressor for the parents (the
     "alteration in parental role" is the strongest NICU stressor on the Parental Stressor Scale,
@@ -372,6 +398,9 @@ class NICUSeparation(Intervention):
     """
 
     TYPE = "nicu_separation"
+    WRITES = ("infant_staff_care",)
+    EVENTS = ("inf.with_family", "cg.loneliness", "hh.visit_start", "hh.visit_hours", "hh.visitors",
+              "hh.available")  # the table rebuilt by sim.refresh_availability from the visit state
     FIELDS = {
         "days": _f("days", 14, 1, 180, "day", "days in neonatal care from birth"),
         "visit_start": _f("visit_start", 10, 0, 23, "hour of day", "clock hour when daily visits start"),
@@ -394,26 +423,26 @@ class NICUSeparation(Intervention):
     def apply(self, sim):
         t = sim.hour - BIRTH_HOUR
         end = int(self.days) * 24
-        if t == end:
+        hh = sim.hh
+        if t == end:  # discharge: home with the family, no more visits
             sim.inf.with_family[self.targets] = True
+            hh.visit_hours[self.targets] = 0
+            hh.visitors[self.targets] = False
             sim.refresh_availability()
-            return
         if not 0 <= t < end:
+            _withdraw(self, sim)
             return
-        inf, cg = sim.inf, sim.cg
-        if sim.hod == 0 or t == 0:
-            inf.with_family[self.targets] = False
+        if t == 0:  # admission: away from the family, parents visit daily
+            sim.inf.with_family[self.targets] = False
+            hh.visit_start[self.targets] = int(self.visit_start)
+            hh.visit_hours[self.targets] = int(self.visit_hours)
+            hh.visitors[self.targets, _MOTHER] = True
+            hh.visitors[self.targets, _FATHER] = bool(self.father_visits)
             sim.refresh_availability()
-            self._separation_distress(cg)
-            for hod in range(24):
-                if self._visit(hod):
-                    sim.hh.available[hod, :, _MOTHER] |= self.targets & cg.exists[:, _MOTHER] & cg.present[:, _MOTHER]
-                    if self.father_visits:
-                        sim.hh.available[hod, :, _FATHER] |= self.targets & cg.exists[:, _FATHER] & cg.present[:, _FATHER]
-        if not self._visit(sim.hod):  # staff care: fed and settled, not held
-            fed = self.targets & (inf.hunger > 0.55)
-            inf.hunger = np.where(fed, 0.1, inf.hunger)
-            inf.discomfort = np.where(self.targets, 0.5 * inf.discomfort, inf.discomfort)
+        if sim.hod == 0 or t == 0:
+            self._separation_distress(sim.cg)
+        staff = None if self._visit(sim.hod) else self.targets.astype(float)  # fed and settled, not held
+        _share(self, sim, "infant_staff_care", staff)
 
 
 @register
@@ -422,11 +451,13 @@ class ClusteredRisk(Intervention):
 
     In a ``coverage`` share of households, each adult caregiver is unresolved with probability
     ``p_unresolved`` and carries a chronic cortisol excess ``stress`` (fraction of mean) from
-    pregnancy on. Depression then clusters in these households through the model's own stress
+    pregnancy on (channel ``extra_stress``, read at each day's set-up from the first day). Depression then clusters in these households through the model's own stress
     and partner terms (PH16, P9). A1-A3: disorganisation roughly doubles or triples under risk.
     """
 
     TYPE = "clustered_risk"
+    WRITES = ("extra_stress",)
+    EVENTS = ("cg.unresolved",)  # drawn once at the start
     FIELDS = {
         "stress": _f("stress", 0.4, 0, 2, "fraction of mean cortisol", "chronic cortisol excess in risk households"),
         "p_unresolved": _f("p_unresolved", 0.6, 0, 1, "probability", "chance each adult in a risk household is unresolved"),
@@ -441,8 +472,8 @@ class ClusteredRisk(Intervention):
         sim.cg.unresolved |= self.targets[:, None] & adult[None, :] & (u < self.p_unresolved)
 
     def apply(self, sim):
-        if sim.hod == 0:
-            sim.cortisol_target = sim.cortisol_target + self.stress * (self.targets[:, None] & sim.cg.exists)
+        if sim.hod == 0:  # a daily channel: read at the day's set-up
+            _share(self, sim, "extra_stress", self.stress * (self.targets[:, None] & sim.cg.exists))
 
 
 __all__ += ["SkinToSkin", "IntranasalOT", "SensitivityCoaching", "NICUSeparation", "ClusteredRisk"]

@@ -15,6 +15,21 @@ run and where their results go, in the same six steps as the methods section:
    (``_count_episode`` keeps the behaviour counts)
 6. ``_advance_hormones``     cortisol (circadian, crying stress, OT buffer), prolactin
 
+The kernel itself holds no rule arithmetic and no rule number: only the order of the rule calls,
+indexing, and bookkeeping (counters, sums). ``tests/model/test_rule_layer_guard.py`` fails on any
+numeric literal other than 0 and 1 here, and on ``min``/``max``/``np.*`` calls in the processes.
+
+**Changing a rule.** Edit its function in :mod:`model.behaviour`, :mod:`model.physiology` or
+:mod:`model.learning` (or its named constant there) and run again: :mod:`model.compiled`
+notices that the source of a rule module changed and flushes numba's on-disk cache, so the
+kernel is recompiled with the edited rule (30-100 s once). Replacing a rule *at runtime* does
+not change the simulation: once the kernel is compiled or loaded from numba's cache,
+monkeypatching ``behaviour.detection_probability`` or assigning ``behaviour.HUNGRY`` or
+``behaviour.RELIEF`` changes the Python name but not the machine code (numba freezes the rules
+and module globals it compiles in). Do not patch rules at runtime; a patch made before the very
+first compilation would even be written into the cache. The plain-Python rules are what the unit
+tests and the lab call.
+
 Each process is one compiled loop over households, so a process reads like the rule it applies
 to one household. Detection, response, learning and counting concern only households whose infant
 bids this hour (about half): process 1 lists them in ``ep.bidders`` and those processes loop over
@@ -59,7 +74,6 @@ from model.state import (
     NO_RESPONSE,
     REJECTING,
     SENSITIVE,
-    SOCIAL_BID,
     Caregivers,
     Infants,
     K,
@@ -77,15 +91,16 @@ HOUR_PARAMS = (
     "sync_damping", "ot_reward_optimum", "bond_learning_rate", "iwm_distress_weight",
     "infant_cortisol_mean", "prolactin_suckling_fold", "bid_directedness",
 )
-# day-constant terms prepared by Simulation._precompute_day / _role_constants, (H, K) unless noted
+# day-constant terms prepared by Simulation (_open_day: the chronic cortisol target after today's
+# interventions; _precompute_day, _role_constants: the rest), (H, K) unless noted
 DAY_TERMS = (
-    "att_static", "ot_target_base", "cortisol_target_term", "role_weight", "stim_share", "aff_match",
+    "att_static", "cortisol_target", "role_weight", "stim_share", "aff_match",
     "stim_match", "cry_stress_hpa", "cortisol_scale",
     "carry_ot_central", "carry_cortisol", "infant_hpa_gain",  # these three (H,)
 )
 # episode counters, in the order of model.state.EPISODE_COUNTERS; N_BIDS follows them
 (C_RESPONSES, C_SENSITIVE, C_INTRUSIVE, C_REJECTING, C_FRIGHTENING, C_FEEDS, C_BREASTFEEDS, C_GAZE,
- C_AFFECTIONATE, C_STIMULATORY, C_VOCAL, C_SYNC_SUM, C_SYNC_N, C_BIDS) = range(14)
+ C_AFFECTIONATE, C_STIMULATORY, C_VOCAL, C_SYNC_SUM, C_SYNC_N, C_BIDS) = range(len(state_module.EPISODE_COUNTERS) + 1)
 
 CaregiverArrays = namedtuple("CaregiverArrays", [f.name for f in fields(Caregivers)])
 InfantArrays = namedtuple("InfantArrays", [f.name for f in fields(Infants)])
@@ -100,6 +115,8 @@ Clock = namedtuple("Clock", ["hour", "hod", "age_days", "age_months", "night", "
 D_SLEEP, D_DISCOMFORT, D_BID, D_DETECT = DRAWS["sleep"], DRAWS["discomfort"], DRAWS["bid"], DRAWS["detect"]
 D_RESPONDER, D_QUALITY, D_TOUCH = DRAWS["responder"], DRAWS["quality"], DRAWS["touch"]
 D_POSITIVE, D_GAZE = DRAWS["positive"], DRAWS["gaze"]
+D_FRIGHT = D_QUALITY + 1  # the quality slots: sensitive?, frightening?, which insensitive kind
+D_KIND = D_FRIGHT + 1
 
 
 def new_episode(n_households: int) -> Episode:
@@ -112,7 +129,7 @@ def new_episode(n_households: int) -> Episode:
 
 def as_tuple(cls, obj):
     """A named tuple of ``obj``'s arrays (the kernel's view of a state dataclass or ParamSet)."""
-    return cls(*[getattr(obj, n) for n in cls._fields])
+    return cls(**{n: getattr(obj, n) for n in cls._fields})
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -161,14 +178,10 @@ def _needs_and_cues(clk, inf, p, ep):
     p_hunger_interval_newborn = p.hunger_interval_newborn
     p_discomfort = bh.discomfort_probability(clk.age_days)
     for h in range(clk.n_households):
-        inf_hunger[h] = min(inf_hunger[h] + bh.hunger_rate(clk.age_months, p_hunger_interval_newborn[h],
-                                                           p_hunger_interval_12mo[h]), 1.5)
-        if _u(clk, h, D_DISCOMFORT) < p_discomfort:
-            inf_discomfort[h] = 1.0
-        else:
-            inf_discomfort[h] *= 0.5
-        if not inf_asleep[h]:
-            inf_contact_need[h] = min(inf_contact_need[h] + p_contact_need_rate[h], 1.5)
+        inf_hunger[h] = bh.hunger_step(inf_hunger[h], clk.age_months, p_hunger_interval_newborn[h],
+                                       p_hunger_interval_12mo[h])
+        inf_discomfort[h] = bh.discomfort_step(inf_discomfort[h], _u(clk, h, D_DISCOMFORT), p_discomfort)
+        inf_contact_need[h] = bh.contact_need_step(inf_contact_need[h], inf_asleep[h], p_contact_need_rate[h])
         inf_distress[h] = bh.infant_distress(inf_hunger[h], inf_discomfort[h], inf_contact_need[h],
                                              inf_temperament[h], inf_cortisol_excess[h])
         inf_asleep[h] = bh.infant_asleep(clk.night, clk.age_months, _u(clk, h, D_SLEEP), inf_hunger[h],
@@ -267,19 +280,16 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
     for i in range(n_bids):
         h = ep_bidders[i]
         bid = inf_bid[h]
-        hungry_cry = bid == DISTRESS_BID and inf_hunger[h] > 0.55
-        r = bh.choose_responder(ep_detected[h], d_role_weight[h], breastfeeding[h] and hungry_cry,
+        r = bh.choose_responder(ep_detected[h], d_role_weight[h], breastfeeding[h] and bh.hungry_cry(bid, inf_hunger[h]),
                                 _u(clk, h, D_RESPONDER))
         if r < 0:
             continue
-        att_r = ep_att[h, r] + (cg_distress_sensitivity[h, r] if bid == DISTRESS_BID else 0.0)
+        att_r = bh.response_attunement(ep_att[h, r], cg_distress_sensitivity[h, r], bid)
         q, _ = bh.response_quality(att_r, p_base_sensitivity[h], cg_aai[h, r], cg_unresolved[h, r],
                                    cg_cortisol_excess[h, r], cg_depressed[h, r], p_p_frightening_base[h],
                                    p_frightening_cortisol[h], _u(clk, h, D_QUALITY),
-                                   _u(clk, h, D_QUALITY + 1), _u(clk, h, D_QUALITY + 2))
-        feed, aff, stim = bh.touch_kind(bid, inf_hunger[h], d_stim_share[h, r], _u(clk, h, D_TOUCH))
-        if q == FRIGHTENING:
-            aff, stim = False, False
+                                   _u(clk, h, D_FRIGHT), _u(clk, h, D_KIND))
+        feed, aff, stim = bh.episode_contact(bid, q, inf_hunger[h], d_stim_share[h, r], _u(clk, h, D_TOUCH))
         inf_responder[h] = r
         inf_response[h] = q
         ep_feed[h] = feed
@@ -290,20 +300,27 @@ def _respond(clk, cg, inf, p, d, ep, breastfeeding, n_bids):
 
 @numba.njit(cache=True, error_model="numpy")
 def _interaction_effects(clk, cg, inf, p, d, ep):
-    """Process 4: needs relieved; OT released by touch (d); synchrony (c); cortisol buffering (a)."""
+    """Process 4: needs relieved; OT released by touch (d); synchrony (c); cortisol buffering (a).
+
+    Rules: ``relieve_needs``, ``touch_ot_release``, ``suckling_pulses``, ``central_ot_step`` and
+    ``plasma_ot_hour_mean`` (every caregiver: relaxation to tone, release in the responder, suckling
+    pulses in the breastfeeding mother), ``infant_touch_ot_release``, ``dyad_synchrony`` for an
+    ``engaged`` dyad, ``infant_hpa_drive`` and ``cortisol_excess_step`` for the infant.
+    """
     cg_cortisol_excess = cg.cortisol_excess
     cg_exists = cg.exists
     cg_exogenous_ot = cg.exogenous_ot
+    cg_exogenous_ot_plasma = cg.exogenous_ot_plasma  # input channel (model.channels)
     cg_ot_central = cg.ot_central
     cg_ot_plasma = cg.ot_plasma
     cg_ot_plasma_setpoint_now = cg.ot_plasma_setpoint_now
     cg_ot_reactivity = cg.ot_reactivity
+    cg_ot_tone = cg.ot_tone
     cg_testosterone = cg.testosterone
     d_aff_match = d.aff_match
     d_carry_cortisol = d.carry_cortisol
     d_carry_ot_central = d.carry_ot_central
     d_infant_hpa_gain = d.infant_hpa_gain
-    d_ot_target_base = d.ot_target_base
     d_stim_match = d.stim_match
     ep_affectionate = ep.affectionate
     ep_breastfeed = ep.breastfeed
@@ -316,6 +333,7 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
     inf_cortisol_excess = inf.cortisol_excess
     inf_discomfort = inf.discomfort
     inf_distress = inf.distress
+    inf_exogenous_ot = inf.exogenous_ot  # input channel (model.channels)
     inf_hpa_reactivity = inf.hpa_reactivity
     inf_hunger = inf.hunger
     inf_ot = inf.ot
@@ -337,45 +355,43 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
     p_testosterone_sync = p.testosterone_sync
     p_touch_ot_gain_affectionate = p.touch_ot_gain_affectionate
     p_touch_ot_gain_stimulatory = p.touch_ot_gain_stimulatory
-    maturity = 0.3 + 0.7 * min(clk.age_months / 9.0, 1.0)
+    maturity = bh.infant_maturity(clk.age_months)
     for h in range(clk.n_households):
         r, q = inf_responder[h], inf_response[h]
         aff, stim = ep_affectionate[h], ep_stimulatory[h]
         rel = bh.relief(q)
         ep_distress_before[h] = inf_distress[h]
         if r >= 0:  # a response relieves needs; without one, needs and so distress are as in process 1
-            if ep_feed[h]:
-                inf_hunger[h] *= 0.4 - 0.4 * rel
-            if inf_bid[h] == DISTRESS_BID:
-                inf_discomfort[h] *= 1.0 - 0.7 * rel
-            inf_contact_need[h] *= 1.0 - rel
+            inf_hunger[h], inf_discomfort[h], inf_contact_need[h] = bh.relieve_needs(
+                inf_hunger[h], inf_discomfort[h], inf_contact_need[h], rel, ep_feed[h], inf_bid[h] == DISTRESS_BID)
             inf_distress[h] = bh.infant_distress(inf_hunger[h], inf_discomfort[h], inf_contact_need[h],
                                                  inf_temperament[h], inf_cortisol_excess[h])
         # domain (d): touch releases OT in the responder (a fraction of tone) and in the infant
         release = 0.0
         if r >= 0:
-            touch_gain = p_ot_social_touch[h] * (aff * p_touch_ot_gain_affectionate[h] * d_aff_match[h, r]
-                                                 + stim * p_touch_ot_gain_stimulatory[h] * d_stim_match[h, r])
-            release = touch_gain * cg_ot_reactivity[h, r]
+            release = phys.touch_ot_release(aff, stim, p_ot_social_touch[h], p_touch_ot_gain_affectionate[h],
+                                            p_touch_ot_gain_stimulatory[h], d_aff_match[h, r], d_stim_match[h, r],
+                                            cg_ot_reactivity[h, r])
+        n_pulses = 0.0
+        if ep_breastfeed[h]:
+            n_pulses = phys.suckling_pulses(p_suckling_pulses_per_10min[h], cg_cortisol_excess[h, MOTHER])
         carry = d_carry_ot_central[h]
         for k in range(K):  # central OT relaxes to tone (+ any exogenous dose); plasma at its set-point
             if not cg_exists[h, k]:
                 continue
-            cg_ot_central[h, k] = (carry * cg_ot_central[h, k] + d_ot_target_base[h, k]
-                                   + (1.0 - carry) * cg_exogenous_ot[h, k])
-            cg_ot_plasma[h, k] = cg_ot_plasma_setpoint_now[h, k]
-        if r >= 0:
-            cg_ot_central[h, r] += d_ot_target_base[h, r] * release
-            cg_ot_plasma[h, r] += cg_ot_plasma_setpoint_now[h, r] * p_ot_central_plasma_coupling[h] * release
-        if ep_breastfeed[h]:
-            n_pulses = 2.0 * p_suckling_pulses_per_10min[h] / (1.0 + max(cg_cortisol_excess[h, MOTHER], 0.0))
-            cg_ot_plasma[h, MOTHER] += phys.plasma_ot_hour_mean(0.0, 0.0, 0.0, n_pulses, p_suckling_ot_pulse[h],
-                                                                p_ot_plasma_halflife[h])
-        inf_release = p_ot_social_touch[h] * p_infant_touch_ot_gain[h] * (aff or stim) * rel
-        inf_ot[h] = phys.central_ot_step(inf_ot[h], 1.0, inf_release, 0.0, carry)
+            release_k = release if k == r else 0.0
+            cg_ot_central[h, k] = phys.central_ot_step(cg_ot_central[h, k], cg_ot_tone[h, k], release_k,
+                                                       cg_exogenous_ot[h, k], carry)
+            cg_ot_plasma[h, k] = phys.plasma_ot_hour_mean(cg_ot_plasma_setpoint_now[h, k], release_k,
+                                                          p_ot_central_plasma_coupling[h],
+                                                          n_pulses if k == MOTHER else 0.0,
+                                                          p_suckling_ot_pulse[h], p_ot_plasma_halflife[h],
+                                                          cg_exogenous_ot_plasma[h, k])  # + input channel
+        inf_release = phys.infant_touch_ot_release(aff or stim, p_ot_social_touch[h], p_infant_touch_ot_gain[h], rel)
+        inf_ot[h] = phys.central_ot_step(inf_ot[h], phys.INFANT_OT_TONE, inf_release, inf_exogenous_ot[h], carry)  # input channel
         # domain (c): affect synchrony of the engaged dyad
         sync = 0.0
-        if r >= 0 and inf_bid[h] != NO_BID and q != FRIGHTENING:
+        if bh.engaged(r, inf_bid[h], q):
             sync = bh.dyad_synchrony(rel, cg_ot_central[h, r], inf_ot[h], cg_cortisol_excess[h, r],
                                      cg_testosterone[h, r] if r == FATHER else 0.0, p_testosterone_mean[h],
                                      maturity, p_sync_coupling[h], p_ot_synchrony[h], p_testosterone_sync[h],
@@ -383,9 +399,8 @@ def _interaction_effects(clk, cg, inf, p, d, ep):
         ep_synchrony[h] = sync
         # domain (a) and safe haven: contact and OT damp the infant's cortisol response
         buffer_i = phys.stress_buffer(inf_ot[h], p_ot_stress_buffering[h])
-        drive = d_infant_hpa_gain[h] * inf_hpa_reactivity[h] * inf_distress[h] * (1.0 - p_contact_buffering[h] * rel) * buffer_i
-        if q == FRIGHTENING:
-            drive += 0.8
+        drive = phys.infant_hpa_drive(d_infant_hpa_gain[h], inf_hpa_reactivity[h], inf_distress[h],
+                                      p_contact_buffering[h], rel, buffer_i, q == FRIGHTENING)
         inf_cortisol_excess[h] = phys.cortisol_excess_step(inf_cortisol_excess[h], 0.0, drive, d_carry_cortisol[h])
 
 
@@ -427,22 +442,18 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
         w = ln.distress_weight(ep_distress_before[h], p_iwm_distress_weight[h])
         if r >= 0:
             positive = _u(clk, h, D_POSITIVE) < bh.positive_response_probability(q, inf_distress[h])
-            reward = phys.social_reward_gain(cg_ot_central[h, r], p_ot_reward_optimum[h]) if positive else 0.0
+            reward = ln.episode_reward(positive, cg_ot_central[h, r], p_ot_reward_optimum[h])
             delta = ln.reward_prediction_error(reward, cg_tonic_da[h, r])
             cg_bond[h, r] = ln.update_bond(cg_bond[h, r], reward, delta, p_bond_learning_rate[h])
             cg_dopamine[h, r] = delta
             cg_reward_today[h, r] += reward
             cg_interactions_today[h, r] += 1.0
-            if q == SENSITIVE:
-                inf_iwm_good[h, r] += w
-            else:
-                inf_iwm_bad[h, r] += w
-            if q == INTRUSIVE:
-                inf_iwm_intruded[h, r] += w
-            elif q == REJECTING:
-                inf_iwm_rejected[h, r] += w
-            elif q == FRIGHTENING:
-                inf_iwm_frightened[h, r] += 1.0
+            good, bad, intruded, rejected, frightened = ln.working_model_evidence(q, w)
+            inf_iwm_good[h, r] += good
+            inf_iwm_bad[h, r] += bad
+            inf_iwm_intruded[h, r] += intruded
+            inf_iwm_rejected[h, r] += rejected
+            inf_iwm_frightened[h, r] += frightened
         else:  # nobody came: the bid counts against those who were there, as addressed (learning)
             total = 0.0
             for k in range(K):
@@ -453,7 +464,7 @@ def _learn(clk, cg, inf, p, ep, available, n_bids):
             if total > 0.0:
                 for k in range(K):
                     if available[h, k]:
-                        share = w * ep_addressed[h, k] / total
+                        share = ln.unanswered_share(w, ep_addressed[h, k], total)
                         inf_iwm_bad[h, k] += share
                         inf_iwm_rejected[h, k] += share
                         inf_iwm_ignored[h, k] += share
@@ -487,7 +498,7 @@ def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
         for k in range(K):
             if available[h, k]:
                 counters[C_BIDS, h * K + k] += 1.0
-        if bid == DISTRESS_BID and q != SENSITIVE:
+        if bh.unsoothed_crying(bid, q):
             inf_cry_hours_today[h] += 1.0
         if r < 0:
             continue
@@ -506,11 +517,11 @@ def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
         counters[C_AFFECTIONATE, j] += ep_affectionate[h]
         counters[C_STIMULATORY, j] += ep_stimulatory[h]
         counters[C_SYNC_SUM, j] += ep_synchrony[h]
-        counters[C_SYNC_N, j] += ep_synchrony[h] > 0.0
+        counters[C_SYNC_N, j] += bh.engaged(r, bid, q)  # every engaged hour, zero synchrony included
         if q != FRIGHTENING:
-            p_gaze = (0.9 if q == SENSITIVE else 0.5) * (0.6 if cg_depressed[h, r] else 1.0)
+            p_gaze, p_vocal = bh.gaze_vocal_probability(q, cg_depressed[h, r], bid)
             counters[C_GAZE, j] += _u(clk, h, D_GAZE) < p_gaze
-            counters[C_VOCAL, j] += _u(clk, h, D_GAZE + 1) < p_gaze * (0.8 + 0.2 * (bid == SOCIAL_BID))
+            counters[C_VOCAL, j] += _u(clk, h, D_GAZE + 1) < p_vocal
         cg_care_hours_today[h, r] += 1.0
         cg_touch_hours_today[h, r] += ep_affectionate[h] or ep_stimulatory[h]
         if clk.night:
@@ -522,9 +533,12 @@ def _count_episode(clk, cg, inf, ep, available, counters, n_bids):
 def _advance_hormones(clk, cg, inf, p, d, ep, available):
     """Process 6: cortisol (circadian + crying stress, OT-buffered) and prolactin, hourly.
 
-    Unsoothed crying is a stressor to every caregiver present, divided by the OT stress buffer
-    (domain a). Prolactin: suckling adds a transient excess over the day's baseline in the
-    breastfeeding mother (PH11, t1/2 ~50 min); every caregiver's level is baseline x (1 + excess).
+    Unsoothed crying (:func:`model.behaviour.unsoothed_crying`) is a stressor to every caregiver
+    present (:func:`model.physiology.caregiver_cry_stress`, divided by the OT stress buffer,
+    domain a); the excess relaxes to the day's chronic target (``cortisol_excess_step``) and sets
+    the level (``cortisol_level``, ``infant_cortisol_level``). Prolactin: suckling adds a transient
+    excess over the day's baseline in the breastfeeding mother (``prolactin_excess_step``, PH11);
+    the level is ``prolactin_level``.
     """
     cg_cortisol = cg.cortisol
     cg_cortisol_excess = cg.cortisol_excess
@@ -539,7 +553,7 @@ def _advance_hormones(clk, cg, inf, p, d, ep, available):
     cg_prolactin_sum_today = cg.prolactin_sum_today
     d_carry_cortisol = d.carry_cortisol
     d_cortisol_scale = d.cortisol_scale
-    d_cortisol_target_term = d.cortisol_target_term
+    d_cortisol_target = d.cortisol_target
     d_cry_stress_hpa = d.cry_stress_hpa
     ep_breastfeed = ep.breastfeed
     inf_bid = inf.bid
@@ -553,26 +567,26 @@ def _advance_hormones(clk, cg, inf, p, d, ep, available):
     p_ot_stress_buffering = p.ot_stress_buffering
     p_prolactin_suckling_fold = p.prolactin_suckling_fold
     for h in range(clk.n_households):
-        crying = inf_bid[h] == DISTRESS_BID and inf_response[h] != SENSITIVE
+        crying = bh.unsoothed_crying(inf_bid[h], inf_response[h])
         carry = d_carry_cortisol[h]
         for k in range(K):
             if not cg_exists[h, k]:
                 continue
-            x = carry * cg_cortisol_excess[h, k] + d_cortisol_target_term[h, k]
+            acute = 0.0
             if crying and available[h, k]:
-                x += d_cry_stress_hpa[h, k] * phys.stress_buffer(cg_ot_central[h, k], p_ot_stress_buffering[h])
+                acute = phys.caregiver_cry_stress(d_cry_stress_hpa[h, k], cg_ot_central[h, k], p_ot_stress_buffering[h])
+            x = phys.cortisol_excess_step(cg_cortisol_excess[h, k], d_cortisol_target[h, k], acute, carry)
             cg_cortisol_excess[h, k] = x
-            cg_cortisol[h, k] = d_cortisol_scale[h, k] * clk.circadian * max(1.0 + x, 0.05)
-            pe = clk.carry_prolactin * cg_prolactin_excess[h, k]
-            if k == MOTHER and ep_breastfeed[h]:
-                pe += p_prolactin_suckling_fold[h] - 1.0
+            cg_cortisol[h, k] = phys.cortisol_level(d_cortisol_scale[h, k], clk.circadian, x)
+            pe = phys.prolactin_excess_step(cg_prolactin_excess[h, k], clk.carry_prolactin,
+                                            k == MOTHER and ep_breastfeed[h], p_prolactin_suckling_fold[h])
             cg_prolactin_excess[h, k] = pe
-            cg_prolactin[h, k] = cg_prolactin_base[h, k] * (1.0 + pe)
+            cg_prolactin[h, k] = phys.prolactin_level(cg_prolactin_base[h, k], pe)
             cg_cortisol_sum_today[h, k] += cg_cortisol[h, k]
             cg_ot_plasma_sum_today[h, k] += cg_ot_plasma[h, k]
             cg_prolactin_sum_today[h, k] += cg_prolactin[h, k]
-        inf_cortisol[h] = (p_infant_cortisol_mean[h] * clk.infant_circadian
-                           * max(1.0 + inf_cortisol_excess[h], 0.05))
+        inf_cortisol[h] = phys.infant_cortisol_level(p_infant_cortisol_mean[h], clk.infant_circadian,
+                                                     inf_cortisol_excess[h])
         inf_cortisol_sum_today[h] += inf_cortisol[h]
         inf_ot_sum_today[h] += inf_ot[h]
 

@@ -13,7 +13,11 @@ rejection, intrusion and fright. A bid that nobody answers counts against the ca
 were there, most against the one the infant knows best (``bid_direction_weight``). Evidence is
 weighted by the infant's distress at the bid,
 ``w = ((0.25 + distress) / 1.25) ** gamma``: Petters found that learning from anxious
-episodes is what makes attachment patterns cluster.
+episodes is what makes attachment patterns cluster. :func:`working_model_evidence` and
+:func:`unanswered_share` say what each episode adds.
+
+The ``@jitable`` rules are compiled into :mod:`model.kernel` (one household's scalars) and are
+plain Python for the tests and the lab.
 """
 
 from __future__ import annotations
@@ -21,11 +25,26 @@ from __future__ import annotations
 import numpy as np
 from numba.extending import register_jitable as jitable
 
+from model.physiology import social_reward_gain
+from model.state import FRIGHTENING, INTRUSIVE, REJECTING, SENSITIVE
+
 
 @jitable
 def reward_prediction_error(reward, expected):
     """Phasic dopamine: social reward minus the expected reward (tonic dopamine)."""
     return reward - expected
+
+
+@jitable
+def episode_reward(positive, ot_central, ot_optimum):
+    """Social reward of an episode to the responder: ``g(OT)`` if the infant responded positively, else 0.
+
+    ``g`` is the inverted-U OT gain :func:`model.physiology.social_reward_gain` (prior-models 2.3;
+    Borland et al. 2019).
+    """
+    if positive:
+        return social_reward_gain(ot_central, ot_optimum)
+    return 0.0
 
 
 @jitable
@@ -58,3 +77,34 @@ def bid_direction_weight(familiarity, directedness):
 def expected_responsiveness(good, bad, prior):
     """The infant's expectation that a bid to this caregiver is answered well (posterior mean)."""
     return (good + 0.5 * prior) / (good + bad + prior)
+
+
+FRIGHT_EVIDENCE = 1.0  # weight of a frightening episode in the working model, whatever the distress (assumption)
+
+
+@jitable
+def working_model_evidence(response, w):
+    """Evidence one answered bid adds to the infant's working model of the responder.
+
+    Returns increments ``(good, bad, intruded, rejected, frightened)``: a sensitive response adds
+    ``w`` to ``good``, any other ``w`` to ``bad`` and, by kind, ``w`` to ``intruded`` or ``rejected``;
+    a frightening one adds ``FRIGHT_EVIDENCE`` (1, unweighted by distress) to ``frightened``
+    (prior-models 1.1, 1.4; ``w`` is :func:`distress_weight`).
+    """
+    good = w if response == SENSITIVE else 0.0
+    bad = 0.0 if response == SENSITIVE else w
+    intruded = w if response == INTRUSIVE else 0.0
+    rejected = w if response == REJECTING else 0.0
+    frightened = FRIGHT_EVIDENCE if response == FRIGHTENING else 0.0
+    return good, bad, intruded, rejected, frightened
+
+
+@jitable
+def unanswered_share(w, addressed, total_addressed):
+    """Share of an unanswered bid of weight ``w`` counted against one caregiver who was there.
+
+    ``w * addressed / total_addressed``, with ``addressed`` from :func:`bid_direction_weight`; the
+    share counts as bad evidence, as rejection and as ``ignored`` (Ainsworth: being ignored is the
+    commonest rejection).
+    """
+    return w * addressed / total_addressed

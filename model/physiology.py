@@ -1,4 +1,10 @@
-"""Hormone kinetics: pure, vectorised functions of arrays (no state, no randomness).
+"""Hormone kinetics: pure functions (no state, no randomness), one home per rule.
+
+The hourly rules (``@jitable``, i.e. numba's ``register_jitable``) take one person's scalars and
+are compiled into :mod:`model.kernel`; as plain Python they are what the unit tests and the virtual
+lab call. The daily trajectories (steroids, prolactin baseline, OT set-point shift, testosterone
+target) work on arrays of households. Each hormone state the hourly rules produce stays inside
+:data:`PHYSIOLOGICAL_RANGES` by saturation (:func:`saturating_ceiling`).
 
 Time step is one hour. Hormones with minute-scale clearance are integrated analytically over
 the hour (first-order kinetics with constant input have the closed form
@@ -14,10 +20,74 @@ PH15 infant HPA damping; P1/P5 fathers' testosterone.
 from __future__ import annotations
 
 import numpy as np
+from numba.core import types
+from numba.extending import overload
 from numba.extending import register_jitable as jitable
+
+from model.state import DAYS_PER_MONTH
 
 LN2 = np.log(2.0)
 STEP_MIN = 60.0
+
+
+# ------------------------------------------------------------------ physiological ranges
+# Each hormone state the hourly rules produce stays inside a declared range (issue 12). The rules
+# reach the ceiling by saturation (:func:`saturating_ceiling`), not by a clip: up to the knee a
+# level is its rule's value unchanged; above it, secretion (or the response of the gland) saturates
+# hyperbolically and approaches, never reaches, the ceiling. The knees sit above the largest level
+# of 2,000 default households over 12 months, so at default parameters nothing is changed.
+PLASMA_OT_KNEE, PLASMA_OT_MAX = 250.0, 500.0  # pg/ml; PH7: a 25 ug i.m. dose gives 360-480 (extracted RIA)
+CENTRAL_OT_KNEE, CENTRAL_OT_MAX = 15.0, 30.0  # index (adult tone 1); assumption: PH3's diurnal CSF range is 2.6-fold
+CORTISOL_KNEE, CORTISOL_MAX = 2000.0, 3000.0  # nmol/l plasma; assumption (critical illness, Cushing's syndrome)
+INFANT_CORTISOL_KNEE, INFANT_CORTISOL_MAX = 50.0, 100.0  # nmol/l saliva; assumption (PH15 stressor responses)
+PROLACTIN_KNEE, PROLACTIN_MAX = 1000.0, 2000.0  # ng/ml; PH11: 8.5-fold suckling peak over a ~200 term baseline
+
+# name -> (low, high, unit, source) of every hormone state; the first six are held by the saturation
+# of their hourly rules, the last three by the form of their daily trajectories (PH11, PH12).
+PHYSIOLOGICAL_RANGES = {
+    "ot_plasma": (0.0, PLASMA_OT_MAX, "pg/ml", "PH7"),
+    "ot_central": (0.0, CENTRAL_OT_MAX, "index", "assumption (PH3)"),
+    "cortisol": (0.0, CORTISOL_MAX, "nmol/l", "assumption"),
+    "prolactin": (0.0, PROLACTIN_MAX, "ng/ml", "PH11"),
+    "infant_ot": (0.0, CENTRAL_OT_MAX, "index", "assumption (PH3)"),
+    "infant_cortisol": (0.0, INFANT_CORTISOL_MAX, "nmol/l (saliva)", "assumption (PH15)"),
+    "prolactin_base": (0.0, 200.0, "ng/ml", "PH11 (term ~200)"),
+    "estradiol": (0.0, 10000.0, "pg/ml", "PH12 (up to 100-fold of 100 pg/ml)"),
+    "progesterone": (0.0, 150.5, "ng/ml", "PH12 (10-fold of luteal 15 ng/ml)"),
+}
+
+
+def saturating_ceiling(x, knee, ceiling):
+    """``x`` up to ``knee``; above it ``knee + s * e / (s + e)`` with ``e = x - knee``, ``s = ceiling - knee``.
+
+    Hyperbolic (Michaelis-Menten) saturation of a secretion or response: continuous with slope 1
+    at the knee, always below ``ceiling``. Below the knee it returns ``x`` exactly. Works on
+    scalars and arrays. Compiled into the kernel by :func:`_saturating_ceiling_compiled`.
+    """
+    over = np.maximum(x - knee, 0.0)
+    span = ceiling - knee
+    return x - over + span * over / (span + over)
+
+
+@overload(saturating_ceiling)
+def _saturating_ceiling_compiled(x, knee, ceiling):
+    """The compiled form of :func:`saturating_ceiling`, the same arithmetic.
+
+    For one person's scalar it returns ``x`` below the knee without the division (the hour calls
+    it five times per person; the branch is nearly free, the division is not); the result is the
+    same bit for bit (``tests/unit/test_rules_hour.py``).
+    """
+    if not isinstance(x, types.Number):
+        return None  # the compiled hour passes scalars only
+
+    def scalar(x, knee, ceiling):
+        if x <= knee:
+            return x
+        over = x - knee
+        span = ceiling - knee
+        return x - over + span * over / (span + over)
+
+    return scalar
 
 
 def hourly_carryover(halflife_min: np.ndarray | float) -> np.ndarray | float:
@@ -44,6 +114,17 @@ def infant_circadian_amplitude(age_months: float) -> float:
     return float(np.clip((age_months - 2.0) / 4.0, 0.0, 1.0))
 
 
+def infant_circadian_cortisol(hod: int, age_months: float) -> float:
+    """Infant cortisol circadian factor at hour of day ``hod`` (mean 1 over the day).
+
+    ``1 + amplitude(age) * 0.55 * cos(2 pi (hod - 8) / 24)``: the adult curve's shape
+    (:func:`circadian_cortisol`, without the awakening response) scaled by the infant's
+    age-dependent amplitude (:func:`infant_circadian_amplitude`, PH15).
+    """
+    amp = infant_circadian_amplitude(age_months)
+    return float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0))
+
+
 @jitable
 def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.ndarray) -> np.ndarray:
     """Infant cortisol reactivity: high at 2 months, damped exponentially after (PH15).
@@ -56,12 +137,77 @@ def infant_hpa_gain(age_months: float, gain_2mo: np.ndarray, damping_months: np.
 
 @jitable
 def cortisol_excess_step(excess, target, acute, carry):
-    """Advance the fractional cortisol excess one hour.
+    """Advance the fractional cortisol excess one hour (dimensionless, fraction of the circadian mean).
 
-    ``excess`` relaxes toward the chronic ``target`` (depression, poverty, grief, fatigue) with
-    the clearance carry-over ``carry`` (PH13) and is kicked by this hour's ``acute`` drive.
+    ``x' = carry * x + (1 - carry) * target + acute``: ``excess`` relaxes toward the chronic
+    ``target`` (depression, poverty, grief, fatigue) with the clearance carry-over ``carry``
+    (PH13, t1/2 66 min) and is kicked by this hour's ``acute`` drive.
     """
     return carry * excess + (1.0 - carry) * target + acute
+
+
+@jitable
+def caregiver_cry_stress(cry_stress_hpa, ot_central, buffering_gain):
+    """Acute cortisol drive (fraction of mean per hour) of a caregiver present during unsoothed crying.
+
+    ``cry_stress_hpa * stress_buffer(OT_central, gain)``: the caregiver's crying stressor
+    (``cry_stress`` x HPA reactivity; assumption) divided by the OT stress buffer (domain a).
+    """
+    return cry_stress_hpa * stress_buffer(ot_central, buffering_gain)
+
+
+CORTISOL_FLOOR = 0.05  # lowest cortisol as a fraction of the circadian curve (assumption: never fully suppressed)
+
+
+@jitable
+def cortisol_curve(scale, circadian, excess):
+    """Cortisol on the circadian curve (units of ``scale``): ``scale * circadian * max(1 + excess, CORTISOL_FLOOR)``.
+
+    The person's mean level (with the awakening response folded into ``scale``, PH14) times the
+    circadian factor, raised by the fractional excess and floored at 5% of the curve (assumption).
+    """
+    return scale * circadian * max(1.0 + excess, CORTISOL_FLOOR)
+
+
+@jitable
+def cortisol_level(scale, circadian, excess):
+    """A caregiver's plasma cortisol this hour (nmol/l): :func:`cortisol_curve`, saturating.
+
+    Adrenal output saturates above ``CORTISOL_KNEE`` toward ``CORTISOL_MAX`` (3,000 nmol/l;
+    assumption: the highest levels of critical illness and Cushing's syndrome).
+    """
+    return saturating_ceiling(cortisol_curve(scale, circadian, excess), CORTISOL_KNEE, CORTISOL_MAX)
+
+
+@jitable
+def infant_cortisol_level(mean, circadian, excess):
+    """The infant's salivary cortisol this hour (nmol/l): :func:`cortisol_curve`, saturating.
+
+    Saturates above ``INFANT_CORTISOL_KNEE`` toward ``INFANT_CORTISOL_MAX`` (100 nmol/l saliva;
+    assumption, well above the stressor responses of PH15).
+    """
+    return saturating_ceiling(cortisol_curve(mean, circadian, excess), INFANT_CORTISOL_KNEE, INFANT_CORTISOL_MAX)
+
+
+FRIGHT_CORTISOL_KICK = 0.8  # infant cortisol excess added by a frightening episode (assumption; Hertsgaard 1995 direction)
+
+
+@jitable
+def infant_hpa_drive(gain, reactivity, distress, contact_buffering, relief, ot_buffer, frightened):
+    """Acute drive of the infant's cortisol excess this hour (fraction of mean).
+
+    ``gain * reactivity * distress * (1 - contact_buffering * relief) * ot_buffer``, plus
+    ``FRIGHT_CORTISOL_KICK`` when the caregiver frightened the infant. ``gain`` is the age-damped
+    HPA gain (PH15, :func:`infant_hpa_gain`), ``reactivity`` the infant's own HPA reactivity,
+    ``relief`` the need relief of the response (sensitive contact buffers: I10, I13), ``ot_buffer``
+    the infant's OT stress buffer (domain a, :func:`stress_buffer`). The fright kick is an
+    assumption (frightening care raises infant cortisol; disorganised infants show elevated
+    cortisol after separation).
+    """
+    drive = gain * reactivity * distress * (1.0 - contact_buffering * relief) * ot_buffer
+    if frightened:
+        drive += FRIGHT_CORTISOL_KICK
+    return drive
 
 
 @jitable
@@ -75,27 +221,83 @@ def stress_buffer(ot_central: np.ndarray, gain: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ oxytocin
+INFANT_OT_TONE = 1.0  # the infant's central OT tone, the index unit (assumption: no infant tone trait)
+
+
 @jitable
 def central_ot_step(ot_central, tone, release, exogenous, carry):
-    """Central OT hour level: relaxes toward ``tone * (1 + release) + exogenous`` (PH2 t1/2).
+    """Central OT hour level (index, tone 1 = adult mean): relaxes toward ``tone * (1 + release) + exogenous``.
 
-    ``release`` is the fraction of tone released by this hour's contact (touch, suckling).
+    ``OT' = carry * OT + (1 - carry) * (tone * (1 + release) + exogenous)`` with the hourly
+    carry-over of central clearance (PH2, t1/2 19-28 min). ``release`` is the fraction of tone
+    released by this hour's contact (touch, suckling), ``exogenous`` an intranasal dose (index).
+    Written term by term, ``carry*OT + w*tone + w*exogenous + w*tone*release`` with ``w = 1 - carry``.
+    Receptor and release saturate: above ``CENTRAL_OT_KNEE`` the level approaches ``CENTRAL_OT_MAX``
+    (:func:`saturating_ceiling`; the range is an assumption).
     """
-    target = tone * (1.0 + release) + exogenous
-    return carry * ot_central + (1.0 - carry) * target
+    w = 1.0 - carry
+    return saturating_ceiling(carry * ot_central + w * tone + w * exogenous + w * tone * release,
+                              CENTRAL_OT_KNEE, CENTRAL_OT_MAX)
 
 
 @jitable
-def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_peak, halflife_min):
+def touch_ot_release(affectionate, stimulatory, social_touch, gain_affectionate, gain_stimulatory,
+                     affectionate_match, stimulatory_match, reactivity):
+    """Central OT released in the responder by this hour's touch (fraction of tone; OT domain d).
+
+    ``social_touch * (aff * gain_aff * match_aff + stim * gain_stim * match_stim) * reactivity``:
+    affectionate or stimulatory touch (booleans) release OT as far as the style is the role's
+    typical one (``*_match``, M8), scaled by the domain switch ``social_touch`` (M8, I10, I14) and
+    the caregiver's OT reactivity (lower in dismissing caregivers, M4).
+    """
+    return social_touch * (affectionate * gain_affectionate * affectionate_match
+                           + stimulatory * gain_stimulatory * stimulatory_match) * reactivity
+
+
+@jitable
+def infant_touch_ot_release(touched, social_touch, infant_gain, relief):
+    """Central OT released in the infant by this hour's touch (fraction of tone; OT domain d).
+
+    ``social_touch * infant_gain * touched * relief``: touch (affectionate or stimulatory) raises
+    infant OT (S2, I10) as far as the response relieved the infant's need.
+    """
+    return social_touch * infant_gain * touched * relief
+
+
+SUCKLING_MINUTES = 20.0  # minutes of OT release per breastfeed (PH10: release over in ~20 min)
+
+
+@jitable
+def suckling_pulses(pulses_per_10min, cortisol_excess_mother):
+    """Number of OT pulses in an hour with a breastfeed (PH10).
+
+    ``(SUCKLING_MINUTES / 10) * rate / (1 + max(excess, 0))``: ~5 pulses per 10 min over the ~20
+    minutes of release (PH10), fewer under stress (PH10: "stress lowers pulses"; the form of the
+    reduction, division by one plus the mother's cortisol excess, is an assumption).
+    """
+    return (SUCKLING_MINUTES / 10.0) * pulses_per_10min / (1.0 + max(cortisol_excess_mother, 0.0))
+
+
+PULSE_AREA_TO_HOUR_MEAN = 1.0 / (LN2 * STEP_MIN)  # a pulse's area is peak * t_half / ln2, spread over 60 min
+
+
+@jitable
+def plasma_ot_hour_mean(setpoint, central_release, coupling, n_pulses, pulse_peak, halflife_min, exogenous=0.0):
     """Hour-mean plasma OT (pg/ml).
 
-    Basal secretion sits at the set-point; a central release episode reaches plasma only by the
+    ``setpoint + setpoint * coupling * central_release + n_pulses * peak * t_half / ln2 / 60
+    + exogenous``:
+    basal secretion sits at the set-point; a central release episode reaches plasma only by the
     weak ``coupling`` (PH5: basal central-peripheral r = .08); each suckling pulse of peak
     ``pulse_peak`` decays with t1/2 ~3 min (PH1, PH10), contributing its area
-    ``peak * t_half / ln2`` spread over the 60-minute hour.
+    ``peak * t_half / ln2`` spread over the 60-minute hour; ``exogenous`` is the hour-mean plasma
+    rise from outside (the ``exogenous_ot_plasma`` input channel, :mod:`model.channels`: an
+    intranasal dose or a contact session). Secretion saturates above
+    ``PLASMA_OT_KNEE`` toward ``PLASMA_OT_MAX`` (500 pg/ml, the level of a 25 ug i.m. dose, PH7).
     """
-    pulse_area = n_pulses * pulse_peak * halflife_min / LN2
-    return setpoint * (1.0 + coupling * central_release) + pulse_area / STEP_MIN
+    pulses = n_pulses * pulse_peak * halflife_min * PULSE_AREA_TO_HOUR_MEAN
+    return saturating_ceiling(setpoint + setpoint * coupling * central_release + pulses + exogenous,
+                              PLASMA_OT_KNEE, PLASMA_OT_MAX)
 
 
 @jitable
@@ -108,13 +310,6 @@ def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarra
     """
     x = np.maximum(ot_central, 0.0) / optimum
     return x * np.exp(1.0 - x)
-
-
-def pregnancy_fraction(gest_day: float) -> float:
-    """0 at the start of the simulation (week 10) to 1 at term."""
-    from model.state import GESTATION_DAYS, PRENATAL_DAYS
-
-    return float(np.clip((gest_day - (GESTATION_DAYS - PRENATAL_DAYS)) / PRENATAL_DAYS, 0.0, 1.0))
 
 
 def maternal_ot_log_shift(frac_pregnancy: float, age_days: float, rise: np.ndarray) -> np.ndarray:
@@ -158,7 +353,7 @@ def maternal_prolactin_base(frac_preg: float, age_days: float, lactating: np.nda
     if age_days < 0:
         return 15.0 + 185.0 * frac_preg * np.ones_like(at_6mo)
     non_lact = 15.0 + 185.0 * np.exp(-age_days / 1.8)
-    m = age_days / 30.4375
+    m = age_days / DAYS_PER_MONTH
     if m < 0.23:
         lact = 200.0 - (100.0 * m / 0.23)
     elif m < 3:
@@ -168,6 +363,30 @@ def maternal_prolactin_base(frac_preg: float, age_days: float, lactating: np.nda
     else:
         lact = at_6mo + (30.0 - at_6mo) * min((m - 6) / 6, 1.0)
     return np.where(lactating, lact, non_lact)
+
+
+@jitable
+def prolactin_excess_step(excess, carry, suckled, suckling_fold):
+    """Prolactin excess over baseline (fraction) after one hour.
+
+    ``excess' = carry * excess + (fold - 1 if suckled)``: a feed adds a transient ``fold - 1``
+    (PH11: suckling ~doubles prolactin, up to 8.5x) that decays with the hourly carry-over of a
+    ~50 min half-life (PH11 peak ~45 min; the half-life is an assumption).
+    """
+    excess = carry * excess
+    if suckled:
+        excess += suckling_fold - 1.0
+    return excess
+
+
+@jitable
+def prolactin_level(base, excess):
+    """Prolactin (ng/ml) this hour: the day's baseline times ``1 + excess`` (PH11), saturating.
+
+    Above ``PROLACTIN_KNEE`` the release saturates toward ``PROLACTIN_MAX`` (2,000 ng/ml, PH11's
+    8.5-fold suckling peak over the term baseline of ~200).
+    """
+    return saturating_ceiling(base * (1.0 + excess), PROLACTIN_KNEE, PROLACTIN_MAX)
 
 
 def testosterone_target(setpoint, transition, fatherhood_drop, care_ewma, care_drop):

@@ -1,20 +1,40 @@
 """The engine: advances every household of a population one hour at a time.
 
+The flow runs one way, each step in one place:
+
+* declaration: parameters (:mod:`model.params`), input channels (:mod:`model.channels`),
+  intervention fields (:mod:`model.interventions`);
+* scenario: parameter values per household (``ParamSet``) and intervention objects (built
+  outside ``model/``, e.g. by ``experiments.scenarios``);
+* initial state: :func:`model.population.initialise` (traits, household shapes);
+* the day: ``_open_day`` (:func:`model.daily.open_day`, the slow processes, and availability),
+  interventions write their channels, ``_precompute_day`` (reads the daily channels; pregnancy
+  day or the terms of the hourly rules, ``day_terms``);
+* the hour: :func:`model.channels.apply_hour_channels`, then ``postnatal_hour``
+  (:func:`model.kernel.postnatal_hour`);
+* the end of a day: ``_close_day`` (running means, counters, the daily record, observers);
+* outcomes: :func:`model.outcomes.dyad_outcomes` from the final state and counters.
+
 ``Simulation.step()`` is the methods section in order:
 
 1. at hour 0, ``_open_day``: the slow processes of :mod:`model.daily` (hormone trajectories,
-   OT tone, depression, weaning, availability);
-2. interventions: ``apply(sim)`` for each (they plug in through ``initialize``/``apply``);
-3. at hour 0, ``_precompute_day``: the day-constant terms of the hourly rules;
-4. after birth, ``postnatal_hour``: the six hourly processes of :mod:`model.kernel`
+   OT tone, depression, the prenatal bond or weaning) and today's availability;
+2. interventions: ``apply(sim)`` for each; they write input channels (:mod:`model.channels`)
+   and household events, nothing else;
+3. at hour 0, ``_precompute_day``: the chronic cortisol target plus ``extra_stress``; before
+   birth the pregnancy day (cortisol excess, chronic stress, P5 cortisol); the day-constant
+   terms of the hourly rules;
+4. after birth, :func:`model.channels.apply_hour_channels` (contact sessions, acute stress) and
+   ``postnatal_hour``: the six hourly processes of :mod:`model.kernel`
    (needs and cues, detection, response, interaction effects with the four OT domains,
    learning, hormones), compiled loops over households applying the rules of
    :mod:`model.behaviour`, :mod:`model.physiology` and :mod:`model.learning`;
 5. at the end of the day, ``_close_day``: running means, forgetting, latent sensitivity, the
    daily record and observers (e.g. the virtual lab).
 
-Before birth (from gestational week 10) only the daily processes run: pregnancy hormones,
-the prenatal bond, third-trimester depression. No Python loop runs over agents.
+Before birth (from gestational week 10) the engine steps once a day: pregnancy hormones and
+cortisol, chronic stress, the prenatal bond, depression from the third trimester; interventions
+act through the daily channel. No Python loop runs over agents.
 
 Randomness: one root seed is split with ``numpy.random.SeedSequence`` into the population draw,
 the daily decisions, interventions, and the key of the counter-based hourly generator
@@ -32,28 +52,23 @@ from model import behaviour as bh
 from model import daily
 from model import kernel as kn
 from model import physiology as phys
+from model.channels import apply_hour_channels, unread_before_birth
 from model.params import ParamSet
 from model.population import initialise
 from model.recorder import DailyRecorder
 from model.rng import run_key
+from model.roles import role_matrices
 from model.state import (
     DAYCARE,
     DAYS_PER_MONTH,
-    EPISODE_COUNTERS,
-    FATHER,
     GRANDPARENT,
-    MOTHER,
     PRENATAL_DAYS,
     SIBLING,
     Counters,
     K,
 )
 
-N_EPISODE = len(EPISODE_COUNTERS)
-
 STREAMS = ("init", "hourly", "depression", "weaning", "interventions")
-
-ROLE_WEIGHT_OTHERS = np.array([1.0, 1.0, 0.8, 0.3, 1.0])  # mother's weight is a parameter
 
 
 class Simulation:
@@ -118,21 +133,16 @@ class Simulation:
 
     @property
     def frac_pregnancy(self) -> float:
-        return min(self.day / PRENATAL_DAYS, 1.0)
+        return daily.gestation_fraction(self.day)
 
     # ------------------------------------------------------------------ setup
     def _role_constants(self):
         """Parameter matrices that differ by role, shape (H, K), computed once."""
         p, H = self.p, self.H
-        self.role_weight = np.tile(ROLE_WEIGHT_OTHERS, (H, 1))
-        self.role_weight[:, MOTHER] = p.mother_role_weight
-        self.role_sens = np.zeros((H, K))
-        self.role_sens[:, FATHER] = p.father_sensitivity_offset
-        self.stim_share = np.column_stack([p.mother_stimulatory_share, p.father_stimulatory_share,
-                                           p.mother_stimulatory_share, np.full(H, 0.5), np.full(H, 0.4)])
-        m = p.touch_style_match
-        self.aff_match = np.column_stack([np.ones(H), 1 - m, 1 - m / 2, 1 - m / 2, 1 - m / 2])
-        self.stim_match = np.column_stack([1 - m, np.ones(H), 1 - m / 2, 1 - m / 2, 1 - m / 2])
+        roles = role_matrices(p)  # model.roles: the one place role-specific terms are composed
+        self.role_weight, self.role_sens = roles.weight, roles.sensitivity_offset
+        self.stim_share, self.aff_match, self.stim_match = (roles.stimulatory_share, roles.affectionate_match,
+                                                            roles.stimulatory_match)
         self.carry_cortisol = phys.hourly_carryover(p.cortisol_halflife)
         self.carry_prolactin = np.exp(-phys.LN2 * 60.0 / 50.0)  # PRL t1/2 ~50 min (assumption; PH11 peak 45 min)
         self.carry_ot_central_h = phys.hourly_carryover(p.ot_central_halflife)  # (H,)
@@ -153,12 +163,17 @@ class Simulation:
             raise RuntimeError("simulation already finished")
         if self.hod == 0 and self.hour > 0:
             self._open_day()
-        for iv in self.interventions:
+        for iv in self.interventions:  # interventions write input channels (model.channels)
             iv.apply(self)
         if self.hod == 0:
-            self._precompute_day()
+            self._precompute_day()  # reads the daily channels
         if self.born:
-            self.postnatal_hour()
+            if self.interventions:  # without them every channel stays 0
+                apply_hour_channels(self.cg, self.inf, self.p)  # reads the hourly state channels
+            self.postnatal_hour()  # the kernel reads the hourly rule channels
+        elif self.interventions and (unread := unread_before_birth(self)):
+            raise ValueError(f"input channel {', '.join(unread)}: hourly, read only after birth "
+                             f"(hour {self.hour} is in pregnancy; before birth only daily channels act)")
         self.hour += 1
         if self.hod == 0:
             self._close_day()
@@ -174,61 +189,55 @@ class Simulation:
     def postnatal_hour(self):
         """Processes 1-6 for every household, compiled and fused (:func:`model.kernel.postnatal_hour`).
 
-        The rules and their order are documented in :mod:`model.kernel`; this method gathers the
-        hour's clock, the state arrays and the day-constant terms and hands them over.
+        The rules and their order are documented in :mod:`model.kernel`; this method builds the
+        hour's clock and hands it over with the state arrays and today's terms (``_precompute_day``).
         """
         hod, age_m = self.hod, self.age_months
-        scale = (self.cortisol_scale_car if hod == 7 else
-                 self.cortisol_scale_car_half if hod == 8 else self.cortisol_scale)
-        amp = phys.infant_circadian_amplitude(age_m)
-        clock = kn.Clock(self.hour, hod, self.age_days, age_m, daily.is_night(hod),
-                         float(phys.circadian_cortisol(hod, 0.0, False)),
-                         float(1.0 + amp * 0.55 * np.cos(2 * np.pi * (hod - 8) / 24.0)),
-                         float(self.carry_prolactin), self.hourly_key, self.H)
-        terms = kn.DayTerms(self.att_static, self.ot_target_base, self.cortisol_target_term, self.role_weight,
-                            self.stim_share, self.aff_match, self.stim_match, self.cry_stress_hpa, scale,
-                            self.carry_ot_central_h, self.carry_cortisol, self.infant_hpa_gain)
+        clock = kn.Clock(hour=self.hour, hod=hod, age_days=self.age_days, age_months=age_m,
+                         night=daily.is_night(hod), circadian=float(phys.circadian_cortisol(hod, 0.0, False)),
+                         infant_circadian=phys.infant_circadian_cortisol(hod, age_m),
+                         carry_prolactin=float(self.carry_prolactin), key=self.hourly_key, n_households=self.H)
         kn.postnatal_hour(clock, kn.as_tuple(kn.CaregiverArrays, self.cg), kn.as_tuple(kn.InfantArrays, self.inf),
-                          self.hour_params, terms, self.episode, self.hh.breastfeeding, self.hh.available[hod],
-                          self.counters.data)
+                          self.hour_params, self.day_terms[hod], self.episode, self.hh.breastfeeding,
+                          self.hh.available[hod], self.counters.data)
 
     # ------------------------------------------------------------------ days
-    def _precompute_day(self):
-        """Day-constant terms of the hourly rules, after today's interventions have acted.
+    def _open_day(self):
+        """Start of a day: the slow processes (:func:`model.daily.open_day`), then availability."""
+        u_depression = self.rng["depression"].random((2, self.H, K))
+        u_weaning = self.rng["weaning"].random(self.H)
+        self.chronic_target = daily.open_day(self.cg, self.hh, self.p, self.day, u_depression, u_weaning)
+        self.refresh_availability()
 
-        The static part of attunement (trait, depression, fatigue, motivation), the central-OT
-        relaxation target and the chronic cortisol target change at most daily.
+    def _precompute_day(self):
+        """Set up the day for the hour, after today's interventions wrote their channels.
+
+        The one place a day's terms are made: the chronic cortisol target plus the daily input
+        channel ``extra_stress``; before birth, the pregnancy day (:func:`model.daily.pregnancy_day`:
+        cortisol excess, chronic stress, P5 cortisol); after birth, the terms of the hourly rules,
+        built once by keyword into ``day_terms[hod]`` (:class:`model.kernel.DayTerms`): the static
+        part of attunement, the relaxation terms of central OT and cortisol, the infant's HPA gain
+        at today's age (PH15; changes by <1% a day), and the cortisol scale of each hour (the
+        awakening response at 07 and 08).
         """
-        cg = self.cg
-        self.att_static = bh.attunement_static(self.p, cg, self.role_sens)
+        p, cg = self.p, self.cg
+        self.cortisol_target = self.chronic_target + cg.extra_stress  # the daily input channel
+        if not self.born:  # pregnancy: stress physiology and cortisol (P5), once a day
+            daily.pregnancy_day(cg, p, self.cortisol_target, self.frac_pregnancy)
+        self.att_static = bh.attunement_static(p, cg, self.role_sens)
         self.ot_target_base, self.cortisol_target_term = daily.relaxation_terms(
             self.carry_ot_central_h, cg.ot_tone, self.carry_cortisol, self.cortisol_target)
-        cg.attunement_n_today += 24.0 if self.born else 0.0
-        # infant HPA reactivity at today's age (PH15; changes by <1% a day, so daily resolution)
-        self.infant_hpa_gain = phys.infant_hpa_gain(max(self.age_months, 0.0), self.p.infant_hpa_gain_2mo,
-                                                    self.p.infant_hpa_damping_months)
-
-    def _open_day(self):
-        """Start-of-day slow processes: hormone trajectories, depression, availability."""
-        p, cg, hh = self.p, self.cg, self.hh
-        age_d = self.day - PRENATAL_DAYS
-        frac = self.frac_pregnancy
-        daily.update_mother_hormones(cg, hh, p, frac, age_d)
-        daily.update_father_hormones(cg, p, frac, age_d)
-        cg.prolactin[:] = cg.prolactin_base * (1.0 + cg.prolactin_excess)  # live level follows the new baseline
-        daily.update_ot_tone(cg, p)
-        u = self.rng["depression"].random((2, self.H, K))
-        daily.update_depression(cg, p, age_d, u[0], u[1])
-        wean_u = self.rng["weaning"].random(self.H)
-        if age_d < 0:
-            daily.prenatal_bond(cg, hh, p, frac)
-            if age_d >= -90:  # third trimester: chronic cortisol excess still evolves
-                cg.cortisol_excess = daily.chronic_cortisol_target(cg, p)
-                cg.chronic_stress += daily.EWMA_14D * (cg.cortisol_excess - cg.chronic_stress)
-        else:
-            daily.wean(hh, p, wean_u)
-        self.cortisol_target = daily.chronic_cortisol_target(cg, p)
-        self.refresh_availability()
+        self.infant_hpa_gain = phys.infant_hpa_gain(max(self.age_months, 0.0), p.infant_hpa_gain_2mo,
+                                                    p.infant_hpa_damping_months)
+        terms = kn.DayTerms(att_static=self.att_static, cortisol_target=self.cortisol_target,
+                            role_weight=self.role_weight,
+                            stim_share=self.stim_share, aff_match=self.aff_match, stim_match=self.stim_match,
+                            cry_stress_hpa=self.cry_stress_hpa, cortisol_scale=self.cortisol_scale,
+                            carry_ot_central=self.carry_ot_central_h, carry_cortisol=self.carry_cortisol,
+                            infant_hpa_gain=self.infant_hpa_gain)
+        awakening = {7: terms._replace(cortisol_scale=self.cortisol_scale_car),
+                     8: terms._replace(cortisol_scale=self.cortisol_scale_car_half)}
+        self.day_terms = [awakening.get(hod, terms) for hod in range(24)]
 
     def refresh_availability(self):
         """Rebuild today's (24, H, K) availability table (after presence changes, e.g. a loss)."""
@@ -242,7 +251,7 @@ class Simulation:
         if self.born and day >= PRENATAL_DAYS:
             daily.update_daily_ewmas(cg, p)
             daily.forget_working_models(inf, p)
-            prop = self.latent_sensitivity(cg.attunement_sum_today / np.maximum(cg.attunement_n_today, 1.0))
+            prop = self.latent_sensitivity(cg.attunement_sum_today / 24.0)  # the day's mean attunement
             daily.add_day_to_counters(c, cg, prop, 3.0 <= (day - PRENATAL_DAYS) / DAYS_PER_MONTH < 9.0)
             self.today_sensitivity = prop
         else:

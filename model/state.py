@@ -90,7 +90,6 @@ class Caregivers:
     prolactin_excess: np.ndarray
     prolactin: np.ndarray  # ng/ml
     dopamine: np.ndarray  # last phasic reward-prediction error
-    asleep: np.ndarray
     # --- today's accumulators
     care_hours_today: np.ndarray
     night_care_today: np.ndarray
@@ -101,17 +100,20 @@ class Caregivers:
     ot_plasma_sum_today: np.ndarray
     prolactin_sum_today: np.ndarray
     attunement_sum_today: np.ndarray
-    attunement_n_today: np.ndarray
-    # intervention channels (hour-level inputs an intervention may set)
-    exogenous_ot: np.ndarray  # central OT index added this hour (e.g. intranasal dose)
-    sensitivity_boost: np.ndarray  # logit added by programmes (e.g. coaching)
+    # input channels: the only arrays interventions write (declared in model.channels.CHANNELS)
+    exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. intranasal dose)
+    exogenous_ot_plasma: np.ndarray  # pg/ml added to this hour's mean plasma OT
+    sensitivity_boost: np.ndarray  # logit added to attunement (e.g. coaching)
+    extra_stress: np.ndarray  # fraction of mean cortisol added to the chronic target (daily)
+    acute_stress: np.ndarray  # fraction of mean cortisol added to the excess this hour
+    contact_session: np.ndarray  # share of this hour in a skin-to-skin session (0-1)
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:
         kw = {}
         for f in fields(cls):
             dt = bool if f.name in {"exists", "present", "unresolved", "car_responder", "employed",
-                                    "depressed", "ever_depressed", "asleep"} else np.float64
+                                    "depressed", "ever_depressed"} else np.float64
             if f.name == "aai":
                 dt = np.int8
             kw[f.name] = _z((h, K), dt)
@@ -129,7 +131,6 @@ class Infants:
     contact_need: np.ndarray
     distress: np.ndarray
     asleep: np.ndarray
-    at_daycare: np.ndarray
     with_family: np.ndarray  # False while separated (e.g. NICU)
     cortisol_excess: np.ndarray
     cortisol: np.ndarray  # nmol/l saliva
@@ -150,6 +151,9 @@ class Infants:
     ot_sum_today: np.ndarray
     distress_sum_today: np.ndarray
     cry_hours_today: np.ndarray
+    # input channels (model.channels.CHANNELS["infant_exogenous_ot"], ["infant_staff_care"])
+    exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. a session's release)
+    staff_care: np.ndarray  # share of this hour cared for by staff (fed, settled, not held), 0-1
 
     @classmethod
     def empty(cls, h: int) -> Infants:
@@ -157,7 +161,7 @@ class Infants:
         for f in fields(cls):
             if f.name.startswith("iwm_") or f.name == "familiarity":
                 kw[f.name] = _z((h, K))
-            elif f.name in {"asleep", "at_daycare", "with_family"}:
+            elif f.name in {"asleep", "with_family"}:
                 kw[f.name] = _z(h, bool)
             elif f.name in {"bid", "response", "responder"}:
                 kw[f.name] = _z(h, np.int8)
@@ -174,6 +178,20 @@ class Households:
     daycare: np.ndarray  # attends daycare from the start month
     ot_rise: np.ndarray  # the mother's log-OT rise across pregnancy (M3)
     available: np.ndarray = field(default=None)  # (24, H, K) today's availability by hour of day
+    # visits to an infant away from the family (household event of a neonatal stay, read by
+    # model.daily.availability_table): daily from hour ``visit_start`` for ``visit_hours`` hours
+    visit_start: np.ndarray = field(default=None)  # (H,) hour of day
+    visit_hours: np.ndarray = field(default=None)  # (H,) hours a day, 0 = no visits
+    visitors: np.ndarray = field(default=None)  # (H, K) who visits
+
+    def __post_init__(self):
+        h = self.breastfeeding.shape[0]
+        if self.visit_start is None:
+            self.visit_start = np.zeros(h, np.int64)
+        if self.visit_hours is None:
+            self.visit_hours = np.zeros(h, np.int64)
+        if self.visitors is None:
+            self.visitors = np.zeros((h, K), bool)
 
 
 # the first len(EPISODE_COUNTERS) rows are updated hourly at the responder's dyad

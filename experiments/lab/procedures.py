@@ -6,9 +6,12 @@ Each procedure takes the simulation at the visit hour and returns true-value arr
 
 * ``snapshot``: hormones and traits as they are at the visit hour.
 * ``play15``: a scripted 15-minute play-and-contact session (M8, S2, I5) at 1-minute resolution,
-  using the model's own rules (``model.behaviour.attunement``, ``synchrony_index``, the touch
-  style shares and the OT release rules of ``model.physiology``); an optional intranasal dose
-  raises the caregiver's central OT (I5). Samples before and after.
+  calling the engine's own rule functions, never re-coding them (``response_quality``,
+  ``touch_kind``, ``relief``, ``gaze_vocal_probability``, ``positive_response_probability``,
+  ``dyad_synchrony`` of ``model.behaviour``; ``central_ot_step`` and ``plasma_ot_hour_mean`` of
+  ``model.physiology``; role terms from ``model.roles.role_matrices``), each use in one small
+  function below that ``tests/lab/test_lab_engine_agreement.py`` checks against the engine; an
+  optional intranasal dose raises the caregiver's central OT (I5). Samples before and after.
 * ``ssc60``: a 60-minute skin-to-skin session (I10): continuous affectionate touch.
 * ``ssp``: the Strange Situation (:mod:`experiments.lab.ssp`).
 
@@ -24,10 +27,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from experiments.lab.engine_rules import per_element
 from experiments.lab.params import LabParam, resolve, table
 from model import behaviour as bh
+from model import learning as ln
 from model import physiology as phys
-from model.state import FATHER, MOTHER, K
+from model.roles import role_matrices
+from model.state import FATHER, MOTHER, NO_RESPONSE, SOCIAL_BID, K
 
 PROC_PARAMS = table(
     LabParam("play_minutes", 15, 1, 60, "min", "M8, S2 (15-min play-and-contact)", "length of the play session"),
@@ -40,15 +46,15 @@ PROC_PARAMS = table(
 )
 
 
-def _role_cols(p, H):
-    stim = np.column_stack([p.mother_stimulatory_share, p.father_stimulatory_share, p.mother_stimulatory_share,
-                            np.full(H, 0.5), np.full(H, 0.4)])
-    m = p.touch_style_match
-    aff_match = np.column_stack([np.ones(H), 1 - m, 1 - m / 2, 1 - m / 2, 1 - m / 2])
-    stim_match = np.column_stack([1 - m, np.ones(H), 1 - m / 2, 1 - m / 2, 1 - m / 2])
-    role_sens = np.zeros((H, K))
-    role_sens[:, FATHER] = p.father_sensitivity_offset
-    return stim, aff_match, stim_match, role_sens
+# Procedure constants (what the session is, not rules): a play session answers the infant's
+# social bids (gaze, smiles, coos; M8, S2 face-to-face play) and starts with a calm infant,
+# so the infant's distress after a response is 0 (the term of positive_response_probability).
+PLAY_BID = SOCIAL_BID
+PLAY_DISTRESS = 0.0
+PLAY_HUNGER = 0.0  # hunger plays no part in the kind of touch given to a social bid (touch_kind)
+# Share of the cortisol relaxation's distance to baseline that a fully relieving session
+# removes on top (times contact_buffering; lab rule of the I10 session, assumption).
+CONTACT_CORTISOL_BUFFER = 0.5
 
 
 def snapshot(sim, params=None) -> dict[str, np.ndarray]:
@@ -56,9 +62,7 @@ def snapshot(sim, params=None) -> dict[str, np.ndarray]:
     q = resolve(PROC_PARAMS, params)
     cg, inf = sim.cg, sim.inf
     born = sim.born
-    H = sim.H
-    _, _, _, role_sens = _role_cols(sim.p, H)
-    att = bh.attunement(sim.p, cg, sim.p.ot_emotion_recognition[:, None], role_sens)
+    att = bh.attunement(sim.p, cg, sim.p.ot_emotion_recognition[:, None], role_matrices(sim.p).sensitivity_offset)
     return {
         "ot_plasma": (cg.ot_plasma if born else cg.ot_plasma_setpoint_now).copy(),
         "ot_central": cg.ot_central.copy(), "ot_tone": cg.ot_tone.copy(),
@@ -69,8 +73,7 @@ def snapshot(sim, params=None) -> dict[str, np.ndarray]:
         "depressed": cg.depressed.astype(float),
         "infant_ot": np.repeat(inf.ot[:, None], K, 1) * q["infant_ot_basal"],
         "infant_ot_index": np.repeat(inf.ot[:, None], K, 1), "infant_cortisol": np.repeat(inf.cortisol[:, None], K, 1),
-        "iwm_expected": (inf.iwm_good + 0.5 * sim.p.iwm_prior_strength[:, None])
-        / (inf.iwm_good + inf.iwm_bad + sim.p.iwm_prior_strength[:, None]),
+        "iwm_expected": ln.expected_responsiveness(inf.iwm_good, inf.iwm_bad, sim.p.iwm_prior_strength[:, None]),
     }
 
 
@@ -95,9 +98,77 @@ def cortisol_time_course(sim, cortisol_before: np.ndarray) -> dict[str, np.ndarr
             "cortisol_1h_after": np.where(cg.exists, after, cg.cortisol)}
 
 
+def minute_responses(att, p, cg, engaged, u_quality, u_fright, u_kind) -> np.ndarray:
+    """Response code of each minute (T, H, K): ``model.behaviour.response_quality``, NO_RESPONSE if not engaged.
+
+    ``att``: attunement (H, K); ``engaged``, ``u_*``: (T, H, K) (the rule's three uniforms).
+    """
+    quality, _ = per_element(bh.response_quality, att, _col(p.base_sensitivity), cg.aai, cg.unresolved,
+                             cg.cortisol_excess, cg.depressed, _col(p.p_frightening_base), _col(p.frightening_cortisol),
+                             u_quality, u_fright, u_kind, nout=2, dtypes=(np.int64, float))
+    return np.where(engaged, quality, NO_RESPONSE)
+
+
+def minute_touch(quality, stimulatory_share, u_touch, continuous_touch: bool = False):
+    """Affectionate and stimulatory touch of each minute, two (T, H, K) boolean arrays.
+
+    The kind of contact of a response to a social bid is ``model.behaviour.touch_kind``; a
+    frightening act carries no touch (as in the hourly kernel). In skin-to-skin
+    (``continuous_touch``) every minute is affectionate contact (the procedure).
+    """
+    engaged = quality != NO_RESPONSE
+    if continuous_touch:
+        return np.ones(quality.shape, bool), np.zeros(quality.shape, bool)
+    _, affectionate, stimulatory = per_element(bh.touch_kind, PLAY_BID, PLAY_HUNGER, stimulatory_share, u_touch,
+                                               nout=3, dtypes=(bool,))
+    touching = engaged & (quality != bh.FRIGHTENING)
+    return touching & affectionate, touching & stimulatory
+
+
+def minute_gaze_vocal_probability(quality, depressed):
+    """Chances of gaze and of vocalisation in each minute: ``model.behaviour.gaze_vocal_probability`` (social bid)."""
+    return per_element(bh.gaze_vocal_probability, quality, depressed, PLAY_BID, nout=2)
+
+
+def minute_positive_probability(quality):
+    """Chance of the infant's positive affect in each minute: ``model.behaviour.positive_response_probability``."""
+    return bh.positive_response_probability(quality, PLAY_DISTRESS)
+
+
+def session_relief(quality) -> np.ndarray:
+    """Mean relief per minute of the session (H, K): ``model.behaviour.relief`` of each minute's response (none: 0)."""
+    return bh.relief(quality).mean(0)
+
+
+def session_synchrony(relief_q, ot_caregiver, ot_infant, cg, p, age_months: float) -> np.ndarray:
+    """Synchrony index of each dyad (H, K): ``model.behaviour.dyad_synchrony``, as the kernel calls it.
+
+    The caregiver's cortisol excess, a father's testosterone (0 for other roles) and the
+    infant's maturity at its age (``model.behaviour.infant_maturity``) enter as in the hourly model.
+    """
+    testosterone_father = np.where(np.arange(K) == FATHER, cg.testosterone, 0.0)
+    return per_element(bh.dyad_synchrony, relief_q, ot_caregiver, ot_infant, cg.cortisol_excess,
+                       testosterone_father, _col(p.testosterone_mean), bh.infant_maturity(age_months),
+                       _col(p.sync_coupling), _col(p.ot_synchrony), _col(p.testosterone_sync), _col(p.sync_damping))
+
+
+def _col(a) -> np.ndarray:
+    """An (H,) parameter array as an (H, 1) column."""
+    return np.asarray(a)[:, None]
+
+
 def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.ndarray | float = 0.0,
          params=None, continuous_touch: bool = False) -> dict[str, np.ndarray]:
     """Scripted play-and-contact (or skin-to-skin if ``continuous_touch``) session, all dyads at once.
+
+    Minute by minute, an engaged caregiver responds to the infant's social bid with the engine's
+    rules (applied to arrays by :func:`experiments.lab.engine_rules.per_element`): quality by
+    ``response_quality`` (sensitive, intrusive or rejecting by adult attachment state, rarely
+    frightening), kind of touch by ``touch_kind`` (all affectionate in skin-to-skin), relief by
+    ``relief``, gaze and vocalisation by ``gaze_vocal_probability``, the infant's positive affect
+    by ``positive_response_probability``. Over the session, touch releases OT
+    (``central_ot_step``, ``plasma_ot_hour_mean``) and the dyad's synchrony is ``dyad_synchrony``
+    at the session's mean relief and post-session OT.
 
     Returns pre/post true OT (caregiver plasma and central, infant), minute counts of
     affectionate and stimulatory touch, gaze, vocalisation and positive affect, the synchrony
@@ -106,45 +177,44 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
     q = resolve(PROC_PARAMS, params)
     p, cg, inf, H = sim.p, sim.cg, sim.inf, sim.H
     T = int(minutes or (q["ssc_minutes"] if continuous_touch else q["play_minutes"]))
-    stim_share, aff_match, stim_match, role_sens = _role_cols(p, H)
+    roles = role_matrices(p)
     dose = np.broadcast_to(np.asarray(dose, float), (H, K))
     ot_c0 = cg.ot_central + q["intranasal_dose_central"] * dose
     # attunement with the (dosed) central OT: OT emotion recognition domain (b)
-    log_ot = np.log(np.maximum(ot_c0, 1e-3))
-    att = (bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_sens)
-           + p.ot_emotion_recognition[:, None] * (log_ot - np.log(np.maximum(cg.ot_central, 1e-3))))
-    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att)
+    att = bh.attunement_hourly(bh.attunement_static(p, cg, roles.sensitivity_offset), ot_c0, cg.cortisol_excess,
+                               _col(p.ot_emotion_recognition), _col(p.cortisol_detection), cg.sensitivity_boost)
+    p_sens = bh.sigmoid(_col(p.base_sensitivity) + att)
     u = rng.random((T, 5, H, K))
+    u_fright_kind = rng.random((T, 2, H, K))
     engaged = np.ones((T, H, K), bool) if continuous_touch else u[:, 0] < q["engage_base"] + q["engage_sens"] * p_sens
-    sens = engaged & (u[:, 1] < p_sens)
-    stim = engaged & (u[:, 2] < stim_share) & (not continuous_touch)
-    aff = engaged & ~stim
-    p_gaze = np.where(sens, 0.9, 0.5) * np.where(cg.depressed, 0.6, 1.0)
-    gaze = engaged & (u[:, 3] < p_gaze)
-    vocal = engaged & (u[:, 4] < p_gaze * 0.8)
-    positive = engaged & (u[:, 4] < bh.POSITIVE[np.where(sens, 1, 2)])
+    quality = minute_responses(att, p, cg, engaged, u[:, 1], u_fright_kind[:, 0], u_fright_kind[:, 1])
+    aff, stim = minute_touch(quality, roles.stimulatory_share, u[:, 2], continuous_touch)
+    p_gaze, p_vocal = minute_gaze_vocal_probability(quality, cg.depressed)
+    gaze = u[:, 3] < p_gaze
+    vocal = u[:, 4] < p_vocal
+    positive = u[:, 4] < minute_positive_probability(quality)
     aff_f, stim_f = aff.mean(0), stim.mean(0)
-    release = p.ot_social_touch[:, None] * (aff_f * p.touch_ot_gain_affectionate[:, None] * aff_match
-                                            + stim_f * p.touch_ot_gain_stimulatory[:, None] * stim_match) * cg.ot_reactivity
-    carry = np.exp(-phys.LN2 * T / p.ot_central_halflife)[:, None]
-    ot_c1 = carry * ot_c0 + (1 - carry) * cg.ot_tone * (1 + release) + q["intranasal_dose_central"] * dose * (1 - carry)
-    plasma1 = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, release, p.ot_central_plasma_coupling[:, None],
-                                       0.0, 0.0, p.ot_plasma_halflife[:, None]) + q["intranasal_dose_plasma"] * dose
+    release = _col(p.ot_social_touch) * (aff_f * _col(p.touch_ot_gain_affectionate) * roles.affectionate_match
+                                         + stim_f * _col(p.touch_ot_gain_stimulatory) * roles.stimulatory_match
+                                         ) * cg.ot_reactivity
+    carry = _col(np.exp(-phys.LN2 * T / p.ot_central_halflife))
+    ot_c1 = phys.central_ot_step(ot_c0, cg.ot_tone, release, q["intranasal_dose_central"] * dose, carry)
+    plasma1 = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, release, _col(p.ot_central_plasma_coupling),
+                                       0.0, 0.0, _col(p.ot_plasma_halflife)) + q["intranasal_dose_plasma"] * dose
     # pre-session sample on the same basis as the post sample (basal secretion, no feed pulses)
-    plasma_pre = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, 0.0, p.ot_central_plasma_coupling[:, None],
-                                          0.0, 0.0, p.ot_plasma_halflife[:, None])
-    rel = sens.mean(0) * 1.0 + (engaged & ~sens).mean(0) * 0.5
-    inf_release = p.ot_social_touch[:, None] * p.infant_touch_ot_gain[:, None] * (aff_f + stim_f) * rel
+    plasma_pre = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, 0.0, _col(p.ot_central_plasma_coupling),
+                                          0.0, 0.0, _col(p.ot_plasma_halflife))
+    rel = session_relief(quality)
+    inf_release = _col(p.ot_social_touch) * _col(p.infant_touch_ot_gain) * (aff_f + stim_f) * rel
     inf_ot0 = np.repeat(inf.ot[:, None], K, 1)
-    inf_ot1 = carry * inf_ot0 + (1 - carry) * (1 + inf_release)
-    k_c = p.sync_coupling[:, None] * rel * np.maximum(1 + p.ot_synchrony[:, None] * np.log(np.maximum(ot_c1, 1e-3)), 0)
-    k_i = 0.5 * p.sync_coupling[:, None] * np.maximum(1 + p.ot_synchrony[:, None] * np.log(np.maximum(inf_ot1, 1e-3)), 0)
-    sync = bh.synchrony_index(k_c, k_i, p.sync_damping[:, None])
+    inf_ot1 = phys.central_ot_step(inf_ot0, 1.0, inf_release, 0.0, carry)
+    sync = session_synchrony(rel, ot_c1, inf_ot1, cg, p, sim.age_months)
     # infant cortisol during contact: buffered toward baseline (I10)
-    buf = p.contact_buffering[:, None] * rel
+    buf = _col(p.contact_buffering) * rel
     inf_cort0 = np.repeat(inf.cortisol[:, None], K, 1)
-    base_i = p.infant_cortisol_mean[:, None]
-    inf_cort1 = base_i + (inf_cort0 - base_i) * np.exp(-phys.LN2 * T / p.cortisol_halflife[:, None]) * (1 - 0.5 * buf)
+    base_i = _col(p.infant_cortisol_mean)
+    inf_cort1 = base_i + (inf_cort0 - base_i) * np.exp(-phys.LN2 * T / _col(p.cortisol_halflife)) * (
+        1 - CONTACT_CORTISOL_BUFFER * buf)
     out = {
         "ot_plasma_pre": plasma_pre, "ot_plasma_post": plasma1, "ot_central_pre": ot_c0, "ot_central_post": ot_c1,
         "infant_ot_pre": inf_ot0 * q["infant_ot_basal"], "infant_ot_post": inf_ot1 * q["infant_ot_basal"],
@@ -152,7 +222,8 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
         "affectionate_touch": aff.sum(0).astype(float), "stimulatory_touch": stim.sum(0).astype(float),
         "gaze": gaze.sum(0).astype(float), "vocal": vocal.sum(0).astype(float),
         "positive_affect": positive.sum(0).astype(float), "synchrony": sync,
-        "engaged": engaged.sum(0).astype(float), "sensitive": sens.sum(0).astype(float), "minutes": np.full((H, K), float(T)),
+        "engaged": engaged.sum(0).astype(float), "sensitive": (quality == bh.SENSITIVE).sum(0).astype(float),
+        "minutes": np.full((H, K), float(T)),
     }
     out["bonding_composite"] = out["gaze"] + out["vocal"] + out["positive_affect"] + out["affectionate_touch"]
     return out

@@ -48,7 +48,9 @@ import numpy as np
 from experiments.lab import coding
 from experiments.lab.params import LabParam, resolve, table
 from model import behaviour as bh
-from model.state import FATHER, ROLES, K
+from model import learning as ln
+from model.roles import role_matrices
+from model.state import ROLES, K
 
 EPISODES = (  # name, seconds, caregiver present, stranger present, reunion
     ("introduction", 30, True, False, False),
@@ -104,32 +106,35 @@ SSP_PARAMS = table(
     LabParam("cortisol_fear_gain", 1.2, 0, 5, "fraction of baseline", "prior-models 2.1 (D infants highest post-SSP cortisol)", "extra cortisol rise per unit mean fear of the caregiver"),
 )
 
+# Two numbers of model.behaviour.response_quality that it computes inline and the SSP needs as
+# probabilities: the chance that an insensitive response is rejecting rather than intrusive, by
+# adult attachment state (autonomous, dismissing, preoccupied), and the frightening-behaviour
+# risk of a depressed caregiver (unresolved: 1). Copies, pinned to the engine's rule exactly by
+# tests/lab/test_lab_engine_agreement.py, until the rule module names them.
+REJECTING_SHARE_BY_AAI = (0.5, 0.75, 0.25)
+FRIGHT_RISK_DEPRESSED = 0.2
+
 # behaviour stream codes (one per second, main state) ---------------------------------------
 ABSENT, EXPLORE, APPROACH, CONTACT, AVOID, CRY = range(6)
 STREAM_NAMES = ("absent", "explore", "approach", "contact", "avoid", "cry")
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def dyad_inputs(sim) -> dict[str, np.ndarray]:
     """The dyad-level quantities the procedure needs, one entry per existing dyad."""
     cg, inf, p = sim.cg, sim.inf, sim.p
     hh, slot = np.nonzero(cg.exists)
-    role_sens = np.zeros(cg.exists.shape)
-    role_sens[:, FATHER] = p.father_sensitivity_offset
-    att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_sens)
-    # the procedure distresses the infant: the caregiver answers with sensitivity to distress
-    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att + cg.distress_sensitivity)
+    att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_matrices(p).sensitivity_offset)
+    # the procedure distresses the infant: the caregiver answers with sensitivity to distress,
+    # and P(sensitive) is response_quality's sigmoid(base + attunement to a distress bid)
+    att_distress = att + cg.distress_sensitivity
+    p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att_distress)
     prior = p.iwm_prior_strength[:, None]
     ev = inf.iwm_good + inf.iwm_bad
-    E = (inf.iwm_good + 0.5 * prior) / (ev + prior)
+    E = ln.expected_responsiveness(inf.iwm_good, inf.iwm_bad, prior)
     rej = inf.iwm_rejected / (ev + prior)
     intr = inf.iwm_intruded / (ev + prior)
-    # probability that an insensitive response is rejecting rather than intrusive (model rule)
-    p_reject_kind = np.where(cg.aai == 1, 0.75, np.where(cg.aai == 2, 0.25, 0.5))
-    risk = cg.unresolved + 0.2 * cg.depressed
+    p_reject_kind = np.asarray(REJECTING_SHARE_BY_AAI)[cg.aai]
+    risk = cg.unresolved + FRIGHT_RISK_DEPRESSED * cg.depressed
     t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731
     bias = infant_strategy_bias(sim)
     return {
@@ -158,6 +163,17 @@ def infant_strategy_bias(sim) -> np.ndarray:
     return rng.standard_normal((sim.H, 2))
 
 
+def caregiver_fright_probability(d: dict[str, np.ndarray], ssp_stress: float) -> np.ndarray:
+    """Chance that a caregiver's response during the SSP is frightening: ``model.behaviour.frightening_probability``.
+
+    The separation stress of the procedure (``ssp_stress``, cortisol excess units) adds to the
+    caregiver's own positive cortisol excess.
+    """
+    cortisol_excess = np.maximum(d["caregiver_cortisol_excess"], 0.0) + ssp_stress
+    return bh.frightening_probability(d["p_sensitive"], d["fright_risk"], cortisol_excess, d["p_fright_base"],
+                                      d["fright_cortisol"])
+
+
 def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: dict | None = None,
                   keep_streams: bool = False) -> dict[str, np.ndarray]:
     """Run the eight episodes for the dyads described by ``d`` (see :func:`dyad_inputs`).
@@ -173,17 +189,14 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     spread = q["strategy_threshold_sd"]
     deact_at = q["deactivation_threshold"] * np.exp(spread * d.get("deactivation_bias", 0.0))
     hyper_at = q["hyperactivation_threshold"] * np.exp(spread * d.get("hyperactivation_bias", 0.0))
-    deact = _sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
-    hyper = _sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
+    deact = bh.sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
+    hyper = bh.sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
     fear_learned = d["fright"]
     # both strategies at once (A/C): zero unless deactivation and hyperactivation are both > 1/2
     mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)
     p_sens = d["p_sensitive"]
     p_rej = d["p_reject_kind"]
-    cg_cort = np.maximum(d["caregiver_cortisol_excess"], 0.0) + q["caregiver_ssp_stress"]
-    p_fright_resp = bh.frightening_probability(p_sens, d["fright_risk"], cg_cort, d["p_fright_base"],
-                                               d["fright_cortisol"])
-    h_fright = 1.0 - np.exp(-q["fright_hazard_scale"] * p_fright_resp)
+    h_fright = 1.0 - np.exp(-q["fright_hazard_scale"] * caregiver_fright_probability(d, q["caregiver_ssp_stress"]))
     react = np.clip(1.0 + q["temperament_reactivity"] * temp, 0.5, 2.0)
     calm = np.clip(q["arousal_base"] + q["temperament_arousal"] * temp
                    + q["cortisol_arousal"] * np.maximum(d["infant_cortisol_excess"], 0.0), 0.0, 1.0)
@@ -241,7 +254,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
                 continue
             # ---- infant behaviour with the caregiver present
             signal = a * (1.0 - 0.8 * deact) * (1.0 + 0.5 * hyper)
-            p_app = _sigmoid((signal - q["approach_threshold"]) / 0.08) * (1.0 - 0.7 * deact)
+            p_app = bh.sigmoid((signal - q["approach_threshold"]) / 0.08) * (1.0 - 0.7 * deact)
             early = 1.0 + np.exp(-ts / 30.0) if reunion else 1.0
             p_av = q["avoid_rate"] * deact * np.minimum(0.2 + 0.8 * a / 0.6, 1.0) * early * 0.5
             avoid = ~contact & (u[1] < p_av)

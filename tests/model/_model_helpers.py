@@ -46,7 +46,11 @@ def series_mean(sim, variable, role, from_day=0):
 
 
 class OTDose:
-    """An exogenous central-OT dose to every caregiver, every hour (intervention interface)."""
+    """An exogenous central-OT dose to every caregiver, every hour after birth (intervention interface).
+
+    ``exogenous_ot`` is an hourly input channel, read only after birth (the engine refuses it in
+    pregnancy, where it would act on nothing).
+    """
 
     def __init__(self, dose=1.0):
         self.dose = dose
@@ -55,7 +59,8 @@ class OTDose:
         pass
 
     def apply(self, sim):
-        sim.cg.exogenous_ot[:] = self.dose * sim.cg.exists
+        if sim.born:
+            sim.cg.exogenous_ot[:] = self.dose * sim.cg.exists
 
 
 def arrays_equal(a, b) -> bool:

@@ -27,6 +27,8 @@ REGIMES = {
     "working": (0.5, {"maternal_leave_months": 0.0}, lambda: []),
     # remission and partner effects need depressed caregivers
     "depressed": (0.5, {"maternal_depression_risk": -3.0}, lambda: []),
+    # the daycare carer cares only once the infant attends daycare
+    "daycare": (3.1, {"p_daycare": 1.0, "daycare_start_month": 3.0}, lambda: []),
     # grief needs a loss
     "loss": (0.5, {}, lambda: [CaregiverLoss(role="father", month=0.1)]),
 }
@@ -41,6 +43,7 @@ REGIME_OF = {
     "stress_depression_risk": "depressed",
     "low_ot_depression_risk": "depressed",
     "depression_detection": "depressed",
+    "daycare_stimulatory_share": "daycare",
     "grief_loneliness": "loss",
     "grief_recovery_days": "loss",
 }

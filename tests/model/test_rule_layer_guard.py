@@ -1,0 +1,82 @@
+"""Guard of the rule layer (issue 12): the compiled kernel holds order, indexing and bookkeeping only.
+
+Every number of a rule lives in a named rule function (:mod:`model.behaviour`,
+:mod:`model.physiology`, :mod:`model.learning`) or in a declared parameter, so ``model/kernel.py``
+may contain no numeric literal other than 0 and 1 (indices, counters, "nothing happened"), and
+its compiled processes call no arithmetic helpers (``min``, ``max``, ``np.*``, ``math.*``): those
+belong to the rules. The kernel before the rule extraction (main at ac31e25) fails both: 16 literals
+(0.55, 1.5, 0.4, 0.7, 0.8, 0.05, ...) and 6 min/max calls.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import model.kernel as kernel_module
+
+KERNEL = Path(kernel_module.__file__)
+ALLOWED = (0, 1)
+HELPERS = {"min", "max", "abs", "round", "pow"}
+
+
+def numeric_literals(source: str) -> list[tuple[int, float]]:
+    """(line, value) of every int/float literal other than 0 and 1 (booleans are not numbers)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Constant) and isinstance(node.value, int | float)
+                and not isinstance(node.value, bool) and node.value not in ALLOWED):
+            found.append((node.lineno, node.value))
+    return sorted(found)
+
+
+def arithmetic_helper_calls(source: str) -> list[tuple[int, str]]:
+    """(line, name) of calls to min/max/abs or numpy/math functions inside numba-compiled functions."""
+    found = []
+    for fn in ast.walk(ast.parse(source)):
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        compiled = any("njit" in ast.unparse(d) or "jit" in ast.unparse(d) for d in fn.decorator_list)
+        if not compiled:
+            continue
+        for node in ast.walk(fn):
+            if not isinstance(node, ast.Call):
+                continue
+            f = node.func
+            if isinstance(f, ast.Name) and f.id in HELPERS:
+                found.append((node.lineno, f.id))
+            elif isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id in ("np", "numpy", "math"):
+                found.append((node.lineno, f"{f.value.id}.{f.attr}"))
+    return found
+
+
+def test_the_checker_finds_rule_numbers_and_helpers():
+    snippet = ("import numba\n@numba.njit\ndef f(x, y):\n    y[0] = min(x + 0.2, 1.5)\n"
+               "    for i in range(1):\n        y[i] = 0.0\n    return np.exp(x)\n")
+    assert numeric_literals(snippet) == [(4, 0.2), (4, 1.5)]
+    assert arithmetic_helper_calls(snippet) == [(4, "min"), (7, "np.exp")]
+
+
+def test_kernel_has_no_numeric_literal_but_zero_and_one():
+    found = numeric_literals(KERNEL.read_text())
+    assert not found, ("rule numbers in model/kernel.py (move each into a named rule function as a sourced "
+                       f"constant, or declare a parameter): {found}")
+
+
+def test_kernel_processes_call_no_arithmetic_helpers():
+    found = arithmetic_helper_calls(KERNEL.read_text())
+    assert not found, f"rule arithmetic in the compiled processes of model/kernel.py: {found}"
+
+
+def test_runtime_patch_of_a_compiled_rule_changes_nothing(monkeypatch):
+    """As the kernel header says: numba froze the rule, so a patched threshold is ignored."""
+    from model import ParamSet, Simulation
+    from model import behaviour as bh
+
+    def run():
+        return Simulation(ParamSet.uniform(20), 0.05, 2).run().counters["n_feeds"].sum()
+
+    before = run()
+    monkeypatch.setattr(bh, "HUNGRY", 10.0)  # would stop every feed if it reached the kernel
+    monkeypatch.setattr(bh, "hungry_cry", lambda bid, hunger: False)
+    assert run() == before > 0
