@@ -11,8 +11,10 @@ attachment, Main & Hesse 1990). The model core is not changed: this is a subclas
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import mesa
 import numpy as np
@@ -142,6 +144,10 @@ class DashboardModel(BondingModel):
         self.scenario_description = " ".join(spec.description.split())
         self.datacollector = mesa.DataCollector(model_reporters=dashboard_reporters())
         self.members = self._index_members()
+        # One lock for stepping and reading: the page's Play thread steps while the page (another
+        # thread) reads; a read between two appends of a DataCollector collection would see
+        # columns of different lengths ("All arrays must be of the same length").
+        self.lock = threading.RLock()
         if start_at_birth:
             self.run_until_birth()
 
@@ -162,17 +168,29 @@ class DashboardModel(BondingModel):
 
     def run_until_birth(self) -> None:
         """Step through the pregnancy (no-op after birth)."""
-        while self.running and not self.sim.born:
-            self.step()
+        with self.lock:
+            while self.running and not self.sim.born:
+                self.step()
 
     def advance(self, hours: int) -> int:
-        """Step up to ``hours`` simulated hours (fewer if the run ends); return how many."""
+        """Step up to ``hours`` simulated hours (fewer if the run ends); return how many.
+
+        Holds :attr:`lock` throughout, so that a reader never sees a half-made step.
+        """
         done = 0
-        while done < hours and self.running:
-            self.step()
-            done += 1
+        with self.lock:
+            while done < hours and self.running:
+                self.step()
+                done += 1
         return done
 
+    @contextmanager
+    def reading(self) -> Iterator[DashboardModel]:
+        """``with model.reading():`` hold the model still while reading several of its arrays."""
+        with self.lock:
+            yield self
+
     def history(self):
-        """The DataCollector's table: one row per finished day."""
-        return self.datacollector.get_model_vars_dataframe()
+        """The DataCollector's table, one row per finished day: a snapshot taken under the lock."""
+        with self.lock:
+            return self.datacollector.get_model_vars_dataframe()

@@ -69,6 +69,8 @@ class DashboardState:
         self.previous = solara.reactive(None)  # figures.PreviousRun: the run before the last Reset
         self.show_previous = solara.reactive(True)
         self._lock = threading.RLock()  # one stepper at a time (the Play thread or a click)
+        self.play_idle = threading.Event()  # set while no Play thread is running
+        self.play_idle.set()
 
     @property
     def hours(self) -> int:
@@ -90,7 +92,7 @@ class DashboardState:
         """Advance the model by the chosen hours; return the hours simulated."""
         with self._lock:
             hours = self.model.value.advance(self.hours)
-        self.tick.value += 1
+            self.tick.value += 1  # under the lock: a click and the Play thread never lose a tick
         return hours
 
     def toggle_play(self) -> None:
@@ -242,12 +244,18 @@ def PlayLoop(state: DashboardState):
     playing = state.playing.value
 
     def loop(cancel: threading.Event):
-        while playing and not cancel.is_set() and state.playing.value:
-            state.step()
-            if not state.model.value.running:
-                state.playing.value = False
-                break
-            cancel.wait(state.play_delay_ms.value / 1000.0)
+        if not playing:
+            return
+        state.play_idle.clear()
+        try:
+            while not cancel.is_set() and state.playing.value:
+                state.step()
+                if not state.model.value.running:
+                    state.playing.value = False
+                    break
+                cancel.wait(state.play_delay_ms.value / 1000.0)
+        finally:
+            state.play_idle.set()
 
     solara.use_thread(loop, dependencies=[playing], intrusive_cancel=False)
 

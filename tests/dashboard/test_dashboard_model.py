@@ -109,3 +109,35 @@ def test_previous_run_is_drawn_dashed_under_the_current_one(born_model):
     assert np.allclose(dashed[0].get_ydata(), earlier["cortisol_mother"])
     assert any("previous run (ot_stress_buffering 0.5 (now 0))" in t.get_text() for t in fig.texts)
     assert [t.get_text() for t in cortisol.get_legend().get_texts()] == ["mothers", "fathers", "alloparents"]
+
+
+def test_history_is_a_consistent_snapshot_while_another_thread_steps():
+    """The cause of the flaky Play test (issue 16): the page read the DataCollector while the Play
+    thread was half-way through a collection (some columns appended, others not), and pandas
+    raised "All arrays must be of the same length". A reporter that blocks mid-collection holds
+    the stepping thread there; ``history()`` must wait for the step and then see whole rows."""
+    import threading
+
+    m = DashboardModel(households=10, months=1, rng=2)
+    collecting, release = threading.Event(), threading.Event()
+
+    def gate(model):  # runs after the first column of this collection was appended
+        collecting.set()
+        release.wait(60)
+        return 0.0
+
+    m.datacollector._new_model_reporter("zz_gate", gate)
+    first = next(iter(m.datacollector.model_vars))
+    m.datacollector.model_vars["zz_gate"] = [0.0] * len(m.datacollector.model_vars[first])
+    stepper = threading.Thread(target=m.advance, args=(24,))
+    stepper.start()
+    assert collecting.wait(60), "the day's collection never ran"
+    snapshots: list = []
+    reader = threading.Thread(target=lambda: snapshots.append(m.history()))
+    reader.start()
+    reader.join(0.5)  # a reader without the lock returns (or raises) at once
+    assert reader.is_alive(), "history() read the table while a collection was half done"
+    release.set()
+    stepper.join(60)
+    reader.join(60)
+    assert len(snapshots) == 1 and len(snapshots[0]) == 1 and not snapshots[0].isna().all(axis=None)

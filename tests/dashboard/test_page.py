@@ -67,7 +67,7 @@ def alerts(rc, kind: str) -> list[str]:
     return [" ".join(texts(w)) for w in found.widgets] if found else []
 
 
-def wait_for(condition, timeout: float = 30.0) -> bool:
+def wait_for(condition, timeout: float = 120.0) -> bool:
     """Poll ``condition`` (the Play thread re-renders the page in the background)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -196,7 +196,10 @@ def test_play_runs_in_the_background_and_stops_at_the_end():
     rc.find(v.Select, label="Hours per step").widget.v_model = "1 week"
     button(rc, "Play").click()
     assert wait_for(lambda: not state.playing.value), "Play did not stop at the end of the run"
+    assert state.play_idle.wait(30), "the Play thread did not finish"
     assert not state.model.value.running
+    history = state.model.value.history()
+    assert history["age_days"].iloc[-1] >= 29  # every day to the end of the month was collected
     assert wait_for(lambda: button(rc, "Step").disabled and button(rc, "Play").disabled)
     assert wait_for(lambda: any("run finished" in t for t in texts(rc.container)))
 
@@ -208,10 +211,9 @@ def test_pause_stops_play():
     assert wait_for(lambda: state.model.value.sim.hour >= 48), "Play did not step"
     assert wait_for(lambda: button(rc, "Pause").click() or True)
     assert wait_for(lambda: not state.playing.value)
-    time.sleep(0.3)  # let a step under way finish
-    hour = state.model.value.sim.hour
-    time.sleep(0.3)
-    assert state.model.value.sim.hour == hour and state.model.value.running
+    assert state.play_idle.wait(30), "the Play thread did not finish"
+    hour = state.model.value.sim.hour  # no thread is left that could step
+    assert state.model.value.running and state.play_idle.is_set() and state.model.value.sim.hour == hour
     assert wait_for(lambda: not button(rc, "Step").disabled)
 
 
