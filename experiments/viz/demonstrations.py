@@ -22,6 +22,7 @@ import pandas as pd
 from experiments.cli import OneLineParser
 from experiments.viz.controls import initial_form, parse_settings
 from experiments.viz.dashboard_model import DashboardModel
+from model.state import DAYS_PER_MONTH
 
 MONTHS = 6.0  # the demonstrations look at the first six months after birth
 
@@ -31,8 +32,8 @@ class Measure:
     """One series the students watch: its column, how it is read, the expected direction."""
 
     column: str
-    reading: str  # "mean after birth" (of the daily means) or "at the end" (the last day)
-    direction: int  # +1 rises, -1 falls with the change
+    reading: str  # "mean after birth" / "mean from M months" / "mean before M months" or "at the end"
+    direction: int  # +1 rises, -1 falls with the change, 0 stays within 5%
     label: str
 
 
@@ -86,9 +87,19 @@ def run_form(form: dict) -> pd.DataFrame:
 
 
 def read(history: pd.DataFrame, measure: Measure) -> float:
+    """A measure's reading of a run: "at the end" (the last day), "mean after birth", or the mean
+    of the daily means "from M months" / "before M months" (infant age)."""
+    if measure.reading == "at the end":
+        return float(history[measure.column].iloc[-1])
+    age = history["age_days"].to_numpy(dtype=float) / DAYS_PER_MONTH
     if measure.reading == "mean after birth":
-        return float(history.loc[history["age_days"] >= 0, measure.column].mean())
-    return float(history[measure.column].iloc[-1])
+        keep = age >= 0
+    elif measure.reading.startswith(("mean from ", "mean before ")):
+        months = float(measure.reading.split()[2])
+        keep = age >= months if measure.reading.startswith("mean from ") else (age >= 0) & (age < months)
+    else:
+        raise ValueError(f"reading: {measure.reading!r} is not a known reading")
+    return float(history.loc[keep, measure.column].mean())
 
 
 def compare(demo: Demonstration, seed: int, baseline: pd.DataFrame | None = None) -> list[dict]:

@@ -18,7 +18,9 @@ The state lives in :class:`DashboardState` (one per session; tests pass their ow
 
 from __future__ import annotations
 
+import io
 import threading
+from urllib.parse import parse_qs
 
 import solara
 import solara.lab
@@ -38,8 +40,34 @@ from experiments.viz.controls import (
     scenario_values,
     teaching_controls,
 )
-from experiments.viz.dashboard_model import DashboardModel
+from experiments.viz.dashboard_model import ATTACHMENT_CLASSES, SSP_AGE_MONTHS, DashboardModel
+from experiments.viz.household_view import HORMONES, household_svg
+from experiments.viz.info import INFO_SECTIONS
+from experiments.viz.lessons import LESSONS, LESSONS_BY_NAME, Lesson
 from model.params import ParameterError
+
+#: Set once the numba kernel is compiled (first run on a machine: up to about 2 minutes); the page
+#: shows "Preparing the model" and accepts no click until then.
+KERNEL_READY = threading.Event()
+_PREPARING = threading.Lock()
+_prepare_started = False
+
+
+def prepare_kernel() -> None:
+    """Compile the kernel (a tiny model stepped past birth), then set :data:`KERNEL_READY`."""
+    try:
+        DashboardModel(households=2, months=1, rng=0, start_at_birth=True).advance(2)
+    finally:
+        KERNEL_READY.set()
+
+
+def start_preparing() -> None:
+    """Start :func:`prepare_kernel` in the background, once per server."""
+    global _prepare_started
+    with _PREPARING:
+        if not _prepare_started:
+            _prepare_started = True
+            threading.Thread(target=prepare_kernel, name="prepare-kernel", daemon=True).start()
 
 OT_DOMAINS = TEACHING_PARAMETERS[:4]
 FAMILY_AND_STRESS = TEACHING_PARAMETERS[4:]
@@ -54,8 +82,15 @@ class DashboardState:
     Reset validates ``form`` and either swaps in a new model or sets ``error`` and keeps the old.
     """
 
-    def __init__(self, form: dict | None = None, hours_per_step: str = DEFAULT_HOURS_PER_STEP):
+    def __init__(self, form: dict | None = None, hours_per_step: str = DEFAULT_HOURS_PER_STEP,
+                 lesson: Lesson | None = None):
+        if lesson is not None:
+            form, hours_per_step = lesson.form(), lesson.hours_per_step
         form = dict(form or initial_form())
+        self.lesson = lesson
+        self.tab = solara.reactive(0 if lesson else 1)  # the Lesson tab if a lesson is open, else the household
+        self.hormone = solara.reactive("oxytocin")  # the household view's colouring
+        self.show_answer = solara.reactive(False)
         settings = parse_settings(form)  # the initial form must be valid
         self.form = solara.reactive(form)
         self.applied = solara.reactive(dict(form))
@@ -71,6 +106,17 @@ class DashboardState:
         self._lock = threading.RLock()  # one stepper at a time (the Play thread or a click)
         self.play_idle = threading.Event()  # set while no Play thread is running
         self.play_idle.set()
+
+    @classmethod
+    def from_url(cls, search: str | None) -> tuple[DashboardState, str | None]:
+        """The session a URL asks for (``?lesson=NAME``), and a one-line problem if it names none."""
+        names = parse_qs(search or "").get("lesson", [])
+        if not names:
+            return cls(), None
+        lesson = LESSONS_BY_NAME.get(names[0])
+        if lesson is None:
+            return cls(), f"lesson: {names[0]!r} is not a lesson (allowed: {', '.join(LESSONS_BY_NAME)})"
+        return cls(lesson=lesson), None
 
     @property
     def hours(self) -> int:
@@ -170,18 +216,19 @@ def ParameterPanel(state: DashboardState):
         return lambda value: state.set_field(name, value)
 
     solara.Select("Scenario", values=scenario_names(), value=form["scenario"], on_value=setter("scenario"))
-    for name, control in dashboard_controls().items():
-        ParameterSlider(control, form[name], setter(name))
-    solara.InputText("Seed (whole number)", value=str(form["seed"]), on_value=setter("seed"), continuous_update=True)
-    solara.Checkbox(label="Start at birth (run the pregnancy at once)", value=bool(form["start_at_birth"]),
-                    on_value=setter("start_at_birth"))
     controls = teaching_controls()
-    solara.Text("Oxytocin domains (Patin et al. 2018); 0 switches a domain off", style={"font-weight": "bold"})
+    solara.Text("What oxytocin does (Patin et al. 2018); 0 switches it off", style={"font-weight": "bold"})
     for name in OT_DOMAINS:
         ParameterSlider(controls[name], form[name], setter(name))
     solara.Text("Family and stress", style={"font-weight": "bold"})
     for name in FAMILY_AND_STRESS:
         ParameterSlider(controls[name], form[name], setter(name))
+    solara.Text("Families, months and seed", style={"font-weight": "bold"})
+    for name, control in dashboard_controls().items():
+        ParameterSlider(control, form[name], setter(name))
+    solara.InputText("Seed (whole number)", value=str(form["seed"]), on_value=setter("seed"), continuous_update=True)
+    solara.Checkbox(label="Start at birth (run the pregnancy at once)", value=bool(form["start_at_birth"]),
+                    on_value=setter("start_at_birth"))
     with solara.Details("Other parameters (for researchers)"):
         solara.InputText("NAME=VALUE, NAME=VALUE", value=str(form["extra"]), on_value=setter("extra"),
                          continuous_update=True)
@@ -189,19 +236,30 @@ def ParameterPanel(state: DashboardState):
 
 
 @solara.component
-def PlotFigure(draw, dependencies: list):
-    """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change."""
-    fig = solara.use_memo(draw, dependencies)
-    solara.FigureMatplotlib(fig, dependencies=dependencies, format="png", dpi=FIGURE_DPI)
+def PlotFigure(draw, dependencies: list, filename: str):
+    """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change, and
+    a button that saves it as PNG."""
+    png = solara.use_memo(lambda: figure_png(draw()), dependencies)
+    solara.Image(png, format="png")
+    solara.FileDownload(png, filename=filename, label="Save this figure (PNG)", mime_type="image/png")
+
+
+def figure_png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
 
 
 @solara.component
 def TrendPlot(state: DashboardState, make):
-    """A figure of population means over time (the DataCollector table), the previous run dashed."""
+    """A figure of population means over time (the DataCollector table), the previous run dashed,
+    events marked, axes from zero."""
     model = state.model.value
     tick = state.tick.value
     previous = state.previous.value if state.show_previous.value else None
-    PlotFigure(lambda: make(model.history(), previous), [id(model), tick, id(previous), make.__name__])
+    events = model.events()
+    PlotFigure(lambda: make(model.history(), previous, months=model.sim.months, events=events),
+               [id(model), tick, id(previous), make.__name__], f"{make.__name__}.png")
 
 
 @solara.component
@@ -210,20 +268,105 @@ def BondPlots(state: DashboardState):
     TrendPlot(state, figures.bond_figure)
     model = state.model.value
     tick = state.tick.value
-    PlotFigure(lambda: figures.bond_distribution_figure(model), [id(model), tick])
+
+    def draw():
+        with model.reading():
+            return figures.bond_distribution_figure(model)
+
+    PlotFigure(draw, [id(model), tick], "bonds_now.png")
 
 
 @solara.component
-def HouseholdPlot(state: DashboardState):
-    """One chosen household's members now."""
+def HouseholdView(state: DashboardState):
+    """One household drawn as people, coloured by a chosen hormone, redrawn at every step."""
     model = state.model.value
-    tick = state.tick.value
+    state.tick.value  # noqa: B018 - subscribe: redrawn after every step
     household = min(state.household.value, model.sim.H - 1)
-    solara.SliderInt(f"Household {household}", value=household, min=0, max=model.sim.H - 1,
-                     on_value=state.household.set)
-    rows = figures.household_members(model, household)
-    solara.Text("Members: " + "; ".join(figures.describe_member(r) for r in rows))
-    PlotFigure(lambda: figures.household_figure(model, household), [id(model), tick, household])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.SliderInt(f"Household {household}", value=household, min=0, max=model.sim.H - 1,
+                         on_value=state.household.set)
+        solara.ToggleButtonsSingle(value=state.hormone, values=list(HORMONES))
+    with model.reading():
+        svg = household_svg(model, household, state.hormone.value)
+        rows = figures.household_members(model, household)
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["household-view"])
+    solara.Text("Members: " + "; ".join(figures.describe_member(r) for r in rows), style=CAPTION)
+
+
+def _fmt(value: float, digits: int = 2, suffix: str = "") -> str:
+    return "-" if value != value else f"{value:.{digits}f}{suffix}"
+
+
+@solara.component
+def Monitors(state: DashboardState):
+    """The numbers a lesson is about, now (NetLogo's monitors)."""
+    state.tick.value  # noqa: B018 - subscribe
+    m = state.model.value.monitors()
+    items = [("mothers' bond", _fmt(m["bond_mother"])), ("fathers' bond", _fmt(m["bond_father"])),
+             ("alloparents' bond", _fmt(m["bond_alloparent"])),
+             ("sensitive responses", _fmt(m["sensitive_pct"], 1, "%")),
+             ("infant cortisol", _fmt(m["infant_cortisol"], 1, " nmol/l")),
+             ("mothers depressed", _fmt(m["depressed_pct_mother"], 1, "%")),
+             ("fathers depressed", _fmt(m["depressed_pct_father"], 1, "%"))]
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["monitors"]):
+        for label, value in items:
+            solara.HTML(tag="div", unsafe_innerHTML=f"<div style='font-size:0.72em;color:#555'>{label}</div>"
+                        f"<div style='font-size:1.05em;font-weight:bold' data-monitor='{label}'>{value}</div>",
+                        style="border:1px solid #ccc;border-radius:4px;padding:2px 6px;min-width:88px")
+
+
+@solara.component
+def StrangeSituationPanel(state: DashboardState):
+    """Attachment classes A/B/C/D by caregiver from the lab's Strange Situation at 12 months."""
+    state.tick.value  # noqa: B018 - subscribe
+    model = state.model.value
+    ssp = model.ssp
+    if ssp is None:
+        when = ("this run ends before 12 months" if model.sim.months < SSP_AGE_MONTHS
+                else "it runs when the infants reach 12 months")
+        solara.Text(f"Strange Situation (attachment A/B/C/D): {when}.", style=CAPTION)
+        return
+    header = "".join(f"<th>{c}</th>" for c in ATTACHMENT_CLASSES)
+    body = "".join(f"<tr><td>{role}</td>" + "".join(f"<td>{100 * row[c]:.0f}%</td>" for c in ATTACHMENT_CLASSES)
+                   + f"<td>{int(row['n'])}</td></tr>" for role, row in ssp.items())
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        "<b>Strange Situation at 12 months</b> (the lab's procedure; A avoidant, B secure, C resistant, "
+        "D disorganised; share of infants, by the caregiver in the procedure)"
+        f"<table class='ssp-table' style='font-size:0.85em;border-spacing:8px 0'><tr><th>caregiver</th>{header}"
+        f"<th>n</th></tr>{body}</table>"))
+
+
+@solara.component
+def LessonPanel(state: DashboardState):
+    """The open lesson: what it is, what to run, what to look at, the question, the answer on demand."""
+    lesson = state.lesson
+    if lesson is None:
+        solara.Markdown("No lesson is open. Open one by its address:\n\n"
+                        + "\n".join(f"- [{lesson.title}](?lesson={lesson.name})" for lesson in LESSONS))
+        return
+    solara.Markdown(f"### Lesson: {lesson.title}\n\n" + " ".join(lesson.sentences)
+                    + f"\n\n**Run:** {lesson.run}\n\n**Look at:** {lesson.look_at}\n\n"
+                    f"**Then:** {lesson.change_text}\n\n**Question for the class:** {lesson.question}")
+    solara.Checkbox(label="Show the expected answer", value=state.show_answer)
+    if state.show_answer.value:
+        solara.Success(lesson.answer)
+
+
+@solara.component
+def InfoPanel():
+    """What it is, how it works, how to use it, things to notice, things to try, credits (NetLogo's Info tab)."""
+    solara.Markdown("\n\n".join(f"#### {title}\n\n{text}" for title, text in INFO_SECTIONS))
+
+
+@solara.component
+def ExportPanel(state: DashboardState):
+    """The data shown, as CSV."""
+    model = state.model.value
+    state.tick.value  # noqa: B018 - subscribe
+    solara.FileDownload(lambda: model.history().to_csv(index=False), filename="bonding_daily_means.csv",
+                        label="Save the daily means (CSV)", mime_type="text/csv")
+    solara.Text("One row per simulated day: the means by role the plots show (infant age in days; "
+                "negative = pregnancy). Each figure has its own PNG button.", style=CAPTION)
 
 
 @solara.component
@@ -235,7 +378,6 @@ def StatusLine(state: DashboardState):
     changes = changes_from_scenario(state.applied.value)
     if changes:
         solara.Text(f"Changed from the scenario: {changes}", style={"font-weight": "bold", "color": "#b71c1c"})
-    solara.Text(model.scenario_description, style=CAPTION)
 
 
 @solara.component
@@ -260,26 +402,70 @@ def PlayLoop(state: DashboardState):
     solara.use_thread(loop, dependencies=[playing], intrusive_cancel=False)
 
 
+TAB_NAMES = ("Lesson", "Household", "Hormones", "Bonds", "Infant and care", "Export", "Info")
+
+
 @solara.component
-def Page(state: DashboardState | None = None):
-    """The dashboard. ``solara run experiments.viz.app`` serves it; tests pass a small ``state``."""
-    session = solara.use_memo(lambda: state if state is not None else DashboardState(), [])
-    solara.Title("bonding: caregiver-infant bonding")
-    with solara.AppBar():
-        solara.AppBarTitle("Caregiver-infant bonding driven by hormones")
+def Dashboard(session: DashboardState, problem: str | None = None):
     with solara.Sidebar():
-        with solara.Card("Run"):
+        with solara.Card("Run", margin=0):
             RunControls(session)
-        with solara.Card("Settings (applied on Reset)"):
+        with solara.Card("Settings (applied on Reset)", margin=0):
             ParameterPanel(session)
+    if problem:
+        solara.Error(problem)
     StatusLine(session)
-    with solara.lab.Tabs(lazy=True):  # only the open tab is drawn: one or two figures per step
+    Monitors(session)
+    StrangeSituationPanel(session)
+    with solara.lab.Tabs(value=session.tab, lazy=True):  # only the open tab is drawn
+        with solara.lab.Tab("Lesson"):
+            LessonPanel(session)
+        with solara.lab.Tab("Household"):
+            HouseholdView(session)
         with solara.lab.Tab("Hormones"):
             TrendPlot(session, figures.hormone_figure)
         with solara.lab.Tab("Bonds"):
             BondPlots(session)
         with solara.lab.Tab("Infant and care"):
             TrendPlot(session, figures.infant_figure)
-        with solara.lab.Tab("One household"):
-            HouseholdPlot(session)
+        with solara.lab.Tab("Export"):
+            ExportPanel(session)
+        with solara.lab.Tab("Info"):
+            InfoPanel()
     PlayLoop(session)
+
+
+@solara.component
+def Preparing():
+    solara.Info("Preparing the model: compiling it for this computer (the first time only; up to two "
+                "minutes). The page is ready when the Reset, Play and Step buttons appear.")
+    solara.ProgressLinear(True)
+
+
+@solara.component
+def Page(state: DashboardState | None = None):
+    """The dashboard. ``solara run experiments.viz.app`` serves it; tests pass a small ``state``."""
+    router = solara.use_router()
+    ready = solara.use_reactive(state is not None or KERNEL_READY.is_set())
+
+    def wait_until_prepared():
+        start_preparing()
+        KERNEL_READY.wait()
+        ready.set(True)
+
+    solara.use_thread(wait_until_prepared, dependencies=[])
+    solara.Title("bonding: caregiver-infant bonding")
+    with solara.AppBar():
+        solara.AppBarTitle("Caregiver-infant bonding driven by hormones")
+    if ready.value:
+        Ready(state, router.search)
+    else:
+        Preparing()
+
+
+@solara.component
+def Ready(state: DashboardState | None, search: str | None):
+    """The page once the kernel is compiled: this browser tab's session (a lesson if the URL names one)."""
+    session, problem = solara.use_memo(
+        lambda: (state, None) if state is not None else DashboardState.from_url(search), [])
+    Dashboard(session, problem)
