@@ -28,6 +28,7 @@ from model.state import ALLOPARENT_SLOTS, FATHER, MOTHER, PRENATAL_DAYS, ROLES
 
 SSP_AGE_MONTHS = 12.0  # the Strange Situation is run once, when the infants reach this age
 ATTACHMENT_CLASSES = ("A", "B", "C", "D")
+SSP_DAY = 365  # the infant age (days) at which it runs: a 12-month run ends there
 
 #: Role groups the plots show: mothers, fathers, and every alloparent pooled (grandparent,
 #: older sibling, daycare carer).
@@ -220,7 +221,7 @@ class DashboardModel(BondingModel):
             while done < hours and self.running:
                 self.step()
                 done += 1
-                if self.ssp is None and self.sim.born and self.sim.age_months >= SSP_AGE_MONTHS:
+                if self.ssp is None and self.sim.born and self.sim.age_days >= SSP_DAY - 1e-6:
                     self.ssp = strange_situation_shares(self.sim)
         return done
 

@@ -32,7 +32,7 @@ class Measure:
     """One series the students watch: its column, how it is read, the expected direction."""
 
     column: str
-    reading: str  # "mean after birth" / "mean from M months" / "mean before M months" or "at the end"
+    reading: str  # "at the end", "at M months", "mean after birth", "mean from M months", "mean before M months"
     direction: int  # +1 rises, -1 falls with the change, 0 stays within 5%
     label: str
 
@@ -87,11 +87,15 @@ def run_form(form: dict) -> pd.DataFrame:
 
 
 def read(history: pd.DataFrame, measure: Measure) -> float:
-    """A measure's reading of a run: "at the end" (the last day), "mean after birth", or the mean
-    of the daily means "from M months" / "before M months" (infant age)."""
+    """A measure's reading of a run: "at the end" (the last day), "at M months" (the last day
+    before that infant age), "mean after birth", or the mean of the daily means "from M months" /
+    "before M months"."""
     if measure.reading == "at the end":
         return float(history[measure.column].iloc[-1])
     age = history["age_days"].to_numpy(dtype=float) / DAYS_PER_MONTH
+    if measure.reading.startswith("at ") and measure.reading.endswith(" months"):
+        months = float(measure.reading.split()[1])
+        return float(history.loc[age < months, measure.column].iloc[-1])
     if measure.reading == "mean after birth":
         keep = age >= 0
     elif measure.reading.startswith(("mean from ", "mean before ")):

@@ -116,7 +116,7 @@ def household_svg(model: DashboardModel, h: int, hormone: str = "oxytocin") -> s
     x0, y0 = POSITIONS["infant"]
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
              f'style="max-width:{WIDTH}px;font-family:sans-serif" role="img" '
-             f'aria-label="household {h}" data-household="{h}">']
+             f'aria-label="household {h}" data-household="{h}" data-hour="{model.sim.hour}">']
     for p in people:  # bonds first, under the people
         if p["role"] == "infant":
             continue

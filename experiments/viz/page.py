@@ -18,10 +18,12 @@ The state lives in :class:`DashboardState` (one per session; tests pass their ow
 
 from __future__ import annotations
 
+import contextlib
 import io
 import threading
 from urllib.parse import parse_qs
 
+import reacton.core
 import solara
 import solara.lab
 
@@ -104,6 +106,9 @@ class DashboardState:
         self.previous = solara.reactive(None)  # figures.PreviousRun: the run before the last Reset
         self.show_previous = solara.reactive(True)
         self._lock = threading.RLock()  # one stepper at a time (the Play thread or a click)
+        self._tick_lock = threading.Lock()
+        self._ticks = 0
+        self.render_context = None  # the page's reacton render context, set when it renders
         self.play_idle = threading.Event()  # set while no Play thread is running
         self.play_idle.set()
 
@@ -138,8 +143,20 @@ class DashboardState:
         """Advance the model by the chosen hours; return the hours simulated."""
         with self._lock:
             hours = self.model.value.advance(self.hours)
-            self.tick.value += 1  # under the lock: a click and the Play thread never lose a tick
+        self.redraw()
         return hours
+
+    def redraw(self) -> None:
+        """Bump the tick the step-dependent components read, as one render pass.
+
+        Outside the step lock (a click handler that holds the render lock may be waiting for it);
+        each bump takes a fresh number, so a click and the Play thread never lose a redraw.
+        """
+        with self._tick_lock:
+            self._ticks += 1
+            tick = self._ticks
+        with self.render_context or contextlib.nullcontext():  # one render for all its listeners
+            self.tick.value = tick
 
     def toggle_play(self) -> None:
         self.playing.value = not self.playing.value and self.model.value.running
@@ -160,7 +177,7 @@ class DashboardState:
         self.applied.value = dict(self.form.value)
         self.household.value = min(self.household.value, settings.households - 1)
         self.error.value = None
-        self.tick.value += 1
+        self.redraw()
         return True
 
 
@@ -240,7 +257,7 @@ def PlotFigure(draw, dependencies: list, filename: str):
     """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change, and
     a button that saves it as PNG."""
     png = solara.use_memo(lambda: figure_png(draw()), dependencies)
-    solara.Image(png, format="png")
+    solara.Image(png, format="png", classes=["trend-figure"])
     solara.FileDownload(png, filename=filename, label="Save this figure (PNG)", mime_type="image/png")
 
 
@@ -407,6 +424,7 @@ TAB_NAMES = ("Lesson", "Household", "Hormones", "Bonds", "Infant and care", "Exp
 
 @solara.component
 def Dashboard(session: DashboardState, problem: str | None = None):
+    session.render_context = reacton.core.get_render_context(required=False)
     with solara.Sidebar():
         with solara.Card("Run", margin=0):
             RunControls(session)

@@ -26,7 +26,7 @@ from experiments.viz.controls import (  # noqa: E402
 )
 from experiments.viz.dashboard_model import DashboardModel  # noqa: E402
 from experiments.viz.figures import describe_member, household_members  # noqa: E402
-from experiments.viz.page import DashboardState, Page  # noqa: E402
+from experiments.viz.page import TAB_NAMES, DashboardState, Page  # noqa: E402
 from model.params import PARAMS  # noqa: E402
 
 SMALL = {"households": 20, "months": 2, "start_at_birth": False}
@@ -115,7 +115,8 @@ def test_page_renders_run_controls_derived_sliders_and_plots(page):
     assert sync.caption(PARAMS["ot_synchrony"].default) in texts(rc.container)  # value, unit, meaning
     assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "1"
     tabs = rc.find(v.Tabs).widget
-    for tab, n_figures in ((0, 1), (1, 2), (2, 1), (3, 1)):  # only the open tab is drawn
+    assert rc.find(v.Tabs).widget.v_model == TAB_NAMES.index("Household")  # no lesson: the household first
+    for tab, n_figures in ((2, 1), (3, 2), (4, 1), (1, 0)):  # only the open tab is drawn
         tabs.v_model = tab
         pngs = [w.value for w in rc.find(ipywidgets.Image).widgets]
         assert len(pngs) == n_figures and all(bytes(p[:4]) == b"\x89PNG" for p in pngs), tab
@@ -217,14 +218,26 @@ def test_pause_stops_play():
     assert wait_for(lambda: not button(rc, "Step").disabled)
 
 
+def household_html(rc) -> str:
+    """The household view's SVG as the page holds it."""
+    return rc.find(attributes={"class": "household-view"}).widget.unsafe_innerHTML
+
+
 @pytest.mark.real_figures
-def test_household_tab_shows_the_chosen_household():
+def test_household_tab_shows_the_chosen_household_as_people_and_changes_hour_by_hour():
     state, rc = render_page(start_at_birth=True)
-    rc.find(v.Tabs).widget.v_model = 3
+    rc.find(v.Tabs).widget.v_model = TAB_NAMES.index("Household")
     model = state.model.value
     slider(rc, "Household 0").v_model = 7
     assert slider(rc, "Household 7").v_model == 7
     expected = "Members: " + "; ".join(describe_member(r) for r in household_members(model, 7))
     assert expected in texts(rc.container)
-    assert len(rc.find(ipywidgets.Image).widgets) == 1
+    svg = household_html(rc)
+    assert 'data-household="7"' in svg and 'data-role="mother"' in svg and 'data-role="infant"' in svg
+    rc.find(v.Select, label="Hours per step").widget.v_model = "1 hour"
+    seen = {svg}
+    for _ in range(6):
+        button(rc, "Step").click()
+        seen.add(household_html(rc))
+    assert len(seen) >= 4, "the household view did not change hour by hour"
     assert set(TEACHING_PARAMETERS) <= set(state.form.value)
