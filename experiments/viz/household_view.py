@@ -41,9 +41,9 @@ HORMONES: dict[str, HormoneScale] = {
     "prolactin": HormoneScale("prolactin", "ng/ml", 0.0, 200.0, "prolactin", None),
 }
 
-POSITIONS = {"mother": (90, 70), "father": (410, 70), "grandparent": (90, 250), "sibling": (250, 290),
-             "daycare": (410, 250), "infant": (250, 165)}
-WIDTH, HEIGHT = 500, 340
+POSITIONS = {"mother": (95, 45), "father": (405, 45), "grandparent": (65, 235), "sibling": (250, 300),
+             "daycare": (435, 235), "infant": (250, 150)}
+WIDTH, HEIGHT = 500, 395
 
 
 def colour(fraction: float) -> str:
@@ -125,9 +125,6 @@ def household_svg(model: DashboardModel, h: int, hormone: str = "oxytocin") -> s
         dash = ' stroke-dasharray="6,5"' if p["activity"] == "away" else ""
         parts.append(f'<line x1="{x}" y1="{y}" x2="{x0}" y2="{y0}" stroke="#7a5" stroke-width="{width:.1f}"'
                      f' stroke-opacity="0.7"{dash}/>')
-        mx, my = (x + x0) / 2, (y + y0) / 2
-        parts.append(f'<text x="{mx:.0f}" y="{my - 6:.0f}" font-size="11" fill="#375" text-anchor="middle">'
-                     f'bond {p["bond"]:.2f}</text>')
     for p in people:
         x, y = POSITIONS[p["role"]]
         r = 24 if p["role"] == "infant" else 30
@@ -138,8 +135,11 @@ def household_svg(model: DashboardModel, h: int, hormone: str = "oxytocin") -> s
         parts.append(f'<text x="{x}" y="{y + 4}" font-size="12" text-anchor="middle" font-weight="bold">'
                      f'{escape(p["role"])}</text>')
         parts.append(f'<text x="{x}" y="{y + r + 14}" font-size="11" text-anchor="middle">{hormone} {level}</text>')
-        parts.append(f'<text x="{x}" y="{y + r + 27}" font-size="11" text-anchor="middle" fill="#1a237e" '
-                     f'data-activity="{p["role"]}">{escape(p["activity"])}</text>')
+        lines = [] if p["role"] == "infant" else [(f'bond {p["bond"]:.2f}', "#375")]
+        lines.append((p["activity"], "#1a237e"))
+        for n, (text, fill) in enumerate(lines):
+            parts.append(f'<text x="{x}" y="{y + r + 27 + 13 * n}" font-size="11" text-anchor="middle" '
+                         f'fill="{fill}">{escape(text)}</text>')
     parts.append(f'<text x="5" y="{HEIGHT - 6}" font-size="10" fill="#555">colour: {hormone} from '
                  f'{scale.lo:g} (pale) to {scale.hi:g} (dark) {escape(scale.unit.split(";")[0])}'
                  f'{"; infant " + f"{scale.infant_lo:g}-{scale.infant_hi:g}" if scale.infant_field else ""}'

@@ -364,8 +364,10 @@ def LessonPanel(state: DashboardState):
     solara.Markdown(f"### Lesson: {lesson.title}\n\n" + " ".join(lesson.sentences)
                     + f"\n\n**Run:** {lesson.run}\n\n**Look at:** {lesson.look_at}\n\n"
                     f"**Then:** {lesson.change_text}\n\n**Question for the class:** {lesson.question}")
-    solara.Checkbox(label="Show the expected answer", value=state.show_answer)
-    if state.show_answer.value:
+    shown = state.show_answer.value
+    solara.Button("Hide the answer" if shown else "Show the expected answer", outlined=True,
+                  on_click=lambda: state.show_answer.set(not shown))
+    if shown:
         solara.Success(lesson.answer)
 
 

@@ -94,7 +94,7 @@ def test_each_lesson_opens_by_url_with_its_preset(page, server, screenshots, les
     assert line.startswith(f"{scenario}, {LESSON_HOUSEHOLDS} households, seed {lesson.preset['seed']}:"), line
     assert page.locator(".v-select", has_text=lesson.hours_per_step).count() >= 1
     assert not page.get_by_text(lesson.answer).is_visible()
-    page.get_by_label("Show the expected answer").check()
+    click(page, "Show the expected answer")
     page.get_by_text(lesson.answer).wait_for(timeout=STEP_MS)
     page.screenshot(path=str(screenshots / f"lesson_{lesson.name}.png"))
 

@@ -141,3 +141,75 @@ def test_history_is_a_consistent_snapshot_while_another_thread_steps():
     stepper.join(60)
     reader.join(60)
     assert len(snapshots) == 1 and len(snapshots[0]) == 1 and not snapshots[0].isna().all(axis=None)
+
+
+def test_monitors_are_the_current_state_by_role(born_model):
+    m, sim = born_model.monitors(), born_model.sim
+    assert m["bond_mother"] == pytest.approx(sim.cg.bond[:, MOTHER].mean())
+    fathers = sim.cg.exists[:, FATHER]
+    assert m["bond_father"] == pytest.approx(sim.cg.bond[fathers, FATHER].mean())
+    assert m["depressed_pct_mother"] == pytest.approx(100 * sim.cg.depressed[:, MOTHER].mean())
+    assert m["infant_cortisol"] == pytest.approx(sim.inf.cortisol.mean())
+    assert 0 <= m["sensitive_pct"] <= 100
+
+
+def test_strange_situation_runs_once_at_day_365_with_the_labs_procedure():
+    m = DashboardModel(households=12, months=12, rng=4, start_at_birth=True)
+    m.advance(24 * 364)
+    assert m.ssp is None and m.running  # not before 12 months
+    m.advance(24 * 2)
+    assert m.ssp is not None and not m.running
+    from experiments.lab.ssp import ssp_hook
+
+    coded = ssp_hook(12.0)[1](m.sim)  # the same procedure and seed on the same (finished) state
+    assert sum(int(row["n"]) for row in m.ssp.values()) == len(coded["ssp_attachment"])
+    assert m.ssp["mother"]["n"] == 12
+    mothers = np.asarray(coded["ssp_attachment"], dtype=object)[np.nonzero(m.sim.cg.exists)[1] == MOTHER]
+    for cls in "ABCD":
+        assert m.ssp["mother"][cls] == pytest.approx(np.mean(mothers == cls))
+    for row in m.ssp.values():
+        assert sum(row[c] for c in "ABCD") == pytest.approx(1.0)
+
+
+def test_events_mark_leave_daycare_interventions_and_the_strange_situation():
+    m = DashboardModel(households=5, months=13, scenario="caregiver_loss_6m", rng=1)
+    labels = dict((label, month) for month, label in m.events())
+    assert labels["CaregiverLoss father"] == 6 and labels["Strange Situation"] == 12
+    assert labels["father's leave ends"] == 0.5 and labels["mother's leave ends"] == 6
+    short = DashboardModel(households=5, months=5, rng=1)
+    assert all(month <= 5 for month, _ in short.events())  # only what happens within the run
+
+
+def test_household_view_draws_each_member_with_what_they_do_this_hour():
+    from experiments.viz.household_view import HORMONES, household_people, household_svg
+
+    m = DashboardModel(households=10, months=1, rng=5, start_at_birth=True)
+    m.advance(3)
+    h = 0
+    sim = m.sim
+    people = household_people(m, h, "cortisol")
+    assert [p["role"] for p in people][-1] == "infant"
+    assert people[0]["level"] == pytest.approx(sim.cg.cortisol[h, MOTHER])
+    svg = household_svg(m, h, "oxytocin")
+    assert f'data-hour="{sim.hour}"' in svg and svg.count("<circle") == len(people)
+    sim.inf.asleep[h] = True
+    assert household_people(m, h, "oxytocin")[-1]["activity"] == "asleep"
+    sim.inf.asleep[h] = False
+    from model.behaviour import DISTRESS_BID
+
+    sim.inf.bid[h] = DISTRESS_BID
+    assert household_people(m, h, "oxytocin")[-1]["activity"].startswith("crying")
+    sim.cg.present[h, MOTHER] = False
+    assert household_people(m, h, "oxytocin")[0]["activity"] == "away"
+    assert household_svg(m, h, "cortisol") == household_svg(m, h, "cortisol")  # drawing only reads
+    assert all(scale.lo == 0.0 for scale in HORMONES.values())  # fixed colour scales from zero
+
+
+def test_trend_axes_start_at_zero_span_the_run_and_mark_events(born_model):
+    fig = figures.hormone_figure(born_model.history(), months=6.0, events=[(0.5, "father's leave ends")])
+    for ax in fig.axes:
+        assert ax.get_ylim()[0] == 0.0 and ax.get_xlim()[1] == 6.0
+        assert ax.get_ylim()[1] >= min(figures.Y_RANGES.values())
+        assert any("father's leave ends" in t.get_text() for t in ax.texts)
+    cortisol = fig.axes[1]
+    assert cortisol.get_ylim()[1] >= figures.Y_RANGES["cortisol"]  # a fixed range, not fitted to the data

@@ -241,3 +241,33 @@ def test_household_tab_shows_the_chosen_household_as_people_and_changes_hour_by_
         seen.add(household_html(rc))
     assert len(seen) >= 4, "the household view did not change hour by hour"
     assert set(TEACHING_PARAMETERS) <= set(state.form.value)
+
+
+def test_a_lesson_url_opens_its_preset_on_the_lesson_tab_and_a_bad_one_says_so():
+    from experiments.viz.lessons import LESSONS
+
+    lesson = LESSONS[1]
+    state, problem = DashboardState.from_url(f"lesson={lesson.name}")
+    assert problem is None and state.lesson is lesson and state.tab.value == TAB_NAMES.index("Lesson")
+    assert state.form.value == lesson.form() and state.hours_per_step.value == lesson.hours_per_step
+    assert state.model.value.sim.H == parse_settings(lesson.form()).households
+    state, problem = DashboardState.from_url("lesson=nope")
+    assert state.lesson is None and "lesson: 'nope' is not a lesson (allowed: " in problem
+    state, problem = DashboardState.from_url(None)
+    assert state.lesson is None and problem is None and state.tab.value == TAB_NAMES.index("Household")
+
+
+def test_the_answer_is_shown_only_on_demand():
+    from experiments.viz.lessons import LESSONS
+
+    state = DashboardState(lesson=LESSONS[0])
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page(state)
+
+    _, rc = solara.render(App(), handle_error=False)
+    assert LESSONS[0].answer not in " ".join(alerts(rc, "success"))
+    button(rc, "Show the expected answer").click()
+    assert LESSONS[0].answer in " ".join(alerts(rc, "success"))
