@@ -41,6 +41,7 @@ class Lesson:
     question: str
     answer: str  # the expected answer, from the measures below
     measures: tuple[Measure, ...] = field(default=())
+    tab: str = "Hormones"  # where the effect shows (the docs' screenshot of the lesson opens it)
 
     def form(self, seed: int | None = None) -> dict:
         """The page's form with this lesson's preset applied."""
@@ -115,7 +116,7 @@ LESSONS: tuple[Lesson, ...] = (
              Measure("bond_father", "at the end", 0, "fathers' bond at 12 months"),
              Measure("testosterone_father", "mean after birth", -1, "fathers' testosterone (nmol/l)"),
              Measure("bond_mother", "at the end", 0, "mothers' bond")),
-    ),
+        "Bonds"),
     Lesson(
         "loss_and_grief", "Loss and grief",
         {"scenario": "caregiver_loss_6m", "months": 10, "seed": "1"}, "1 week",

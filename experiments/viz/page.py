@@ -19,6 +19,7 @@ The state lives in :class:`DashboardState` (one per session; tests pass their ow
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import threading
 from urllib.parse import parse_qs
@@ -353,17 +354,27 @@ def StrangeSituationPanel(state: DashboardState):
         f"<th>n</th></tr>{body}</table>"))
 
 
+def _html(text: str) -> str:
+    return html.escape(text).replace("`", "")
+
+
 @solara.component
 def LessonPanel(state: DashboardState):
-    """The open lesson: what it is, what to run, what to look at, the question, the answer on demand."""
+    """The open lesson: what it is, what to run, what to look at, the question, the answer on demand.
+
+    Plain HTML, not ``solara.Markdown``: Markdown loads maths and diagram scripts from the
+    server's CDN route, which a classroom with no internet connection may not have."""
     lesson = state.lesson
     if lesson is None:
-        solara.Markdown("No lesson is open. Open one by its address:\n\n"
-                        + "\n".join(f"- [{lesson.title}](?lesson={lesson.name})" for lesson in LESSONS))
+        items = "".join(f'<li><a href="?lesson={x.name}">{_html(x.title)}</a> (<code>/?lesson={x.name}</code>)</li>'
+                        for x in LESSONS)
+        solara.HTML(tag="div", unsafe_innerHTML=f"<p>No lesson is open. Open one by its address:</p><ul>{items}</ul>")
         return
-    solara.Markdown(f"### Lesson: {lesson.title}\n\n" + " ".join(lesson.sentences)
-                    + f"\n\n**Run:** {lesson.run}\n\n**Look at:** {lesson.look_at}\n\n"
-                    f"**Then:** {lesson.change_text}\n\n**Question for the class:** {lesson.question}")
+    rows = (("Run", lesson.run), ("Look at", lesson.look_at), ("Then", lesson.change_text),
+            ("Question for the class", lesson.question))
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<h3>Lesson: {_html(lesson.title)}</h3><p>{_html(' '.join(lesson.sentences))}</p>"
+        + "".join(f"<p><b>{name}:</b> {_html(text)}</p>" for name, text in rows)))
     shown = state.show_answer.value
     solara.Button("Hide the answer" if shown else "Show the expected answer", outlined=True,
                   on_click=lambda: state.show_answer.set(not shown))
@@ -374,7 +385,8 @@ def LessonPanel(state: DashboardState):
 @solara.component
 def InfoPanel():
     """What it is, how it works, how to use it, things to notice, things to try, credits (NetLogo's Info tab)."""
-    solara.Markdown("\n\n".join(f"#### {title}\n\n{text}" for title, text in INFO_SECTIONS))
+    solara.HTML(tag="div", unsafe_innerHTML="".join(f"<h4>{_html(title)}</h4><p>{_html(text)}</p>"
+                                                    for title, text in INFO_SECTIONS), classes=["info-panel"])
 
 
 @solara.component

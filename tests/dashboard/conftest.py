@@ -42,12 +42,18 @@ def get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
 
 
 @pytest.fixture(scope="session")
-def server():
+def server_log(tmp_path_factory) -> Path:
+    """Where the test server's output (stdout and stderr) goes."""
+    return tmp_path_factory.mktemp("dashboard-server") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def server(server_log):
     """``bonding dashboard`` on a free port, stopped (by its process id) after the tests."""
     pytest.importorskip("solara", reason="the dashboard extra is not installed: pip install -e '.[dashboard]'")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    log = open(REPO / "results" / "dashboard-server.log", "wb") if (REPO / "results").is_dir() else subprocess.DEVNULL
+    log = open(server_log, "wb")
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "dashboard", "--port", str(port)],
                             cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -72,8 +78,7 @@ def server():
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if log is not subprocess.DEVNULL:
-            log.close()
+        log.close()
 
 
 def chromium_path() -> str | None:

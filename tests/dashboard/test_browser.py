@@ -137,3 +137,39 @@ def test_strange_situation_panel_appears_at_12_months(page, server, screenshots)
     rows = table.locator("tr").all_inner_texts()
     assert any(r.startswith("mother") for r in rows) and any(r.startswith("father") for r in rows), rows
     page.screenshot(path=str(screenshots / "strange_situation.png"))
+
+
+def test_csv_and_png_export_of_what_is_shown(page, server, tmp_path):
+    open_page(page, server)
+    click(page, "Step")
+    wait_for_step(page, AT_BIRTH + 24)
+    open_tab(page, "Export")
+    with page.expect_download(timeout=STEP_MS) as info:
+        page.get_by_text("Save the daily means (CSV)").click()
+    csv = tmp_path / "daily.csv"
+    info.value.save_as(csv)
+    lines = csv.read_text().splitlines()
+    assert lines[0].startswith("age_days,") and len(lines) == 1 + PRENATAL_DAYS + 1  # header + one row a day
+    open_tab(page, "Hormones")
+    with page.expect_download(timeout=STEP_MS) as info:
+        page.get_by_text("Save this figure (PNG)").first.click()
+    png = tmp_path / "figure.png"
+    info.value.save_as(png)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_usable_at_1024_by_768_and_no_warning_printed_per_session(page, server, server_log):
+    for _ in range(2):  # two more sessions on the same server
+        open_page(page, server)
+    assert page.viewport_size == {"width": 1024, "height": 768}
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 1024, "the page scrolls sideways"
+    for name in ("Reset", "Play", "Step"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box["y"] + box["height"] <= 768, f"{name} is below the fold"
+    slider = page.locator(".v-input", has_text="Oxytocin calms stress").first.bounding_box()
+    assert slider["y"] + slider["height"] <= 768, "the first teaching slider is below the fold"
+    log = server_log.read_text(errors="replace")
+    assert "Warning" not in log, log[-2000:]
+    hosts = {urlparse(u).hostname for u in page.context.requested
+             if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    assert hosts == {"127.0.0.1"}, f"requests left the machine (all tests so far): {sorted(hosts - {'127.0.0.1'})}"

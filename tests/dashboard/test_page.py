@@ -271,3 +271,38 @@ def test_the_answer_is_shown_only_on_demand():
     assert LESSONS[0].answer not in " ".join(alerts(rc, "success"))
     button(rc, "Show the expected answer").click()
     assert LESSONS[0].answer in " ".join(alerts(rc, "success"))
+
+
+def test_page_says_preparing_and_offers_no_button_until_the_kernel_is_ready(monkeypatch):
+    import threading
+
+    from experiments.viz import page as page_module
+
+    ready = threading.Event()
+    monkeypatch.setattr(page_module, "KERNEL_READY", ready)
+    monkeypatch.setattr(page_module, "start_preparing", lambda: None)  # the test says when it is ready
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page()
+
+    _, rc = solara.render(App(), handle_error=False)
+    assert any("Preparing the model" in a for a in alerts(rc, "info"))
+    assert not rc.find(v.Btn, children=["Step"]).widgets  # no click can queue up
+    ready.set()
+    assert wait_for(lambda: rc.find(v.Btn, children=["Step"]).widgets), "the page never became ready"
+    assert not any("Preparing the model" in a for a in alerts(rc, "info"))
+
+
+def test_info_tab_has_netlogos_sections(page):
+    from experiments.viz.info import INFO_SECTIONS
+
+    state, rc = page
+    rc.find(v.Tabs).widget.v_model = TAB_NAMES.index("Info")
+    shown = rc.find(attributes={"class": "info-panel"}).widget.unsafe_innerHTML
+    titles = [title for title, _ in INFO_SECTIONS]
+    assert titles == ["What is it?", "How it works", "How to use it", "Things to notice", "Things to try",
+                      "Credits and sources"]
+    for title, text in INFO_SECTIONS:
+        assert f"<h4>{title}</h4>" in shown and len(text.split(". ")) >= 3
