@@ -44,10 +44,13 @@ def make_change(page, lesson: Lesson) -> None:
         control = teaching_controls()[name]
         slider = page.locator(".v-input", has_text=control.label).locator("[role=slider]")
         slider.focus()
-        presses = round((float(value) - float(lesson.form()[name])) / control.step)
-        for _ in range(abs(presses)):
-            slider.press("ArrowRight" if presses > 0 else "ArrowLeft")
-        page.get_by_text(f"{float(value):g} {control.unit} (range", exact=False).wait_for(timeout=RUN_MS)
+        for _ in range(10 * round(abs(float(value) - float(lesson.form()[name])) / control.step) + 10):
+            now = float(slider.get_attribute("aria-valuenow"))
+            if abs(now - float(value)) < control.step / 2:
+                break
+            slider.press("ArrowRight" if now < float(value) else "ArrowLeft")  # Vuetify updates it at once
+        else:
+            raise SystemExit(f"could not set {name} to {value}")
 
 
 def shoot(page, base: str, lesson: Lesson, out: Path) -> Path:
@@ -59,7 +62,9 @@ def shoot(page, base: str, lesson: Lesson, out: Path) -> Path:
     page.get_by_text("run finished", exact=False).wait_for(state="detached", timeout=RUN_MS)
     play_to_end(page)
     page.get_by_role("tab", name=lesson.tab).click()
-    page.locator("img.trend-figure").first.wait_for(timeout=RUN_MS)
+    page.wait_for_function("() => { const i = document.querySelector('img.trend-figure');"  # drawn, tab slid in
+                           " return i && i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 500"
+                           " && !document.querySelector('.v-window__container--is-active'); }", timeout=RUN_MS)
     path = out / f"{lesson.name}.png"
     page.screenshot(path=str(path))
     return path

@@ -253,6 +253,11 @@ class DashboardModel(BondingModel):
         with self.lock:
             yield self
 
+    def days_recorded(self) -> int:
+        """How many days the DataCollector holds (the trend figures change only with this)."""
+        with self.lock:
+            return len(self.datacollector.model_vars["age_days"])
+
     def history(self):
         """The DataCollector's table, one row per finished day: a snapshot taken under the lock."""
         with self.lock:

@@ -273,11 +273,12 @@ def TrendPlot(state: DashboardState, make):
     """A figure of population means over time (the DataCollector table), the previous run dashed,
     events marked, axes from zero."""
     model = state.model.value
-    tick = state.tick.value
+    state.tick.value  # noqa: B018 - subscribe; redrawn only when a day has been added, below
+    days = model.days_recorded()
     previous = state.previous.value if state.show_previous.value else None
     events = model.events()
     PlotFigure(lambda: make(model.history(), previous, months=model.sim.months, events=events),
-               [id(model), tick, id(previous), make.__name__], f"{make.__name__}.png")
+               [id(model), days, id(previous), make.__name__], f"{make.__name__}.png")
 
 
 @solara.component
@@ -344,14 +345,15 @@ def StrangeSituationPanel(state: DashboardState):
                 else "it runs when the infants reach 12 months")
         solara.Text(f"Strange Situation (attachment A/B/C/D): {when}.", style=CAPTION)
         return
-    header = "".join(f"<th>{c}</th>" for c in ATTACHMENT_CLASSES)
-    body = "".join(f"<tr><td>{role}</td>" + "".join(f"<td>{100 * row[c]:.0f}%</td>" for c in ATTACHMENT_CLASSES)
-                   + f"<td>{int(row['n'])}</td></tr>" for role, row in ssp.items())
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        "<b>Strange Situation at 12 months</b> (the lab's procedure; A avoidant, B secure, C resistant, "
-        "D disorganised; share of infants, by the caregiver in the procedure)"
-        f"<table class='ssp-table' style='font-size:0.85em;border-spacing:8px 0'><tr><th>caregiver</th>{header}"
-        f"<th>n</th></tr>{body}</table>"))
+    cells = "".join(
+        f"<span data-ssp-role='{role}' style='margin-right:14px;white-space:nowrap'><b>{role}</b> "
+        + " ".join(f"{c} {100 * row[c]:.0f}%" for c in ATTACHMENT_CLASSES) + f" (n={int(row['n'])})</span>"
+        for role, row in ssp.items())
+    solara.HTML(tag="div", classes=["ssp-panel"], unsafe_innerHTML=(
+        "<span title='The lab&#39;s Strange Situation procedure (experiments/lab/ssp.py) on every infant "
+        "with each of its caregivers: share of infants classified A avoidant, B secure, C resistant, "
+        "D disorganised'><b>Strange Situation at 12 months</b> (A avoidant, B secure, C resistant, "
+        f"D disorganised), by caregiver:</span><div style='font-size:0.9em;display:flex;flex-wrap:wrap'>{cells}</div>"))
 
 
 def _html(text: str) -> str:

@@ -133,9 +133,9 @@ def test_strange_situation_panel_appears_at_12_months(page, server, screenshots)
     assert "12 months" in page.get_by_text("Strange Situation (attachment A/B/C/D)").inner_text()
     click(page, "Play")
     page.get_by_text("Strange Situation at 12 months").wait_for(timeout=10 * STEP_MS)
-    table = page.locator("table.ssp-table")
-    rows = table.locator("tr").all_inner_texts()
-    assert any(r.startswith("mother") for r in rows) and any(r.startswith("father") for r in rows), rows
+    rows = page.locator(".ssp-panel [data-ssp-role]").all_inner_texts()
+    assert any(r.startswith("mother A ") for r in rows) and any(r.startswith("father A ") for r in rows), rows
+    assert all(re.search(r"A \d+% B \d+% C \d+% D \d+% \(n=\d+\)", r) for r in rows), rows
     page.screenshot(path=str(screenshots / "strange_situation.png"))
 
 

@@ -213,3 +213,7 @@ def test_trend_axes_start_at_zero_span_the_run_and_mark_events(born_model):
         assert any("father's leave ends" in t.get_text() for t in ax.texts)
     cortisol = fig.axes[1]
     assert cortisol.get_ylim()[1] >= figures.Y_RANGES["cortisol"]  # a fixed range, not fitted to the data
+
+
+def test_days_recorded_counts_the_collected_days(born_model):
+    assert born_model.days_recorded() == len(born_model.history()) == PRENATAL_DAYS + 5
