@@ -254,12 +254,16 @@ def ParameterPanel(state: DashboardState):
 
 
 @solara.component
-def PlotFigure(draw, dependencies: list, filename: str):
-    """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change, and
-    a button that saves it as PNG."""
-    png = solara.use_memo(lambda: figure_png(draw()), dependencies)
+def FigureImage(png: bytes, filename: str):
+    """A figure as PNG, and a button that saves it."""
     solara.Image(png, format="png", classes=["trend-figure"])
     solara.FileDownload(png, filename=filename, label="Save this figure (PNG)", mime_type="image/png")
+
+
+@solara.component
+def PlotFigure(draw, dependencies: list, filename: str):
+    """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change."""
+    FigureImage(solara.use_memo(lambda: figure_png(draw()), dependencies), filename)
 
 
 def figure_png(fig) -> bytes:
@@ -268,17 +272,30 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
+class _LiveSlot:
+    """Holds a session's :class:`figures.LiveFigure` between renders."""
+
+    figure: figures.LiveFigure | None = None
+
+
 @solara.component
 def TrendPlot(state: DashboardState, make):
     """A figure of population means over time (the DataCollector table), the previous run dashed,
-    events marked, axes from zero."""
+    events marked, axes from zero. Drawn once per run; a new day redraws only the current lines."""
     model = state.model.value
     state.tick.value  # noqa: B018 - subscribe; redrawn only when a day has been added, below
     days = model.days_recorded()
     previous = state.previous.value if state.show_previous.value else None
-    events = model.events()
-    PlotFigure(lambda: make(model.history(), previous, months=model.sim.months, events=events),
-               [id(model), days, id(previous), make.__name__], f"{make.__name__}.png")
+    slot = solara.use_memo(_LiveSlot, [id(model), id(previous), make.__name__])
+
+    def draw() -> bytes:
+        history = model.history()
+        if slot.figure is None or not slot.figure.update(history):  # new run, or a value off its axis
+            slot.figure = figures.LiveFigure(make, history, previous, model.sim.months, model.events(), FIGURE_DPI)
+            slot.figure.update(history)
+        return slot.figure.png()
+
+    FigureImage(solara.use_memo(draw, [id(slot), days]), f"{make.__name__}.png")
 
 
 @solara.component

@@ -217,3 +217,18 @@ def test_trend_axes_start_at_zero_span_the_run_and_mark_events(born_model):
 
 def test_days_recorded_counts_the_collected_days(born_model):
     assert born_model.days_recorded() == len(born_model.history()) == PRENATAL_DAYS + 5
+
+
+def test_live_figure_redraws_only_the_current_lines_and_asks_for_a_rebuild_off_axis(born_model):
+    df = born_model.history()
+    live = figures.LiveFigure(figures.hormone_figure, df.iloc[:-3], None, months=1.0, events=born_model.events())
+    assert {line.column for line in live.lines} >= {"ot_plasma_mother", "cortisol_father", "prolactin_mother"}
+    assert live.update(df.iloc[:-3])
+    before = live.png()
+    assert live.update(df) and live.png() != before  # three more days drawn
+    assert live.png()[:4] == b"\x89PNG"
+    lines = {line.column: line for line in live.lines}
+    assert len(lines["cortisol_mother"].get_xdata()) == len(df)
+    off = df.copy()
+    off.loc[off.index[-1], "cortisol_mother"] = 10 * figures.Y_RANGES["cortisol"]
+    assert not live.update(off)  # the page then builds a new figure with a wider axis
