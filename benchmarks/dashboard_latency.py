@@ -58,6 +58,16 @@ def start_server(port: int) -> subprocess.Popen:
     raise SystemExit("bonding dashboard did not start within 240 s")
 
 
+def stop(server: subprocess.Popen) -> None:
+    """Stop the server this script started (by its process id)."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 async def choose_hours(page, option: str) -> None:
     await page.locator(".v-select", has_text="Hours per step").first.click()
     await page.locator(".menuable__content__active .v-list-item", has_text=option).first.click()
@@ -89,6 +99,7 @@ async def timed_click(page, selector: str | None) -> float:
 
 async def session(browser, url: str, clicks: int, results: dict) -> None:
     page = await browser.new_page()
+    page.set_default_timeout(600_000)  # many sessions on two cores: waits are long, never a failure
     t0 = time.perf_counter()
     await page.goto(url)
     await page.get_by_role("button", name="Reset", exact=True).wait_for(timeout=300_000)
@@ -140,8 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results, outside = asyncio.run(measure(port, args.sessions, args.clicks))
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        stop(server)
     print(f"{args.sessions} session(s) at once, 50 households each, {args.clicks} clicks per measure and session")
     print("| measure | median s | min-max s | n |\n|---|---|---|---|")
     for name, times in results.items():

@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from benchmarks.dashboard_latency import start_server  # noqa: E402
+from benchmarks.dashboard_latency import start_server, stop  # noqa: E402
 from experiments.viz.controls import teaching_controls  # noqa: E402
 from experiments.viz.lessons import LESSONS, Lesson  # noqa: E402
 from tests.dashboard.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
@@ -95,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                     shutil.copyfile(path, REPO / "docs" / "dashboard.png")
             context.close()
     finally:
-        server.terminate()
-        server.wait(timeout=15)
+        stop(server)
     return 0
 
 
