@@ -140,9 +140,15 @@ class DashboardState:
             form.update(scenario_values(value))
         self.form.value = form
 
-    def step(self) -> int:
-        """Advance the model by the chosen hours; return the hours simulated."""
+    def step(self, while_playing: bool = False) -> int:
+        """Advance the model by the chosen hours; return the hours simulated.
+
+        The Play thread passes ``while_playing``: its step is skipped if Play was stopped (by
+        Pause or Reset) while it waited for the lock, so it never steps a model built after it.
+        """
         with self._lock:
+            if while_playing and not self.playing.value:
+                return 0
             hours = self.model.value.advance(self.hours)
         self.redraw()
         return hours
@@ -164,17 +170,17 @@ class DashboardState:
 
     def reset(self) -> bool:
         """Rebuild the model from the form (same seed unless the form's seed changed)."""
-        self.playing.value = False
+        self.playing.value = False  # first: a Play step waiting for the lock will now be skipped
         try:
             settings = parse_settings(self.form.value)
-            with self._lock:
-                model = DashboardModel.from_settings(settings)
+            model = DashboardModel.from_settings(settings)
         except ParameterError as exc:
             self.error.value = str(exc)
             return False
-        old = self.model.value
-        self.previous.value = figures.PreviousRun(old.history(), describe_changes(self.applied.value, self.form.value))
-        self.model.value = model
+        with self._lock:  # swap between two steps
+            old = self.model.value
+            self.previous.value = figures.PreviousRun(old.history(), describe_changes(self.applied.value, self.form.value))
+            self.model.value = model
         self.applied.value = dict(self.form.value)
         self.household.value = min(self.household.value, settings.households - 1)
         self.error.value = None
@@ -441,7 +447,7 @@ def PlayLoop(state: DashboardState):
         state.play_idle.clear()
         try:
             while not cancel.is_set() and state.playing.value:
-                state.step()
+                state.step(while_playing=True)
                 if not state.model.value.running:
                     state.playing.value = False
                     break

@@ -306,3 +306,28 @@ def test_info_tab_has_netlogos_sections(page):
                       "Credits and sources"]
     for title, text in INFO_SECTIONS:
         assert f"<h4>{title}</h4>" in shown and len(text.split(". ")) >= 3
+
+
+def test_reset_while_playing_stops_play_and_builds_the_new_model_cleanly():
+    state, rc = render_page()
+    state.play_delay_ms.value = 0
+    button(rc, "Play").click()
+    assert wait_for(lambda: state.model.value.sim.hour >= 24), "Play did not step"
+    old = state.model.value
+    button(rc, "Reset").click()  # while the Play thread steps
+    assert not state.playing.value and state.model.value is not old
+    assert state.play_idle.wait(60), "the Play thread did not finish"
+    new = state.model.value
+    assert new.sim.hour == 0 and state.error.value is None  # no step of the old run reached the new one
+    history = state.previous.value.history
+    assert len(history) == len(history.dropna(how="all"))  # the old run's table is whole
+
+
+def test_a_play_step_is_skipped_once_play_was_stopped(page):
+    """Pause or Reset clear ``playing`` before they take the step lock: a Play step that was
+    waiting for the lock then does nothing, so it can never step a model built by Reset."""
+    state, rc = page
+    model, hour = state.model.value, state.model.value.sim.hour
+    assert not state.playing.value
+    assert state.step(while_playing=True) == 0 and model.sim.hour == hour
+    assert state.step() == state.hours and model.sim.hour == hour + state.hours  # a click still steps
