@@ -119,15 +119,20 @@ def compare(demo: Demonstration, seed: int, baseline: pd.DataFrame | None = None
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(prog="python -m experiments.viz.demonstrations",
-                           description="Check the dashboard's classroom demonstrations headless.")
+def parse_seeds(prog: str, description: str, argv: list[str] | None) -> list[int]:
+    """``--seeds 1,2,3`` of the headless checks; a bad list is one line, exit status 2."""
+    parser = OneLineParser(prog=prog, description=description)
     parser.add_argument("--seeds", default="1", help="comma-separated seeds (default 1)")
     args = parser.parse_args(argv)
     try:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        return [int(s) for s in args.seeds.split(",") if s.strip()]
     except ValueError:
         parser.error(f"argument --seeds: {args.seeds!r} must be comma-separated whole numbers")
+
+
+def main(argv: list[str] | None = None) -> int:
+    seeds = parse_seeds("python -m experiments.viz.demonstrations",
+                        "Check the dashboard's classroom demonstrations headless.", argv)
     start = time.perf_counter()
     rows = []
     for seed in seeds:

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from experiments.cli import OneLineParser
 from experiments.viz.controls import initial_form
-from experiments.viz.demonstrations import Measure, read, run_form
+from experiments.viz.demonstrations import Measure, parse_seeds, read, run_form
 
 LESSON_HOUSEHOLDS = 50  # quick steps in class; the effects below hold at this size (checked by seed)
 
@@ -181,14 +180,8 @@ def print_lessons(host: str, port: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(prog="python -m experiments.viz.lessons",
-                           description="Run the lessons headless and print what each shows.")
-    parser.add_argument("--seeds", default="1", help="comma-separated seeds (default 1)")
-    args = parser.parse_args(argv)
-    try:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    except ValueError:
-        parser.error(f"argument --seeds: {args.seeds!r} must be comma-separated whole numbers")
+    seeds = parse_seeds("python -m experiments.viz.lessons", "Run the lessons headless and print what each shows.",
+                        argv)
     start = time.perf_counter()
     rows = [row for seed in seeds for lesson in LESSONS for row in measure_lesson(lesson, seed)]
     table = pd.DataFrame(rows)

@@ -54,3 +54,12 @@ def test_bonding_lessons_bad_port_is_one_line_exit_2(capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--port" in err[0]
+
+
+def test_lesson_check_bad_seed_list_is_one_line_exit_2(capsys):
+    from experiments.viz.lessons import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--seeds", "1,x"])
+    assert info.value.code == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
