@@ -14,7 +14,8 @@ import pytest
 from experiments.lab import studies as S
 
 DEPRESSION_STUDIES = ("PH16", "X68_point", "X68_period", "X70_any", "depression_ever_mothers", "P9", "P9_3to6",
-                      "depression_ever_fathers", "X75_mothers", "X75_fathers", "X77")
+                      "depression_ever_fathers", "X75_mothers", "X75_fathers", "X77",
+                      "depression_persistence_mothers")
 
 
 def _units(n):
@@ -94,3 +95,17 @@ def test_raising_maternal_risk_raises_point_prevalence():
     v_low = np.mean([r["value"] for r in S.run_study(low, replicates=2, seed=2, n=80)])
     v_high = np.mean([r["value"] for r in S.run_study(high, replicates=2, seed=2, n=80)])
     assert v_high > v_low
+
+
+def _persistence(remission_days: float) -> float:
+    study = S.load_study("depression_persistence_mothers")
+    study.spec["overrides"] = {"maternal_depression_risk": -5.5, "depression_remission_days": remission_days}
+    rows = S.run_study(study, replicates=1, seed=6, n=150)
+    return rows[0]["value"]
+
+
+def test_longer_episodes_persist_more_from_visit_to_visit():
+    """Dose test of the duration measure: the one-month persistence follows the remission time."""
+    short, long_ = _persistence(45.0), _persistence(600.0)
+    assert short < long_
+    assert long_ > 0.8  # exp(-30.4 / 600) = .95 for episodes that began before the first visit
