@@ -273,9 +273,9 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("testosterone_fatherhood_drop", 0.16, 0, 0.5, "fraction", "P1, P5 (fathers' T falls before and after birth; set so that P1's -26% median holds at 12 months)",
        "fall of testosterone across the transition to fatherhood, without care effects", "steroids"),
     # ---------------------------------------------------------------- depression, fatigue, grief
-    _p("maternal_depression_risk", -7.9, -10, -2, "logit per day", "PH16 (calibrated to ~17.7% PPD)",
+    _p("maternal_depression_risk", -7.9, -10, -2, "logit per day", "PH16 (hand-set: ~20% ever depressed by 12 months; point prevalence at a visit is 5.4%, PH16 17.7%)",
        "baseline daily log-odds of a maternal depressive episode from late pregnancy to 12 mo", "mood"),
-    _p("paternal_depression_risk", -8.9, -10, -2, "logit per day", "P9 (calibrated to ~10% paternal)",
+    _p("paternal_depression_risk", -8.9, -10, -2, "logit per day", "P9 (hand-set; the point prevalence at 3 months it gives is 1.9% against P9 10.4%: docs/validation.md)",
        "baseline daily log-odds of a paternal depressive episode", "mood"),
     _p("depression_remission_days", 150, 30, 720, "day", "assumption",
        "mean duration of a depressive episode", "mood"),
