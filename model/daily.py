@@ -393,27 +393,6 @@ def _fade(factor, *evidence):
                 x[h, k] *= factor[h]
 
 
-def relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target):
-    """Day-constant terms of the hourly relaxations, ``(1 - carry) * target`` (H, K) each.
-
-    Central OT relaxes toward its tone, cortisol excess toward the chronic target; ``carry_*``
-    are the hourly carry-overs (H,). One compiled pass instead of two (H, 1) x (H, K) products.
-    """
-    return _relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target):
-    """The arithmetic of :func:`relaxation_terms`."""
-    ot_term = np.empty(ot_tone.shape)
-    cortisol_term = np.empty(cortisol_target.shape)
-    for h in range(ot_tone.shape[0]):
-        for k in range(ot_tone.shape[1]):
-            ot_term[h, k] = (1.0 - carry_ot_central[h]) * ot_tone[h, k]
-            cortisol_term[h, k] = (1.0 - carry_cortisol[h]) * cortisol_target[h, k]
-    return ot_term, cortisol_term
-
-
 def add_day_to_counters(c: Counters, cg: Caregivers, sensitivity, in_window: bool):
     """Fold a postnatal day into the dyad counters (in place).
 
@@ -458,7 +437,7 @@ def reset_day(cg: Caregivers, inf: Infants):
     inf.cry_hours_today[:] = 0.0
 
 
-__all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule", "relaxation_terms",
+__all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule",
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT", "prenatal_cortisol", "pregnancy_day",
