@@ -47,6 +47,7 @@ from calibration.report import (
     summary_markdown,
 )
 from calibration.targets import DEFAULT_TARGETS, Problem, load_problem
+from experiments.inputs import check_memory
 from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
@@ -225,6 +226,8 @@ def cmd_calibrate(args) -> int:
     except ImportError:
         raise ParameterError("calibrate: needs pyabc 0.13 (pip install -e '.[calibration]')") from None
     problem = load_problem(args.targets)
+    if not args.scheduler:
+        check_memory(args.households, at_once=args.workers)
     simulator = CohortSimulator(args.households, args.months, problem.scenario)
     out = Path(args.out) if args.out else Path("results") / f"calibrate-seed{args.seed}"
     log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
@@ -243,7 +246,13 @@ def cmd_calibrate(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``calibrate`` on the ``bonding`` subparsers."""
-    from experiments.cli import MAX_HOUSEHOLDS, bounded_float, bounded_int
+    from experiments.cliutil import (
+        MAX_HOUSEHOLDS,
+        SEED_LIMIT,
+        bounded_float,
+        bounded_int,
+        scheduler_address,
+    )
 
     c = sub.add_parser("calibrate", help="ABC-SMC calibration against published targets (pyabc; resumable)",
                        description="ABC-SMC (pyabc) calibration of the free parameters declared in a targets "
@@ -259,11 +268,11 @@ def add_subcommands(sub) -> None:
                    help=f"households per simulated cohort (default {DEFAULTS['households']})")
     c.add_argument("--months", type=bounded_float("--months", 12.0, 36.0), default=DEFAULTS["months"],
                    help="months after birth per cohort (default 12; the Strange Situation is at 12)")
-    c.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=DEFAULTS["seed"], help="root seed (default 1)")
+    c.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=DEFAULTS["seed"], help="root seed (default 1)")
     c.add_argument("--out", default=None, help="output folder (default results/calibrate-seedS; rerun to resume)")
     c.add_argument("--workers", type=bounded_int("--workers", 1, MAX_WORKERS), default=1,
                    help="local worker processes (default 1); the posterior does not depend on it")
-    c.add_argument("--scheduler", default=None, metavar="ADDRESS",
+    c.add_argument("--scheduler", type=scheduler_address, default=None, metavar="ADDRESS",
                    help="Dask scheduler (tcp://HOST:PORT) instead of local workers; same posterior")
     c.add_argument("--min-epsilon", type=bounded_float("--min-epsilon", 0.0, 1e6), default=0.0,
                    help="stop early once a generation's epsilon (weighted RMS z) is at most E (default 0)")

@@ -24,11 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from calibration.cohort import CLASSES, STATISTICS, correlation_se, share_se, summary_key
+from experiments.inputs import did_you_mean, parameter_name, read_toml, relative_to_file
 from model.params import PARAMS, ParameterError
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.toml"
@@ -104,8 +104,9 @@ def _number(where: str, value, lo: float, hi: float, integer: bool = False) -> f
 
 
 def _choice(where: str, value, allowed) -> str:
-    if value not in allowed:
-        raise ParameterError(f"{where}: {value!r} is not allowed (allowed {', '.join(map(str, allowed))})")
+    if not isinstance(value, str) or value not in allowed:
+        hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
+        raise ParameterError(f"{where}: {value!r} is not allowed{hint} (allowed {', '.join(map(str, allowed))})")
     return value
 
 
@@ -125,7 +126,8 @@ def parse_target(name: str, spec, where: str) -> Target:
         raise ParameterError(f"{w}: must be a table")
     unknown = sorted(set(spec) - set(TARGET_KEYS))
     if unknown:
-        raise ParameterError(f"{w}.{unknown[0]}: unknown field (allowed {', '.join(TARGET_KEYS)})")
+        raise ParameterError(f"{w}.{unknown[0]}: unknown field{did_you_mean(unknown[0], TARGET_KEYS)} "
+                             f"(allowed {', '.join(TARGET_KEYS)})")
     for key in ("source", "published", "confidence", "statistic", "role"):
         if key not in spec:
             raise ParameterError(f"{w}.{key}: missing (required: source, published, n or se, confidence, statistic, role)")
@@ -182,8 +184,7 @@ def parse_free(spec, where: str) -> tuple[str, ...]:
     if not isinstance(free, list) or not 1 <= len(free) <= MAX_FREE:
         raise ParameterError(f"{w}: must be a list of 1 to {MAX_FREE} parameter names")
     for name in free:
-        if name not in PARAMS:
-            raise ParameterError(f"{w}: {name!r}: unknown parameter; `bonding params` lists them")
+        parameter_name(name, w)
         if PARAMS[name].integer:
             raise ParameterError(f"{w}: {name!r} is a whole-number parameter (allowed: continuous parameters)")
         if PARAMS[name].lo == PARAMS[name].hi:
@@ -198,19 +199,20 @@ def parse_problem(data: dict, where: str = "", path: str = "") -> Problem:
     """A :class:`Problem` from a parsed targets file (``where`` prefixes error messages)."""
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
-        raise ParameterError(f"{where}{unknown[0]}: unknown table (allowed {', '.join(TOP_KEYS)})")
+        raise ParameterError(f"{where}{unknown[0]}: unknown table{did_you_mean(unknown[0], TOP_KEYS)} "
+                             f"(allowed {', '.join(TOP_KEYS)})")
     cohort = data.get("cohort", {})
     if not isinstance(cohort, dict) or set(cohort) - {"scenario"}:
         raise ParameterError(f"{where}cohort: only `scenario` is allowed")
     scenario = cohort.get("scenario", "baseline")
-    if not isinstance(scenario, str):
-        raise ParameterError(f"{where}cohort.scenario: must be a scenario name or a TOML path")
-    from experiments.scenarios import load_scenario
+    if not isinstance(scenario, str) or not scenario.strip():
+        raise ParameterError(f"{where}cohort.scenario: {scenario!r} is not a scenario (allowed: a shipped name or a "
+                             "path to a .toml file, as text)")
+    from experiments.scenarios import available_scenarios, load_scenario
 
-    try:
-        load_scenario(scenario)
-    except ParameterError as exc:
-        raise ParameterError(f"{where}cohort.{exc}") from None
+    if scenario not in available_scenarios() and path:  # a path: relative to the targets file
+        scenario = str(relative_to_file(scenario, Path(path)))
+    load_scenario(scenario, _field=f"{where}cohort.scenario")
     free = parse_free(data.get("parameters"), where)
     targets_spec = data.get("targets")
     if not isinstance(targets_spec, dict) or not targets_spec:
@@ -230,11 +232,7 @@ def load_problem(path: str | Path | None = None) -> Problem:
     p = Path(path) if path is not None else DEFAULT_TARGETS
     if not p.is_file():
         raise ParameterError(f"--targets: {str(p)!r} is not a file (allowed: a TOML targets file, e.g. {DEFAULT_TARGETS.name})")
-    try:
-        with open(p, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParameterError(f"{p.name}: not valid TOML ({' '.join(str(exc).split())})") from None
+    data = read_toml(p, "targets file")
     return parse_problem(data, where=f"{p.name}: ", path=str(p.resolve()))
 
 

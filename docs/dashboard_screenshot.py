@@ -1,69 +1,101 @@
-"""Make ``docs/dashboard.png``: classroom demonstration 1 as the dashboard shows it.
+"""Make the lesson screenshots in ``docs/lessons/``: each lesson as a class would run it.
 
-Drives the real page in headless Chromium the way a teacher would: 4 weeks per step, Step to
-about 6 months, set ot_stress_buffering to 0 (slider: Home key), Reset, Step to 6 months again,
-then a viewport screenshot of the Hormones tab (the previous run dashed). Needs the dashboard
-extra, ``playwright`` and a Chromium binary::
+Drives the real page (``bonding dashboard``) in Debian's chromium at 1024x768, as the teacher
+would: open ``/?lesson=NAME``, Play to the end, make the lesson's change (a slider by keyboard or
+the scenario menu), Reset, Play to the end again, then a screenshot of the tab where the effect
+shows, with the preset run dashed under the changed one. Also writes ``docs/dashboard.png`` (the
+stress-buffering lesson). Needs the dashboard extra, ``playwright`` and chromium::
 
-    python docs/dashboard_screenshot.py [--out docs/dashboard.png]
+    python docs/dashboard_screenshot.py [--out docs/lessons]
 """
 
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from dashboard_latency import choose_hours, free_port, start_server, step_count, wait_for_step  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.dashboard_latency import start_server, stop  # noqa: E402
+from experiments.viz.controls import teaching_controls  # noqa: E402
+from experiments.viz.lessons import LESSONS, Lesson  # noqa: E402
+from tests.dashboard.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+
+RUN_MS = 600_000
 
 
-def step_to(page, hours: int, per_step: int = 672) -> None:
-    while step_count(page) + per_step <= hours:
-        before = step_count(page)
-        page.get_by_role("button", name="Step", exact=True).click()
-        wait_for_step(page, before + 1)
+def play_to_end(page) -> None:
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_text("run finished", exact=False).wait_for(timeout=RUN_MS)
 
 
-def main() -> int:
+def make_change(page, lesson: Lesson) -> None:
+    """The lesson's change, as a teacher makes it on the page."""
+    for name, value in lesson.change.items():
+        if name == "scenario":
+            page.locator(".v-select", has_text="Scenario").first.click()
+            page.locator(".menuable__content__active .v-list-item", has_text=value).first.click()
+            continue
+        control = teaching_controls()[name]
+        slider = page.locator(".v-input", has_text=control.label).locator("[role=slider]")
+        slider.focus()
+        for _ in range(10 * round(abs(float(value) - float(lesson.form()[name])) / control.step) + 10):
+            now = float(slider.get_attribute("aria-valuenow"))
+            if abs(now - float(value)) < control.step / 2:
+                break
+            slider.press("ArrowRight" if now < float(value) else "ArrowLeft")  # Vuetify updates it at once
+        else:
+            raise SystemExit(f"could not set {name} to {value}")
+
+
+def shoot(page, base: str, lesson: Lesson, out: Path) -> Path:
+    page.goto(lesson.url(base))
+    page.get_by_role("button", name="Reset", exact=True).wait_for(timeout=RUN_MS)
+    play_to_end(page)
+    make_change(page, lesson)
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.get_by_text("run finished", exact=False).wait_for(state="detached", timeout=RUN_MS)
+    play_to_end(page)
+    page.get_by_role("tab", name=lesson.tab).click()
+    page.wait_for_function("() => { const i = document.querySelector('img.trend-figure');"  # drawn, tab slid in
+                           " return i && i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 500"
+                           " && !document.querySelector('.v-window__container--is-active'); }", timeout=RUN_MS)
+    path = out / f"{lesson.name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(Path(__file__).with_name("dashboard.png")))
-    args = parser.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("no chromium binary on PATH (apt-get install chromium)")
+    parser.add_argument("--out", default=str(REPO / "docs" / "lessons"), help="folder for the PNGs")
+    args = parser.parse_args(argv)
+    if chromium_path() is None:
+        raise SystemExit("no chromium binary (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    from model.state import PRENATAL_DAYS
-
-    six_months = 24 * (PRENATAL_DAYS + 183)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    server = start_server(port)
+    server: subprocess.Popen = start_server(port)
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.get_by_text(re.compile(r"step \d+ \(1 step")).wait_for(timeout=120_000)
-            choose_hours(page, "4 weeks")
-            step_to(page, six_months)
-            slider = page.locator(".v-input", has_text="ot_stress_buffering").get_by_role("slider")
-            slider.focus()
-            slider.press("Home")
-            page.get_by_text("0 gain: domain (a)").wait_for()
-            page.get_by_role("button", name="Reset", exact=True).click()
-            while step_count(page) != 24 * PRENATAL_DAYS:  # the new model, started at birth
-                page.wait_for_timeout(50)
-            step_to(page, six_months)
-            page.wait_for_timeout(1000)
-            page.screenshot(path=args.out)
-            browser.close()
+        with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
+            context = pw.chromium.launch_persistent_context(
+                profile, executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
+                viewport={"width": 1024, "height": 768})
+            page = context.new_page()
+            for lesson in LESSONS:
+                path = shoot(page, f"http://127.0.0.1:{port}/", lesson, out)
+                print(f"wrote {path}")
+                if lesson.name == "stress_buffering":
+                    shutil.copyfile(path, REPO / "docs" / "dashboard.png")
+            context.close()
     finally:
-        server.terminate()
-        server.wait(timeout=15)
-    print(f"wrote {args.out}")
+        stop(server)
     return 0
 
 

@@ -2,7 +2,10 @@
 
 ``bonding run [SCENARIO] --households N --months M --seed S --out DIR [--set NAME=VALUE ...]``
 ``bonding params`` prints the parameter table; ``bonding scenarios`` lists scenarios.
-Other subcommands are added by their modules (see ``_register_subcommands``).
+Other subcommands are registered by their own modules (``LAZY_COMMANDS``), which are imported
+only when their command runs: ``bonding --help`` lists them from the table without importing
+numpy, pandas or the compiled kernel. Shared helpers live in the leaf module
+:mod:`experiments.cliutil`, so no module that registers a subcommand imports this one back.
 
 Bad input exits with status 2 and one line naming the field and the allowed range. Output
 piped into a reader that stops early (``bonding study --list | head``) ends quietly (status 1).
@@ -11,73 +14,22 @@ piped into a reader that stops early (``bonding study --list | head``) ends quie
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
-import re
 import sys
 from pathlib import Path
 
+from experiments.cliutil import (  # noqa: F401 - re-exported for the modules that register subcommands
+    MAX_HOUSEHOLDS,
+    MAX_MONTHS,
+    SEED_LIMIT,
+    OneLineParser,
+    bounded_float,
+    bounded_int,
+    bounded_number,
+    parse_sets,
+)
 from model.params import ParameterError
-
-MAX_HOUSEHOLDS = 5_000_000
-MAX_MONTHS = 36
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse with one-line errors (``bonding: error: ...``) and exit status 2.
-
-    argparse prefixes a bad value's message with ``argument --flag: ``; a type function whose
-    message also starts with the flag (``--flag: ...``) would name it twice, so the repeat is dropped.
-    """
-
-    def error(self, message):  # noqa: D401
-        message = " ".join(str(message).split())
-        m = re.match(r"argument (?P<names>[^:]+): (?P<rest>.*)", message)
-        if m:
-            for name in m["names"].split("/"):
-                if m["rest"].startswith(f"{name}: "):
-                    message = f"argument {m['names']}: {m['rest'][len(name) + 2:]}"
-                    break
-        self.exit(2, f"bonding: error: {message}\n")
-
-
-def bounded_number(name: str, lo: float, hi: float, integer: bool):
-    """An argparse type: a number in [lo, hi] (whole if ``integer``).
-
-    The message does not repeat ``name``: argparse reports it as ``argument NAME: ...``.
-    """
-    kind, cast = ("a whole number", int) if integer else ("a number", float)
-    lo_s, hi_s = (str(lo), str(hi)) if integer else (f"{lo:g}", f"{hi:g}")
-
-    def parse(text: str):
-        try:
-            v = cast(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} (allowed {lo_s} to {hi_s})") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{v} is out of range (allowed {lo_s} to {hi_s})")
-        return v
-
-    parse.__name__ = name
-    return parse
-
-
-def bounded_int(name: str, lo: int, hi: int):
-    return bounded_number(name, lo, hi, integer=True)
-
-
-def bounded_float(name: str, lo: float, hi: float):
-    return bounded_number(name, lo, hi, integer=False)
-
-
-def parse_sets(items: list[str], flag: str = "--set") -> dict[str, str]:
-    """``["a=1", "b=2"]`` -> ``{"a": "1", "b": "2"}`` (values validated later by name)."""
-    out = {}
-    for item in items or []:
-        if "=" not in item:
-            raise ParameterError(f"{flag}: {item!r} must look like NAME=VALUE")
-        name, value = item.split("=", 1)
-        out[name.strip()] = value.strip()
-    return out
 
 
 def add_common_run_options(p: argparse.ArgumentParser, households: int, months: float) -> None:
@@ -86,17 +38,20 @@ def add_common_run_options(p: argparse.ArgumentParser, households: int, months: 
                    help=f"number of households (default {households})")
     p.add_argument("--months", type=bounded_float("--months", 0.0, MAX_MONTHS), default=months,
                    help=f"months after birth to simulate (default {months:g}); pregnancy from week 10 comes first")
-    p.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1, help="root seed (default 1)")
+    p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1, help="root seed (default 1)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (repeatable); see `bonding params`")
 
 
 def cmd_run(args) -> int:
-    from experiments.run import run_scenario, summary_table, write_run
+    from experiments.inputs import check_memory
+    from experiments.run import check_run_out, run_config, run_scenario, summary_table, write_run
     from experiments.scenarios import load_scenario
 
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{args.seed}"
+    check_run_out(out, run_config(scenario, args.households, args.months, args.seed))  # before the work
+    check_memory(args.households)
     result = run_scenario(scenario, args.households, args.months, args.seed, progress=not args.quiet)
     paths = write_run(result, out)
     if not args.quiet:
@@ -127,7 +82,26 @@ def cmd_scenarios(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+# command -> (the module whose ``add_subcommands`` registers it, its one-line help)
+LAZY_COMMANDS = {
+    "study": ("experiments.lab.cli", "run a virtual study R times and compare with the published value"),
+    "power": ("experiments.lab.cli", "power curve of a virtual study over sample sizes"),
+    "compare": ("experiments.compare", "compare scenarios over replicates (resumable, parallel)"),
+    "report": ("experiments.compare", "rebuild a comparison's tables and figures from its folder"),
+    "validate": ("experiments.lab.validate", "run every virtual study and tabulate simulated vs published (resumable)"),
+    "sensitivity": ("calibration.sensitivity.cli",
+                    "global sensitivity analysis (SALib Sobol' or Morris; resumable, parallel)"),
+    "dashboard": ("experiments.viz.cli", "the classroom dashboard in a browser (needs the 'dashboard' extra)"),
+    "calibrate": ("calibration.cli", "ABC-SMC calibration against published targets (pyabc; resumable)"),
+}
+ALL = "*"  # build_parser(ALL): every subcommand registered for real (tests, documentation)
+# commands that write a run folder (experiments.provenance.check_run_folder)
+RESUMABLE = ("run", "compare", "study", "power", "validate", "sensitivity", "calibrate")
+
+
+def build_parser(command: str | None = ALL) -> argparse.ArgumentParser:
+    """The ``bonding`` parser with ``command``'s module registered for real (``ALL``: every
+    module); the other subcommands are listed by name and help only, without importing them."""
     parser = OneLineParser(prog="bonding", description="Caregiver-infant bonding driven by hormonal states.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     run = sub.add_parser("run", help="run one scenario and write results")
@@ -141,26 +115,37 @@ def build_parser() -> argparse.ArgumentParser:
     par.set_defaults(func=cmd_params)
     sc = sub.add_parser("scenarios", help="list shipped scenarios")
     sc.set_defaults(func=cmd_scenarios)
-    _register_subcommands(sub)
+    real = {"run"}
+    for name, (module, help_text) in LAZY_COMMANDS.items():
+        if name in sub.choices:
+            continue  # registered with another command of its module
+        if command == ALL or LAZY_COMMANDS.get(command, ("",))[0] == module:
+            before = set(sub.choices)
+            importlib.import_module(module).add_subcommands(sub)
+            real |= set(sub.choices) - before
+        else:
+            sub.add_parser(name, help=help_text, add_help=False)  # listed; never parses
+    for name in RESUMABLE:
+        if name in real:
+            sub.choices[name].add_argument(
+                "--allow-code-change", action="store_true",
+                help="resume a folder made by another code version (its finished parts are kept)")
     return parser
 
 
-def _register_subcommands(sub) -> None:
-    """Subcommands owned by other modules register here (one line each)."""
-    # --- registered subcommands (keep one line per module) ---
-    from experiments.lab.cli import add_subcommands as _lab; _lab(sub)  # noqa: E702, I001
-    from experiments.compare import add_subcommands as _c; _c(sub)  # noqa: E702, I001
-    from experiments.lab.validate import add_subcommands as _v; _v(sub)  # noqa: E702, I001
-    from calibration.sensitivity import add_subcommands as _gsa; _gsa(sub)  # noqa: E702, I001
-    from experiments.viz.cli import add_subcommands as _dash; _dash(sub)  # noqa: E702, I001
-    from calibration.cli import add_subcommands as _cal; _cal(sub)  # noqa: E702, I001
-    # --- end registered subcommands ---
+def command_of(argv: list[str]) -> str | None:
+    """The subcommand named on the command line (the first word that is not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_of(argv))
     try:
         args = parser.parse_args(argv)
+        from experiments.provenance import set_allow_code_change
+
+        set_allow_code_change(getattr(args, "allow_code_change", False))
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows up here, inside the handler, not at exit
         return code

@@ -1,7 +1,8 @@
 """Compare scenarios over replicates: chunked, resumable, parallel (local processes or Dask).
 
 ``bonding compare SCENARIO [SCENARIO ...] --replicates R --households N --months M --seed S
-[--workers W | --scheduler tcp://HOST:PORT] --out DIR`` runs every (scenario, replicate) pair as
+[--set NAME=VALUE ...] [--sweep NAME=V1,V2,...] [--workers W | --scheduler tcp://HOST:PORT] --out DIR``
+runs every (scenario, replicate) pair as
 one *chunk*. Replicate ``r`` gets the ``r``-th child of ``SeedSequence(S)``, and every scenario
 uses the same replicate seeds (common random numbers: the engine draws per decision stream and
 initialises CRN-friendly, so a scenario differs from the first only where it changes something).
@@ -40,12 +41,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.cliutil import SEED_LIMIT
 from experiments.parallel import run_tasks
 from experiments.provenance import (
     atomic_write_json,
     atomic_write_parquet,
     check_run_folder,
     environment,
+    readable_json,
+    readable_parquet,
 )
 from experiments.scenarios import Scenario, load_scenario
 from model.params import ParameterError
@@ -70,7 +74,6 @@ SSP_CONTINUOUS = {"ssp_avoidance": ("mother", "father"), "ssp_resistance": ("mot
                   "ssp_disorganisation": ("mother", "father"),
                   "ssp_infant_cortisol_post": ("mother", "father")}
 INFANT_SERIES = ("infant_ot", "infant_cortisol", "infant_cry_hours", "infant_distress")
-SEED_LIMIT = 2**63 - 1
 
 
 # ------------------------------------------------------------------ seeds and chunks
@@ -185,7 +188,15 @@ def prepare_folder(out: Path, config: dict) -> None:
 
     if not check_run_folder(out, "compare", "comparison", config, held):
         atomic_write_json(out / "manifest.json", {"kind": "compare", "status": "running", "config": config,
-                                                  **environment()})
+                                                  "parameters": parameter_sets(config), **environment()})
+
+
+def parameter_sets(config: dict) -> dict[str, dict[str, float]]:
+    """Every parameter's value in each scenario (declared defaults updated by its overrides)."""
+    from model.params import PARAMS
+
+    defaults = {n: p.default for n, p in PARAMS.items()}
+    return {s["name"]: {**defaults, **s["params"]} for s in config["scenarios"]}
 
 
 def _chunk_paths(out: Path, stem: str) -> tuple[Path, Path]:
@@ -201,8 +212,13 @@ def write_chunk(out: Path, stem: str, meta: dict, summary: dict, ts: pd.DataFram
 
 
 def chunk_done(out: Path, stem: str) -> bool:
+    """Whether the chunk's two files are complete; a damaged or empty one (a disk that filled,
+    a file truncated by hand) means not done, so the chunk is recomputed."""
     summary_path, ts_path = _chunk_paths(out, stem)
-    return summary_path.exists() and ts_path.exists()
+    if not (summary_path.exists() and ts_path.exists()):
+        return False
+    doc = readable_json(summary_path)
+    return doc is not None and isinstance(doc.get("summary"), dict) and readable_parquet(ts_path)
 
 
 # ------------------------------------------------------------------ execution
@@ -465,8 +481,10 @@ def build_report(out: Path, figures: bool = True) -> dict:
     from experiments.provenance import atomic_write_bytes
 
     out = Path(out)
-    if not (out / "manifest.json").exists():
-        raise ParameterError(f"DIR: {out} has no manifest.json (not a comparison folder)")
+    manifest = readable_json(out / "manifest.json")
+    if manifest is None or manifest.get("kind") != "compare" or not isinstance(manifest.get("config"), dict):
+        what = "has no manifest.json" if manifest is None else f"is a {manifest.get('kind', 'unknown')!s} folder"
+        raise ParameterError(f"DIR: {out} {what} (allowed: a folder written by `bonding compare`)")
     config, runs, series, missing = load_chunks(out)
     if runs.empty:
         raise ParameterError(f"DIR: {out} has no finished chunks yet")
@@ -508,8 +526,51 @@ def headline(table: pd.DataFrame) -> pd.DataFrame:
     return t.pivot(index="scenario", columns="outcome", values="cell").reindex(columns=[k for k in keep if k in set(t["outcome"])])
 
 
+def sweep_scenarios(scenarios: list[Scenario], text: str, sets: dict[str, float]) -> list[Scenario]:
+    """``--sweep NAME=V1,V2,...``: the one scenario at each value (the first is the reference).
+
+    Every level runs on the same replicate seeds (common random numbers), so a level differs
+    from the first only through the parameter. Levels are named ``SCENARIO.NAME-VALUE``.
+    """
+    import dataclasses
+
+    from experiments import inputs
+    from model.params import validate_overrides
+
+    if len(scenarios) != 1:
+        raise ParameterError(f"--sweep: give one SCENARIO (its levels are the comparison; got {len(scenarios)})")
+    if "=" not in text:
+        raise ParameterError(f"--sweep: {text!r} must look like NAME=V1,V2,...")
+    name, values = (t.strip() for t in text.split("=", 1))
+    inputs.parameter_name(name, f"--sweep {name}")
+    if name in sets:
+        raise ParameterError(f"--sweep {name}: also given with --set (give it one way)")
+    levels = [inputs.number_text(v, f"--sweep {name}") for v in values.split(",")]
+    if len(levels) < 2:
+        raise ParameterError(f"--sweep {name}: {values!r} has one value (allowed: two or more, V1,V2,...)")
+    dup = next((v for v in levels if levels.count(v) > 1), None)
+    if dup is not None:
+        raise ParameterError(f"--sweep {name}: {dup:g} is given twice (each value once)")
+    base = scenarios[0]
+    out = []
+    for v in levels:
+        value = validate_overrides({name: v}, where="--sweep ")[name]
+        sc = dataclasses.replace(base, name=f"{base.name}.{name}-{format(value, '.12g')}",
+                                 params={**base.params, name: value},
+                                 interventions=[dict(i) for i in base.interventions], sources=list(base.sources))
+        out.append(sc)
+    return out
+
+
 def cmd_compare(args) -> int:
+    from experiments.cliutil import parse_sets
+
     scenarios = [load_scenario(ref) for ref in args.scenarios]
+    sets = parse_sets(args.set)
+    if sets:
+        scenarios = [sc.with_overrides(sets) for sc in scenarios]
+    if args.sweep is not None:
+        scenarios = sweep_scenarios(scenarios, args.sweep, sets)
     names = [s.name for s in scenarios]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -519,6 +580,10 @@ def cmd_compare(args) -> int:
     workers = args.workers or (os.cpu_count() or 1)
     out = Path(args.out)
     config = run_config(scenarios, args.replicates, args.households, args.months, args.seed)
+    if not args.scheduler:
+        from experiments.inputs import check_memory
+
+        check_memory(args.households, at_once=min(workers, len(scenarios) * args.replicates))
     prepare_folder(out, config)
     start = time.perf_counter()
     n = execute(out, config, scenarios, workers=workers, scheduler=args.scheduler, progress=not args.quiet)
@@ -546,7 +611,13 @@ def cmd_report(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``compare`` and ``report`` on the ``bonding`` parser."""
-    from experiments.cli import MAX_HOUSEHOLDS, MAX_MONTHS, bounded_float, bounded_int
+    from experiments.cliutil import (
+        MAX_HOUSEHOLDS,
+        MAX_MONTHS,
+        bounded_float,
+        bounded_int,
+        scheduler_address,
+    )
 
     p = sub.add_parser("compare", help="compare scenarios over replicates (resumable, parallel)")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario names or TOML paths; the first is the reference")
@@ -556,7 +627,13 @@ def add_subcommands(sub) -> None:
     p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1, help="root seed (default 1)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default: all cores)")
-    g.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run on a Dask cluster at this scheduler")
+    g.add_argument("--scheduler", type=scheduler_address, default=None, metavar="tcp://HOST:PORT",
+                   help="run on a Dask cluster at this scheduler")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a parameter in every scenario (repeatable); see `bonding params`")
+    p.add_argument("--sweep", default=None, metavar="NAME=V1,V2,...",
+                   help="one SCENARIO at several values of a parameter, on common random numbers "
+                        "(the first value is the reference)")
     p.add_argument("--out", required=True, help="output folder (rerun with the same folder to resume)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--no-figures", action="store_true", help="skip the figures (tables only)")

@@ -3,8 +3,10 @@
 ``run_scenario`` runs the Mesa model and returns tables; ``write_run`` writes them:
 ``manifest.json`` (scenario, every parameter value, seed, versions, git commit, wall time),
 ``outcomes.parquet`` (one row per infant-caregiver dyad), ``timeseries.parquet`` (daily means
-by role) and ``trajectories.png``. Files are written atomically and the manifest last, so a
-folder with a manifest is complete.
+by role) and ``trajectories.png``. The folder follows the run-folder protocol
+(:func:`experiments.provenance.check_run_folder`): the manifest says ``status = "running"``
+before any data file is replaced and ``"complete"`` after the last, so a killed run never
+leaves a manifest describing other data; files are written atomically.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.provenance import atomic_write_json, atomic_write_parquet, environment
+from experiments.provenance import (
+    atomic_write_json,
+    atomic_write_parquet,
+    check_run_folder,
+    environment,
+    start_run_folder,
+)
 from experiments.scenarios import Scenario
 from model.bonding_model import BondingModel
 from model.outcomes import dyad_outcomes
@@ -36,10 +44,36 @@ class RunResult:
     wall_seconds: float
     model: BondingModel | None = None
 
+    def config(self) -> dict:
+        return run_config(self.scenario, self.households, self.months, self.seed)
+
     def manifest(self) -> dict:
-        return {"kind": "run", "scenario": self.scenario.to_dict(), "households": self.households,
-                "months": self.months, "seed": self.seed, "parameters": self.params.as_dict(),
-                "wall_seconds": round(self.wall_seconds, 3), **environment()}
+        return {"kind": "run", "status": "complete", "config": self.config(), "scenario": self.scenario.to_dict(),
+                "households": self.households, "months": self.months, "seed": self.seed,
+                "parameters": self.params.as_dict(), "wall_seconds": round(self.wall_seconds, 3), **environment()}
+
+
+def run_config(scenario: Scenario, households: int, months: float, seed: int) -> dict:
+    """Everything that determines a run's files (compared when the folder is reused)."""
+    import json
+
+    cfg = {"scenario": scenario.to_dict(), "households": int(households), "months": float(months), "seed": int(seed)}
+    return json.loads(json.dumps(cfg))
+
+
+def _run_mismatch(old: dict, new: dict) -> str | None:
+    for key in ("households", "months", "seed"):
+        if old.get(key) != new.get(key):
+            return f"a different run (--{key} was {old.get(key)!r}, now {new.get(key)!r})"
+    if old.get("scenario") != new.get("scenario"):
+        name = (old.get("scenario") or {}).get("name")
+        return f"a different run (scenario {name!r}, or its parameters, differ)"
+    return None
+
+
+def check_run_out(out: Path, config: dict) -> dict:
+    """The run-folder check for ``bonding run`` (before the simulation; nothing written)."""
+    return check_run_folder(out, "run", "run", config, _run_mismatch)
 
 
 # Hooks that add columns to the dyad outcomes at a given infant age (e.g. the virtual lab's
@@ -108,9 +142,11 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def write_run(result: RunResult, out: Path, figure: bool = True) -> list[Path]:
-    """Write the run's files into ``out`` (atomically, manifest last); return their paths."""
+    """Write the run's files into ``out`` (atomically; the manifest first as ``running``, last
+    as ``complete``); return their paths."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_run_out(out, result.config())
+    start_run_folder(out, {"kind": "run", "config": result.config()})
     paths = [out / "outcomes.parquet", out / "timeseries.parquet"]
     atomic_write_parquet(paths[0], result.outcomes)
     atomic_write_parquet(paths[1], result.timeseries)
@@ -138,4 +174,4 @@ def summary_table(outcomes: pd.DataFrame) -> pd.DataFrame:
     return table.loc[order]
 
 
-__all__ = ["run_scenario", "write_run", "RunResult", "OUTCOME_HOOKS", "summary_table", "np"]
+__all__ = ["run_scenario", "write_run", "run_config", "check_run_out", "RunResult", "OUTCOME_HOOKS", "summary_table", "np"]

@@ -6,6 +6,16 @@ writes next to it (so an edited rule is recompiled); a simulation itself reads a
 """
 
 from model.params import PARAMS, Param, ParameterError, ParamSet, validate_overrides
-from model.simulation import Simulation
+
+
+def __getattr__(name: str):
+    """``model.Simulation`` on first use: importing ``model.params`` (the CLI's ``--help`` and
+    ``params``) must not load numba and compile the kernel."""
+    if name == "Simulation":
+        from model.simulation import Simulation
+
+        return Simulation
+    raise AttributeError(f"module 'model' has no attribute {name!r}")
+
 
 __all__ = ["PARAMS", "Param", "ParamSet", "ParameterError", "Simulation", "validate_overrides"]

@@ -22,6 +22,7 @@ import numpy as np
 from numba.extending import register_jitable as jitable
 
 from model.state import (
+    AAI_AUTONOMOUS,
     AAI_DISMISSING,
     AAI_PREOCCUPIED,
     DISTRESS_BID,
@@ -42,6 +43,7 @@ def sigmoid(x):
 
 
 # ------------------------------------------------------------------ 1. needs and cues
+AGE_SCALE_MONTHS = 12.0  # age by which feeding intervals and daytime naps reach their 12-month values (assumption)
 HUNGRY = 0.55  # hunger above which the infant is hungry: cries are hunger cries, get a feed, add distress (assumption)
 NEED_MAX = 1.5  # ceiling of hunger and of the need for contact (1 = urgent; assumption)
 DISCOMFORT_LEFT = 0.5  # share of discomfort left after an hour without a new episode (assumption)
@@ -50,7 +52,7 @@ DISCOMFORT_LEFT = 0.5  # share of discomfort left after an hour without a new ep
 @jitable
 def hunger_rate(age_months: float, interval_newborn, interval_12mo):
     """Hunger added per hour: 1 / (hours from fed to urgent), interpolated by age."""
-    w = min(age_months / 12.0, 1.0)
+    w = min(age_months / AGE_SCALE_MONTHS, 1.0)
     return 1.0 / (interval_newborn * (1 - w) + interval_12mo * w)
 
 
@@ -83,12 +85,13 @@ def contact_need_step(contact_need, asleep, rate):
 # discomfort episodes (assumption: Brazelton's crying curve, peak near 6 weeks)
 DISCOMFORT_BASE, DISCOMFORT_PEAK = 0.04, 0.08  # hourly chance: floor, and extra at the peak
 DISCOMFORT_PEAK_WEEK, DISCOMFORT_WIDTH_WEEKS = 6.0, 5.0
+DAYS_PER_WEEK = 7.0  # unit conversion
 
 
 @jitable
 def discomfort_probability(age_days: float) -> float:
     """Hourly chance of a discomfort episode: ``0.04 + 0.08 * exp(-((weeks - 6) / 5)^2)`` (assumption, Brazelton curve)."""
-    weeks = age_days / 7.0
+    weeks = age_days / DAYS_PER_WEEK
     return DISCOMFORT_BASE + DISCOMFORT_PEAK * np.exp(-(((weeks - DISCOMFORT_PEAK_WEEK) / DISCOMFORT_WIDTH_WEEKS) ** 2))
 
 
@@ -123,7 +126,7 @@ def infant_asleep(night, age_months, u, hunger, distress):
     Sleeps if ``u < p_sleep`` (0.92 at night; by day 0.45 falling to 0.25 by 12 months) and hunger
     < 0.85 and distress < 0.6.
     """
-    p_sleep = P_SLEEP_NIGHT if night else P_NAP_NEWBORN - NAP_DROP_BY_12MO * min(age_months / 12.0, 1.0)
+    p_sleep = P_SLEEP_NIGHT if night else P_NAP_NEWBORN - NAP_DROP_BY_12MO * min(age_months / AGE_SCALE_MONTHS, 1.0)
     return u < p_sleep and hunger < WAKING_HUNGER and distress < WAKING_DISTRESS
 
 
@@ -149,22 +152,51 @@ def emit_bid(asleep, distress, age_days, u):
 
 
 # ------------------------------------------------------------------ 2. detection
+# motivation term of attunement (assumption): the bond weighs more than tonic dopamine, and a
+# caregiver at the midpoint of both (bond 0.5, dopamine 0.5) adds nothing
+MOTIVATION_BOND_WEIGHT, MOTIVATION_DOPAMINE_WEIGHT = 0.6, 0.4
+MOTIVATION_MIDPOINT = 0.5
+OT_LOG_FLOOR = 1e-3  # central OT index below which log OT is taken at this floor (keeps the log finite; assumption)
+
+
 def attunement_static(p, cg, role_sens_col):
     """The slowly changing part of attunement (H, K), recomputed once a day.
 
     Sensitivity trait and role offset, minus depression and fatigue, plus motivation from the
-    bond and tonic dopamine (their hourly changes are small; daily resolution is an assumption).
+    bond and tonic dopamine (their hourly changes are small; daily resolution is an assumption):
+    ``motivation_gain * (0.6 bond + 0.4 tonic_da - 0.5)`` (``MOTIVATION_*``, assumption).
     """
     return (cg.sensitivity_trait + role_sens_col
             - p.depression_detection[:, None] * cg.depressed
             - p.fatigue_detection[:, None] * cg.fatigue
-            + p.motivation_gain[:, None] * (0.6 * cg.bond + 0.4 * cg.tonic_da - 0.5))
+            + p.motivation_gain[:, None] * (MOTIVATION_BOND_WEIGHT * cg.bond + MOTIVATION_DOPAMINE_WEIGHT * cg.tonic_da
+                                            - MOTIVATION_MIDPOINT))
+
+
+@jitable
+def ot_recognition_term(ot_central, ot_recognition):
+    """OT domain (b), emotion recognition: attunement (logit) from central OT, ``recognition * ln max(OT, 1e-3)``.
+
+    0 at the adult tone (OT index 1); ``ot_recognition`` is the parameter ``ot_emotion_recognition``
+    (PH4, I5 direction; size an assumption). Works on scalars and arrays.
+    """
+    return ot_recognition * np.log(np.maximum(ot_central, OT_LOG_FLOOR))
+
+
+def ot_recognition_gain(ot_central, added, ot_recognition):
+    """Rise of :func:`ot_recognition_term` when central OT rises from ``ot_central`` by ``added`` (logit).
+
+    ``recognition * ln(1 + added / max(OT, 1e-3))``, i.e. ``term(OT + added) - term(OT)`` for OT
+    at or above the floor, in the form that stays exact for small doses (``log1p``). What an
+    exogenous dose adds to attunement at a central level (used by ``IntranasalOT``, I8).
+    """
+    return ot_recognition * np.log1p(added / np.maximum(ot_central, OT_LOG_FLOOR))
 
 
 @jitable
 def attunement_hourly(static, ot_central, cortisol_excess, ot_recognition_col, cortisol_detection_col, boost):
-    """Add the fast terms: OT emotion recognition (domain b) and cortisol, plus programme boosts."""
-    return (static + ot_recognition_col * np.log(np.maximum(ot_central, 1e-3))
+    """Add the fast terms: OT emotion recognition (domain b, :func:`ot_recognition_term`) and cortisol, plus programme boosts."""
+    return (static + ot_recognition_term(ot_central, ot_recognition_col)
             - cortisol_detection_col * np.maximum(cortisol_excess, 0.0) + boost)
 
 
@@ -181,38 +213,50 @@ def attunement(p, cg, ot_recognition_col, role_sens_col):
                              ot_recognition_col, p.cortisol_detection[:, None], cg.sensitivity_boost)
 
 
+# salience of a bid on the logit of detection (assumption): a cry is more salient than a social
+# bid, and more so the more distressed the infant
+CRY_SALIENCE, CRY_SALIENCE_PER_DISTRESS = 0.5, 2.0
+SOCIAL_BID_SALIENCE = -0.5
+
+
 @jitable
 def detection_probability(att, base_detection, bid, distress, caregiver_asleep, night_penalty,
                           unresolved, blunting):
     """Probability that an available caregiver notices this hour's bid (one dyad).
 
-    Cries are more salient than social bids; sleeping caregivers detect less; unresolved
-    caregivers show a blunted response to their infant's distress (M7, Kim et al. 2014).
-    Without a bid the probability is 0 (the caller also skips unavailable caregivers).
+    ``sigmoid(att + base_detection + salience - night_penalty * asleep)`` with salience
+    ``0.5 + 2 distress - blunting * unresolved`` for a cry and ``-0.5`` for a social bid
+    (``CRY_SALIENCE*``, ``SOCIAL_BID_SALIENCE``; assumption). Cries are more salient than social
+    bids; sleeping caregivers detect less; unresolved caregivers show a blunted response to their
+    infant's distress (M7, Kim et al. 2014). Without a bid the probability is 0 (the caller also
+    skips unavailable caregivers).
     """
     if bid == NO_BID:
         return 0.0
     if bid == DISTRESS_BID:
-        salience = 0.5 + 2.0 * distress - blunting * unresolved
+        salience = CRY_SALIENCE + CRY_SALIENCE_PER_DISTRESS * distress - blunting * unresolved
     else:
-        salience = -0.5
+        salience = SOCIAL_BID_SALIENCE
     return sigmoid(att + base_detection + salience - night_penalty * caregiver_asleep)
 
 
 # ------------------------------------------------------------------ 3. who responds, and how
+FEEDING_PREFERENCE = 6.0  # weight multiplier of a lactating mother who detects a hunger cry (assumption)
+
+
 @jitable
 def choose_responder(detected, role_weight, mother_feeds, u):
     """Division of labour: one responder among caregivers who detected the bid, or -1.
 
     ``detected`` and ``role_weight`` are one household's rows (length K). Each detector is
     weighted by a role norm; a lactating mother who detects a hungry infant's cry is strongly
-    preferred (``mother_feeds``: x6). Sampling is by inverse CDF along the caregiver axis; the
+    preferred (``mother_feeds``: x ``FEEDING_PREFERENCE`` = 6; assumption). Sampling is by inverse CDF along the caregiver axis; the
     comparison ``cum <= u * total`` means u == 0 still picks a detector.
     """
     total = 0.0
     for k in range(detected.shape[0]):
         if detected[k]:
-            total += role_weight[k] * (6.0 if (k == MOTHER and mother_feeds) else 1.0)
+            total += role_weight[k] * (FEEDING_PREFERENCE if (k == MOTHER and mother_feeds) else 1.0)
     if total <= 0.0:
         return -1
     target = u * total
@@ -220,7 +264,7 @@ def choose_responder(detected, role_weight, mother_feeds, u):
     last = -1
     for k in range(detected.shape[0]):
         if detected[k]:
-            cum += role_weight[k] * (6.0 if (k == MOTHER and mother_feeds) else 1.0)
+            cum += role_weight[k] * (FEEDING_PREFERENCE if (k == MOTHER and mother_feeds) else 1.0)
             last = k
             if cum > target:
                 return k
@@ -248,6 +292,21 @@ def response_attunement(attunement, distress_sensitivity, bid):
     return attunement
 
 
+FRIGHT_HAZARD_MAX = 0.5  # ceiling of the frightening hazard per response before the sensitivity factor (assumption)
+FRIGHT_RISK_UNRESOLVED = 1.0  # frightening-behaviour risk of unresolved loss (the reference; Main & Hesse 1990)
+FRIGHT_RISK_DEPRESSED = 0.2  # ... of depression, relative to unresolved loss (assumption)
+
+
+@jitable
+def frightening_risk(unresolved, depressed):
+    """Risk factor of frightening behaviour: ``1 * unresolved + 0.2 * depressed`` (``FRIGHT_RISK_*``).
+
+    Unresolved loss is the reference risk (Main & Hesse 1990); depression carries a fifth of it
+    (assumption). Works on scalars and arrays (booleans count 0/1).
+    """
+    return FRIGHT_RISK_UNRESOLVED * unresolved + FRIGHT_RISK_DEPRESSED * depressed
+
+
 @jitable
 def frightening_probability(p_sensitive, risk, cortisol_excess, p_fright_base, fright_cortisol):
     """Chance that a response is frightening or frightened (Main & Hesse 1990), given it happens.
@@ -262,8 +321,29 @@ def frightening_probability(p_sensitive, risk, cortisol_excess, p_fright_base, f
     coached to respond more would frighten more often simply by responding more. Works on
     scalars (the compiled hour) and arrays (the Strange Situation).
     """
-    hazard = np.minimum(p_fright_base * risk * np.exp(fright_cortisol * np.maximum(cortisol_excess, 0.0)), 0.5)
+    hazard = np.minimum(p_fright_base * risk * np.exp(fright_cortisol * np.maximum(cortisol_excess, 0.0)),
+                        FRIGHT_HAZARD_MAX)
     return hazard * (1.0 - p_sensitive)
+
+
+# share of insensitive responses that are rejecting rather than intrusive, by adult attachment
+# state (assumption after Ainsworth's home scales: dismissing -> rejecting, preoccupied -> intrusive)
+REJECTING_SHARE_AUTONOMOUS = 0.5
+REJECTING_SHARE_DISMISSING = 0.75
+REJECTING_SHARE_PREOCCUPIED = 0.25
+REJECTING_SHARE_BY_AAI = tuple(s for _, s in sorted({  # indexed by the AAI code (model.state)
+    AAI_AUTONOMOUS: REJECTING_SHARE_AUTONOMOUS, AAI_DISMISSING: REJECTING_SHARE_DISMISSING,
+    AAI_PREOCCUPIED: REJECTING_SHARE_PREOCCUPIED}.items()))
+
+
+@jitable
+def rejecting_share(aai):
+    """Chance that an insensitive response is rejecting rather than intrusive (``REJECTING_SHARE_*``; assumption)."""
+    if aai == AAI_DISMISSING:
+        return REJECTING_SHARE_DISMISSING
+    if aai == AAI_PREOCCUPIED:
+        return REJECTING_SHARE_PREOCCUPIED
+    return REJECTING_SHARE_AUTONOMOUS
 
 
 @jitable
@@ -276,11 +356,12 @@ def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depre
     minimising), preoccupied ones to intrusive (mistimed, inconsistent); autonomous 50/50
     (assumption after Ainsworth's home scales). Frightening or frightened behaviour is rare
     (:func:`frightening_probability`): it needs unresolved loss (or depression at a fifth of the
-    rate), rises with cortisol and falls as the caregiver becomes more sensitive.
+    rate, :func:`frightening_risk`), rises with cortisol and falls as the caregiver becomes more
+    sensitive. The rejecting share is :func:`rejecting_share`.
     Returns ``(code, p_sensitive)``.
     """
     p_sens = sigmoid(base_sens + att_r)
-    risk = unresolved_r + 0.2 * depressed_r
+    risk = frightening_risk(unresolved_r, depressed_r)
     p_fright = 0.0
     if risk > 0.0:  # without a risk the hazard is 0 (saves an exp in the compiled hour)
         p_fright = frightening_probability(p_sens, risk, cort_excess_r, p_fright_base, fright_cortisol)
@@ -288,12 +369,14 @@ def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depre
         return FRIGHTENING, p_sens
     if u_quality < p_sens:
         return SENSITIVE, p_sens
-    p_reject = 0.75 if aai_r == AAI_DISMISSING else (0.25 if aai_r == AAI_PREOCCUPIED else 0.5)
-    return (REJECTING if u_kind < p_reject else INTRUSIVE), p_sens
+    return (REJECTING if u_kind < rejecting_share(aai_r) else INTRUSIVE), p_sens
 
 
+# by response code (none, sensitive, intrusive, rejecting, frightening; model.state), assumption
+# after Ainsworth's scales (sensitive care relieves fully and is most often answered positively)
 RELIEF = np.array([0.0, 1.0, 0.5, 0.2, 0.0])  # need relief by response code
 POSITIVE = np.array([0.0, 0.85, 0.35, 0.15, 0.0])  # chance the infant calms/smiles after it
+POSITIVE_DISTRESS_DAMPING = 0.5  # share of the positive chance lost at full remaining distress (assumption)
 
 
 @jitable
@@ -314,8 +397,11 @@ def unsoothed_crying(bid, response):
 
 @jitable
 def positive_response_probability(response, distress_after):
-    """Chance the infant responds positively (calms, smiles, gazes back): the caregiver's reward."""
-    return POSITIVE[response] * (1.0 - 0.5 * distress_after)
+    """Chance the infant responds positively (calms, smiles, gazes back): the caregiver's reward.
+
+    ``POSITIVE[response] * (1 - 0.5 * distress_after)`` (assumption).
+    """
+    return POSITIVE[response] * (1.0 - POSITIVE_DISTRESS_DAMPING * distress_after)
 
 
 @jitable
@@ -384,6 +470,11 @@ def engaged(responder, bid, response):
     return responder >= 0 and bid != NO_BID and response != FRIGHTENING
 
 
+COUPLING_AVERAGE = 0.5  # the dyad's coupling is the mean of its two directed couplings (assumption)
+INFANT_COUPLING_SHARE = 0.5  # infant-to-caregiver coupling at full maturity, share of ``sync_coupling`` (assumption)
+TESTOSTERONE_LOG_FLOOR = 1e-3  # nmol/l below which log testosterone is taken at this floor (keeps the log finite)
+
+
 @jitable
 def synchrony_index(k_caregiver, k_infant, damping):
     """Affect synchrony of an engaged dyad (OT domain c), from two coupled damped oscillators.
@@ -394,7 +485,7 @@ def synchrony_index(k_caregiver, k_infant, damping):
     is the mean of the caregiver-to-infant and infant-to-caregiver couplings (asymmetric coupling
     averaged: assumption; prior-models 2.5, Feldman 1999).
     """
-    kappa = 0.5 * (k_caregiver + k_infant)
+    kappa = COUPLING_AVERAGE * (k_caregiver + k_infant)
     return kappa / (damping + kappa)
 
 
@@ -413,10 +504,11 @@ def dyad_synchrony(relief_q, ot_caregiver, ot_infant, cortisol_excess_caregiver,
     """
     t_excess = 0.0
     if testosterone_father > 0.0:
-        t_excess = max(np.log(max(testosterone_father, 1e-3) / testosterone_mean), 0.0)
-    k_c = (coupling * relief_q * max(1.0 + ot_synchrony * np.log(max(ot_caregiver, 1e-3)), 0.0)
+        t_excess = max(np.log(max(testosterone_father, TESTOSTERONE_LOG_FLOOR) / testosterone_mean), 0.0)
+    k_c = (coupling * relief_q * max(1.0 + ot_synchrony * np.log(max(ot_caregiver, OT_LOG_FLOOR)), 0.0)
            * np.exp(-testosterone_sync * t_excess) / (1.0 + max(cortisol_excess_caregiver, 0.0)))
-    k_i = 0.5 * coupling * infant_maturity * max(1.0 + ot_synchrony * np.log(max(ot_infant, 1e-3)), 0.0)
+    k_i = INFANT_COUPLING_SHARE * coupling * infant_maturity * max(
+        1.0 + ot_synchrony * np.log(max(ot_infant, OT_LOG_FLOOR)), 0.0)
     return synchrony_index(k_c, k_i, damping)
 
 

@@ -154,7 +154,7 @@ def update_mother_hormones(cg: Caregivers, hh: Households, p: ParamSet, frac_pre
     cg.prolactin_base[:, MOTHER] = phys.maternal_prolactin_base(
         frac_preg, age_days, hh.breastfeeding, p.prolactin_lactating_6mo)
     shift = phys.maternal_ot_log_shift(frac_preg, age_days, hh.ot_rise)
-    cg.ot_plasma_setpoint_now[:, MOTHER] = cg.ot_setpoint[:, MOTHER] * np.exp(shift)
+    cg.ot_plasma_setpoint_now[:, MOTHER] = phys.ot_plasma_setpoint(cg.ot_setpoint[:, MOTHER], shift)
 
 
 def update_father_hormones(cg: Caregivers, p: ParamSet, age_days: float):
@@ -176,20 +176,21 @@ def update_ot_tone(cg: Caregivers, p: ParamSet):
     Target: ``trait * (setpoint_now / basal) ** c * (1 + gain * touch_hours_ewma) / (1 + 0.5 * loneliness)``,
     where ``trait`` is the person's own central component (``ot_tone_trait``) and the weak
     exponent ``c`` (``ot_trait_coupling``) keeps basal plasma and central OT only loosely related
-    (PH5: r = .08).
+    (PH5: r = .08); the target saturates (:func:`model.physiology.ot_tone_target`).
     """
     _relax_ot_tone(cg.ot_tone, resting_ot_tone(cg, p), p.ot_tone_affiliation_gain, cg.touch_hours_ewma, cg.loneliness,
                    p.ot_tone_plasticity_days)
 
 
 def resting_ot_tone(cg: Caregivers, p: ParamSet):
-    """Central OT tone without affiliative contact or grief: ``trait * (setpoint_now / basal) ** c``.
+    """Central OT tone without affiliative contact or grief: ``trait * (setpoint_now / basal) ** c``, saturating.
 
     ``trait`` (``ot_tone_trait``, drawn in :mod:`model.population`) is the person's own central
     component; the plasma set-point enters only by the weak exponent ``c`` (``ot_trait_coupling``).
     """
     rel = cg.ot_plasma_setpoint_now / p.ot_plasma_basal[:, None]
-    return cg.ot_tone_trait * rel ** p.ot_trait_coupling[:, None]
+    return phys.saturating_ceiling(cg.ot_tone_trait * rel ** p.ot_trait_coupling[:, None], phys.CENTRAL_OT_KNEE,
+                                   phys.CENTRAL_OT_MAX)
 
 
 @numba.njit(cache=True, error_model="numpy")
@@ -197,8 +198,8 @@ def _relax_ot_tone(tone, trait_term, affiliation_gain, touch_hours_ewma, lonelin
     """The arithmetic of :func:`update_ot_tone`, in place, given ``trait_term = trait * rel ** c``."""
     for h in range(tone.shape[0]):
         for k in range(tone.shape[1]):
-            target = trait_term[h, k] * (1.0 + affiliation_gain[h] * touch_hours_ewma[h, k]) / (
-                1.0 + 0.5 * loneliness[h, k])
+            target = phys.ot_tone_target(trait_term[h, k], affiliation_gain[h], touch_hours_ewma[h, k],
+                                         loneliness[h, k])
             tone[h, k] += (target - tone[h, k]) / plasticity_days[h]
 
 
@@ -274,9 +275,12 @@ def prenatal_cortisol(cortisol_mean, gestation_fraction: float, rise, excess):
     1 at term, ``rise`` the fractional rise by term (``PREGNANCY_CORTISOL_RISE`` for the mother,
     0 for everyone else: P5), ``excess`` the chronic cortisol excess (fraction of mean) from
     poverty, depression, grief, fatigue and external stress, as after birth (floor as in the
-    hourly rule). Source: P5 (direction); the size of ``rise`` is an assumption.
+    hourly rule). Adrenal output saturates above ``CORTISOL_KNEE`` as after birth
+    (:func:`model.physiology.cortisol_level`). Source: P5 (direction); the size of ``rise`` is an
+    assumption.
     """
-    return cortisol_mean * (1.0 + rise * gestation_fraction) * np.maximum(1.0 + excess, 0.05)
+    level = cortisol_mean * (1.0 + rise * gestation_fraction) * np.maximum(1.0 + excess, phys.CORTISOL_FLOOR)
+    return phys.saturating_ceiling(level, phys.CORTISOL_KNEE, phys.CORTISOL_MAX)
 
 
 def pregnancy_day(cg: Caregivers, p: ParamSet, cortisol_target: np.ndarray, gestation_fraction: float):
@@ -389,27 +393,6 @@ def _fade(factor, *evidence):
                 x[h, k] *= factor[h]
 
 
-def relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target):
-    """Day-constant terms of the hourly relaxations, ``(1 - carry) * target`` (H, K) each.
-
-    Central OT relaxes toward its tone, cortisol excess toward the chronic target; ``carry_*``
-    are the hourly carry-overs (H,). One compiled pass instead of two (H, 1) x (H, K) products.
-    """
-    return _relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target)
-
-
-@numba.njit(cache=True, error_model="numpy")
-def _relaxation_terms(carry_ot_central, ot_tone, carry_cortisol, cortisol_target):
-    """The arithmetic of :func:`relaxation_terms`."""
-    ot_term = np.empty(ot_tone.shape)
-    cortisol_term = np.empty(cortisol_target.shape)
-    for h in range(ot_tone.shape[0]):
-        for k in range(ot_tone.shape[1]):
-            ot_term[h, k] = (1.0 - carry_ot_central[h]) * ot_tone[h, k]
-            cortisol_term[h, k] = (1.0 - carry_cortisol[h]) * cortisol_target[h, k]
-    return ot_term, cortisol_term
-
-
 def add_day_to_counters(c: Counters, cg: Caregivers, sensitivity, in_window: bool):
     """Fold a postnatal day into the dyad counters (in place).
 
@@ -454,13 +437,14 @@ def reset_day(cg: Caregivers, inf: Infants):
     inf.cry_hours_today[:] = 0.0
 
 
-__all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule", "relaxation_terms",
+__all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule",
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT", "prenatal_cortisol", "pregnancy_day",
            "PREGNANCY_CORTISOL_RISE"]
 
 
-# numba caches each function against this file only; the constants compiled in above come from
-# model.state, so flush this module's cache whenever it changes (model.compiled).
-drop_stale_cache(cached_dispatchers(globals()), (state_module,), "daily")
+# numba caches each function against this file only; the constants and rules compiled in above come
+# from model.state and model.physiology (ot_tone_target), so flush this module's cache whenever one
+# of them changes (model.compiled).
+drop_stale_cache(cached_dispatchers(globals()), (phys, state_module), "daily")

@@ -193,6 +193,8 @@ __all__ = ["Intervention", "REGISTRY", "register", "make_intervention", "Caregiv
 # written additively: every programme remembers what it added and takes back exactly that, so
 # programmes compose (e.g. skin-to-skin contact and an intranasal dose in the same hour).
 
+from model import behaviour as _bh  # noqa: E402
+from model import physiology as _phys  # noqa: E402
 from model.channels import channel_array  # noqa: E402
 from model.state import FATHER as _FATHER  # noqa: E402
 from model.state import MOTHER as _MOTHER  # noqa: E402
@@ -251,7 +253,20 @@ class SkinToSkin(Intervention):
     Sources: I10 (Vittner et al. 2018: OT up in mothers, fathers, infants; infant cortisol down
     during a 60-min session), I11 (Feldman et al. 2014: 14 consecutive days), I12 (design).
     The size of the release (``release`` x an ordinary touch hour) is an assumption.
+
+    The release of a touch hour is the engine's own rule: the caregiver's
+    :func:`model.physiology.touch_ot_release` for one hour of affectionate touch (with the
+    session's style match ``SESSION_STYLE_MATCH``) and the infant's
+    :func:`model.physiology.infant_touch_ot_release` for one hour of touch at full relief
+    (``SESSION_RELIEF``), each times ``release``.
     """
+
+    # Skin-to-skin is affectionate touch that raises OT in fathers as in mothers (I10), so the
+    # role's touch-style penalty (M8, model.roles.touch_style_matches) does not apply: full match
+    # (assumption). A session is sensitive contact: it relieves the infant's need fully (I10, I13).
+    SESSION_STYLE_MATCH = 1.0
+    SESSION_RELIEF = 1.0
+    AFFECTIONATE_HOUR, NO_STIMULATORY_TOUCH = 1.0, 0.0
 
     TYPE = "skin_to_skin"
     ROLE_FIELD = True
@@ -273,12 +288,17 @@ class SkinToSkin(Intervention):
             return
         p, cg, k = sim.p, sim.cg, ROLE_INDEX[self.role]
         who = _who(self, sim, k)
-        rel_cg = self.release * p.ot_social_touch * p.touch_ot_gain_affectionate * cg.ot_reactivity[:, k] * who
+        touch_hour = _phys.touch_ot_release(self.AFFECTIONATE_HOUR, self.NO_STIMULATORY_TOUCH, p.ot_social_touch,
+                                            p.touch_ot_gain_affectionate, p.touch_ot_gain_stimulatory,
+                                            self.SESSION_STYLE_MATCH, self.SESSION_STYLE_MATCH, cg.ot_reactivity[:, k])
+        rel_cg = self.release * touch_hour * who
         _share(self, sim, "exogenous_ot", _in_slot(k, cg.ot_tone[:, k] * rel_cg))
         _share(self, sim, "exogenous_ot_plasma",
                _in_slot(k, cg.ot_plasma_setpoint_now[:, k] * p.ot_central_plasma_coupling * rel_cg))
         _share(self, sim, "contact_session", _in_slot(k, who.astype(float)))
-        _share(self, sim, "infant_exogenous_ot", self.release * p.ot_social_touch * p.infant_touch_ot_gain * who)
+        infant_touch_hour = _phys.infant_touch_ot_release(self.AFFECTIONATE_HOUR, p.ot_social_touch,
+                                                          p.infant_touch_ot_gain, self.SESSION_RELIEF)
+        _share(self, sim, "infant_exogenous_ot", self.release * infant_touch_hour * who)
 
 
 @register
@@ -294,7 +314,8 @@ class IntranasalOT(Intervention):
 
     Context dependence (I8): in recipients who are depressed at the time of the dose,
     ``depressed_gain_blocked`` cancels that share of the OT emotion-recognition gain (1 = no
-    sensitivity gain, above 1 = harsher responses; ``sensitivity_boost``) and
+    sensitivity gain, above 1 = harsher responses; ``sensitivity_boost``; the gain is the engine's
+    :func:`model.behaviour.ot_recognition_gain` of the dose at the recipient's OT tone) and
     ``depressed_cortisol`` adds an acute cortisol kick per dose unit and hour (cries felt as more
     urgent; ``acute_stress``). Both are 0 by default.
     """
@@ -333,7 +354,7 @@ class IntranasalOT(Intervention):
         first_hour = eff == 0.5  # the plasma peak (PH4)
         _share(self, sim, "exogenous_ot_plasma", _in_slot(k, self.plasma_rise * who) if first_hour else None)
         dep = who & cg.depressed[:, k]
-        gain = p.ot_emotion_recognition * np.log1p(self.dose * eff / np.maximum(cg.ot_tone[:, k], 1e-3))
+        gain = _bh.ot_recognition_gain(cg.ot_tone[:, k], self.dose * eff, p.ot_emotion_recognition)
         _share(self, sim, "sensitivity_boost", _in_slot(k, -self.depressed_gain_blocked * gain * dep))
         _share(self, sim, "acute_stress", _in_slot(k, self.depressed_cortisol * self.dose * eff * dep))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,6 +24,14 @@ __all__ = ["Param", "PARAMS", "ParamSet", "ParameterError", "validate_overrides"
 
 class ParameterError(ValueError):
     """A parameter name or value is not allowed. The message is one line naming the field."""
+
+
+class Teaching(NamedTuple):
+    """A parameter in a class's words (the dashboard shows these; code names only on hover)."""
+
+    label: str  # e.g. "Oxytocin released by touch"
+    meaning: str  # one plain line
+    unit: str  # the unit in words, e.g. "times the usual amount"
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class Param:
     meaning: str
     group: str
     integer: bool = False
+    teaching: Teaching | None = None  # plain-language label for the classroom (dashboard params only)
 
     def check(self, value: float, field: str | None = None) -> float:
         """Return ``value`` as float, or raise :class:`ParameterError` naming the allowed range."""
@@ -63,14 +73,15 @@ class Param:
         return v
 
 
-def _p(name, default, lo, hi, unit, source, meaning, group, integer=False) -> Param:
-    return Param(name, float(default), float(lo), float(hi), unit, source, meaning, group, integer)
+def _p(name, default, lo, hi, unit, source, meaning, group, integer=False, teaching=None) -> Param:
+    return Param(name, float(default), float(lo), float(hi), unit, source, meaning, group, integer, teaching)
 
 
 _DECLARATIONS: tuple[Param, ...] = (
     # ---------------------------------------------------------------- household shape
     _p("p_father_present", 0.9, 0, 1, "probability", "assumption",
-       "share of households with a co-resident father", "household"),
+       "share of households with a co-resident father", "household",
+       teaching=Teaching('Families with a father at home', 'How many families have a father living with them.', 'share of families (0 = none, 1 = all)')),
     _p("p_grandparent_coresident", 0.1, 0, 1, "probability", "assumption",
        "share of households with a co-resident grandparent (alloparent slot 1)", "household"),
     _p("p_older_sibling", 0.35, 0, 1, "probability", "assumption",
@@ -82,22 +93,26 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("maternal_leave_months", 6, 0, 24, "month", "assumption",
        "months of maternal leave after birth before returning to weekday work", "household"),
     _p("paternal_leave_months", 0.5, 0, 24, "month", "assumption",
-       "months of full-time paternal leave after birth", "household"),
+       "months of full-time paternal leave after birth", "household",
+       teaching=Teaching("Father's leave", 'How long fathers stay home full-time after the birth.', 'months')),
     _p("p_mother_employed", 0.7, 0, 1, "probability", "assumption",
        "share of mothers who return to weekday work after leave", "household"),
     _p("p_breastfeeding_initiation", 0.83, 0, 1, "probability", "PH17 (US 2019 births, 83.2% ever)",
-       "share of mothers who start breastfeeding", "household"),
+       "share of mothers who start breastfeeding", "household",
+       teaching=Teaching('Mothers who start breastfeeding', 'How many mothers begin breastfeeding.', 'share of mothers (0 = none, 1 = all)')),
     _p("weaning_hazard_per_month", 0.08, 0, 1, "1/month", "PH17 (US: 55.8% any breastfeeding at 6 mo)",
        "monthly hazard that a lactating mother stops breastfeeding", "household"),
     _p("poverty_stress", 0.0, 0, 1, "index", "assumption",
-       "chronic household stress (poverty, conflict) adding to caregiver cortisol drive", "household"),
+       "chronic household stress (poverty, conflict) adding to caregiver cortisol drive", "household",
+       teaching=Teaching('Everyday stress (poverty, conflict)', "Chronic strain on the household that keeps carers' stress hormone up.", '0 = none, 1 = severe')),
     # ---------------------------------------------------------------- caregiver traits
     _p("p_aai_dismissing", 0.23, 0, 1, "probability", "A11 (Bakermans-Kranenburg & van IJzendoorn 2009)",
        "share of caregivers with a dismissing adult attachment state", "traits"),
     _p("p_aai_preoccupied", 0.19, 0, 1, "probability", "A11",
        "share of caregivers with a preoccupied adult attachment state", "traits"),
     _p("p_unresolved", 0.18, 0, 1, "probability", "A11",
-       "share of caregivers additionally classified unresolved (loss or trauma)", "traits"),
+       "share of caregivers additionally classified unresolved (loss or trauma)", "traits",
+       teaching=Teaching('Carers with unresolved loss or trauma', 'How many carers still live with an unresolved loss; it can make care frightening.', 'share of carers (0 = none, 1 = all)')),
     _p("sensitivity_trait_sd", 0.8, 0, 2, "logit", "assumption",
        "between-caregiver SD of the sensitivity trait on the logit scale", "traits"),
     _p("father_sensitivity_offset", 0.4, -2, 1, "logit",
@@ -159,13 +174,17 @@ _DECLARATIONS: tuple[Param, ...] = (
        "rise of central OT tone per daily hour of affiliative contact (EWMA)", "oxytocin"),
     # ---------------------------------------------------------------- four OT domains (switchable)
     _p("ot_stress_buffering", 0.5, 0, 2, "gain", "Patin et al. 2018 (stress buffering); I13",
-       "domain (a): how strongly OT damps the cortisol response of both partners (0 = off)", "ot_domains"),
+       "domain (a): how strongly OT damps the cortisol response of both partners (0 = off)", "ot_domains",
+       teaching=Teaching('Oxytocin calms stress', "How strongly oxytocin damps the carers' cortisol response.", 'strength (0 = off)')),
     _p("ot_emotion_recognition", 0.6, 0, 2, "logit per log-unit OT", "I1, I2 (IN-OT recognition d~0.2-0.3)",
-       "domain (b): OT raises cue detection and sensitive responding (0 = off)", "ot_domains"),
+       "domain (b): OT raises cue detection and sensitive responding (0 = off)", "ot_domains",
+       teaching=Teaching('Oxytocin sharpens reading the baby', "How much oxytocin helps carers notice and read the baby's signals.", 'strength (0 = off)')),
     _p("ot_synchrony", 0.8, 0, 2, "gain", "S1, S2, S4 (direction only)",
-       "domain (c): OT raises affect coupling between caregiver and infant (0 = off)", "ot_domains"),
+       "domain (c): OT raises affect coupling between caregiver and infant (0 = off)", "ot_domains",
+       teaching=Teaching('Oxytocin keeps carer and baby in tune', "How much oxytocin couples the carer's and the baby's moods.", 'strength (0 = off)')),
     _p("ot_social_touch", 1.0, 0, 2, "gain", "M8, I10, I14",
-       "domain (d): multiplier on touch-evoked OT release in both partners (0 = off)", "ot_domains"),
+       "domain (d): multiplier on touch-evoked OT release in both partners (0 = off)", "ot_domains",
+       teaching=Teaching('Oxytocin released by touch', 'How much oxytocin touch and holding release in carer and baby.', 'times the usual amount (0 = none)')),
     _p("ot_reward_optimum", 4.0, 1, 8, "index",
        "assumption (inverted U: Borland et al. 2019; placed at the top of the endogenous range, the 90th "
        "percentile of mothers' central OT at 3-6 months, so that more endogenous OT brings more reward, "
@@ -254,9 +273,9 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("testosterone_fatherhood_drop", 0.16, 0, 0.5, "fraction", "P1, P5 (fathers' T falls before and after birth; set so that P1's -26% median holds at 12 months)",
        "fall of testosterone across the transition to fatherhood, without care effects", "steroids"),
     # ---------------------------------------------------------------- depression, fatigue, grief
-    _p("maternal_depression_risk", -7.9, -10, -2, "logit per day", "PH16 (calibrated to ~17.7% PPD)",
+    _p("maternal_depression_risk", -7.9, -10, -2, "logit per day", "PH16 (hand-set: ~20% ever depressed by 12 months; point prevalence at a visit is 5.4%, PH16 17.7%)",
        "baseline daily log-odds of a maternal depressive episode from late pregnancy to 12 mo", "mood"),
-    _p("paternal_depression_risk", -8.9, -10, -2, "logit per day", "P9 (calibrated to ~10% paternal)",
+    _p("paternal_depression_risk", -8.9, -10, -2, "logit per day", "P9 (hand-set; the point prevalence at 3 months it gives is 1.9% against P9 10.4%: docs/validation.md)",
        "baseline daily log-odds of a paternal depressive episode", "mood"),
     _p("depression_remission_days", 150, 30, 720, "day", "assumption",
        "mean duration of a depressive episode", "mood"),

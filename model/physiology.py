@@ -41,9 +41,14 @@ CENTRAL_OT_KNEE, CENTRAL_OT_MAX = 15.0, 30.0  # index (adult tone 1); assumption
 CORTISOL_KNEE, CORTISOL_MAX = 2000.0, 3000.0  # nmol/l plasma; assumption (critical illness, Cushing's syndrome)
 INFANT_CORTISOL_KNEE, INFANT_CORTISOL_MAX = 50.0, 100.0  # nmol/l saliva; assumption (PH15 stressor responses)
 PROLACTIN_KNEE, PROLACTIN_MAX = 1000.0, 2000.0  # ng/ml; PH11: 8.5-fold suckling peak over a ~200 term baseline
+TESTOSTERONE_KNEE, TESTOSTERONE_MAX = 50.0, 70.0  # nmol/l; assumption: above the adult male range (~8-35)
 
 # name -> (low, high, unit, source) of every hormone state; the first six are held by the saturation
-# of their hourly rules, the last three by the form of their daily trajectories (PH11, PH12).
+# of their hourly rules (before birth: ot_plasma and ot_central are the set-point and tone below,
+# cortisol is prenatal_cortisol's, saturating the same way), prolactin_base, estradiol and
+# progesterone by the form of their daily trajectories (PH11, PH12), the plasma OT set-point, the
+# central OT tone and testosterone by the saturation of the rules that draw and move them
+# (:func:`ot_plasma_setpoint`, :func:`ot_tone_target`, :func:`testosterone_setpoint`).
 PHYSIOLOGICAL_RANGES = {
     "ot_plasma": (0.0, PLASMA_OT_MAX, "pg/ml", "PH7"),
     "ot_central": (0.0, CENTRAL_OT_MAX, "index", "assumption (PH3)"),
@@ -54,6 +59,9 @@ PHYSIOLOGICAL_RANGES = {
     "prolactin_base": (0.0, 200.0, "ng/ml", "PH11 (term ~200)"),
     "estradiol": (0.0, 10000.0, "pg/ml", "PH12 (up to 100-fold of 100 pg/ml)"),
     "progesterone": (0.0, 150.5, "ng/ml", "PH12 (10-fold of luteal 15 ng/ml)"),
+    "ot_plasma_setpoint": (0.0, PLASMA_OT_MAX, "pg/ml", "PH7"),
+    "ot_tone": (0.0, CENTRAL_OT_MAX, "index", "assumption (PH3)"),
+    "testosterone": (0.0, TESTOSTERONE_MAX, "nmol/l", "assumption"),
 }
 
 
@@ -310,6 +318,45 @@ def social_reward_gain(ot_central: np.ndarray, optimum: np.ndarray) -> np.ndarra
     """
     x = np.maximum(ot_central, 0.0) / optimum
     return x * np.exp(1.0 - x)
+
+
+def ot_plasma_setpoint(setpoint, log_shift):
+    """A plasma OT set-point (pg/ml) shifted by ``log_shift`` log units, saturating like secretion.
+
+    ``saturating_ceiling(setpoint * exp(log_shift), PLASMA_OT_KNEE, PLASMA_OT_MAX)``: the person's
+    basal secretion (a lognormal draw, PH8) moved by a log shift (between-person spread and
+    adversity at the draw, I4; the pregnancy rise and postpartum fall, PH8/M3); basal secretion
+    saturates as every secretion does (PH7's ceiling). Unchanged below the knee. Works on arrays.
+    """
+    return saturating_ceiling(setpoint * np.exp(log_shift), PLASMA_OT_KNEE, PLASMA_OT_MAX)
+
+
+LONELINESS_OT_TONE = 0.5  # fall of the tone target per unit loneliness, as 1 / (1 + 0.5 loneliness) (assumption)
+
+
+@jitable
+def ot_tone_target(resting_tone, affiliation_gain, touch_hours, loneliness):
+    """Target of the central OT tone's slow plasticity (index; M9 direction, grief: assumption), saturating.
+
+    ``saturating_ceiling(resting * (1 + gain * touch_hours) / (1 + 0.5 loneliness), CENTRAL_OT_KNEE,
+    CENTRAL_OT_MAX)``: affiliative touch raises the tone (M9), loneliness lowers it (Patin et al.
+    2018); receptor and release saturate as for central OT (:func:`central_ot_step`).
+    """
+    return saturating_ceiling(resting_tone * (1.0 + affiliation_gain * touch_hours) / (
+        1.0 + LONELINESS_OT_TONE * loneliness), CENTRAL_OT_KNEE, CENTRAL_OT_MAX)
+
+
+TESTOSTERONE_SETPOINT_SD = 0.25  # log-SD of testosterone set-points around the role's mean (assumption)
+
+
+def testosterone_setpoint(mean, z):
+    """A person's testosterone set-point (nmol/l) from a standard normal ``z``, saturating.
+
+    ``saturating_ceiling(mean * exp(0.25 z), TESTOSTERONE_KNEE, TESTOSTERONE_MAX)``: lognormal
+    around the role's mean (fathers ``testosterone_mean``; assumption), with a ceiling above the
+    adult male range (assumption). Works on arrays.
+    """
+    return saturating_ceiling(mean * np.exp(TESTOSTERONE_SETPOINT_SD * z), TESTOSTERONE_KNEE, TESTOSTERONE_MAX)
 
 
 def maternal_ot_log_shift(frac_pregnancy: float, age_days: float, rise: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from model import physiology as phys
 from model.daily import resting_ot_tone
 from model.params import ParamSet
 from model.state import (
@@ -82,13 +83,13 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     cg.sensitivity_trait[:] = draw_sensitivity_traits(p, cg.aai, rng)
     cg.adversity[:] = rng.standard_normal((h, K))
     z_ot = rng.standard_normal((h, K))
-    cg.ot_setpoint[:] = p.ot_plasma_basal[:, None] * np.exp(
-        p.ot_setpoint_sd[:, None] * z_ot + p.adversity_ot_effect[:, None] * cg.adversity)
+    cg.ot_setpoint[:] = phys.ot_plasma_setpoint(
+        p.ot_plasma_basal[:, None], p.ot_setpoint_sd[:, None] * z_ot + p.adversity_ot_effect[:, None] * cg.adversity)
     cg.ot_reactivity[:] = np.where(cg.aai == AAI_DISMISSING, p.dismissing_ot_reactivity[:, None], 1.0)
     cg.hpa_reactivity[:] = np.exp(0.3 * rng.standard_normal((h, K)))
     cg.car_responder[:] = rng.random((h, K)) < p.p_car_responder[:, None]
-    cg.testosterone_setpoint[:] = np.where(
-        np.arange(K) == FATHER, p.testosterone_mean[:, None], 1.0) * np.exp(0.25 * rng.standard_normal((h, K)))
+    cg.testosterone_setpoint[:] = phys.testosterone_setpoint(
+        np.where(np.arange(K) == FATHER, p.testosterone_mean[:, None], 1.0), rng.standard_normal((h, K)))
     u_emp = rng.random((h, K))
     cg.employed[:, MOTHER] = u_emp[:, MOTHER] < p.p_mother_employed
     cg.employed[:, FATHER] = u_emp[:, FATHER] < 0.95

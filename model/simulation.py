@@ -332,8 +332,6 @@ class Simulation:
         if not self.born:  # pregnancy: stress physiology and cortisol (P5), once a day
             daily.pregnancy_day(cg, p, self.cortisol_target, self.frac_pregnancy)
         self.att_static = bh.attunement_static(p, cg, self.role_sens)
-        self.ot_target_base, self.cortisol_target_term = daily.relaxation_terms(
-            self.carry_ot_central_h, cg.ot_tone, self.carry_cortisol, self.cortisol_target)
         self.infant_hpa_gain = phys.infant_hpa_gain(max(self.age_months, 0.0), p.infant_hpa_gain_2mo,
                                                     p.infant_hpa_damping_months)
         terms = kn.DayTerms(att_static=self.att_static, cortisol_target=self.cortisol_target,

@@ -35,12 +35,14 @@ from calibration.sensitivity import design as ds
 from calibration.sensitivity import evaluate as ev
 from calibration.sensitivity.analysis import analyze_outputs
 from calibration.sensitivity.report import markdown, plot_output
+from experiments import inputs
 from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
     check_run_folder,
     environment,
+    readable_parquet,
 )
 from model.params import ParameterError
 
@@ -69,7 +71,7 @@ def load_or_draw_design(out: Path, config: dict) -> np.ndarray:
     """The sample: read from ``design.parquet`` if the folder has one, else drawn and written."""
     path = out / "design.parquet"
     names = config["problem"]["names"]
-    if path.exists():
+    if readable_parquet(path):  # a damaged design is drawn again (the same seed gives the same sample)
         X = pd.read_parquet(path)[names].to_numpy(float)
     else:
         X = ds.sample(config)
@@ -154,8 +156,16 @@ def cmd_sensitivity(args) -> int:
         raise ParameterError("--params/--group: give the parameters to analyse (`bonding params` lists names and groups)")
     if args.workers is not None and args.scheduler:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
+    from model.params import PARAMS
+
+    names = inputs.name_list(args.params, "--params", PARAMS)
+    if args.group is not None:
+        groups = sorted({p.group for p in PARAMS.values()})
+        if args.group not in groups:
+            raise ParameterError(f"--group: {args.group!r} has no parameters{inputs.did_you_mean(args.group, groups)} "
+                                 f"(allowed: {', '.join(groups)})")
     n = args.n if args.n is not None else (64 if args.method == "sobol" else 10)
-    problem = ds.build_problem(_split(args.params), args.group, dummy=not args.no_dummy)
+    problem = ds.build_problem(names, args.group, dummy=not args.no_dummy)
     advice = ds.check_sample_size(args.method, n, problem["num_vars"], args.levels)
     outputs = ev.choose_outputs(_split(args.outputs), args.months)
     scenario = load_scenario(args.scenario)
@@ -163,6 +173,9 @@ def cmd_sensitivity(args) -> int:
                            args.seed, args.levels, args.second_order, args.chunk_points,
                            args.noise_replicates)
     out = Path(args.out) if args.out else Path("results") / f"sensitivity-{args.method}-{scenario.name}-seed{args.seed}"
+    if not args.scheduler:
+        inputs.check_memory(min(config["chunk_points"], config["points"]) * config["households_per_point"], "--chunk-points x --households-per-point",
+                            at_once=min(args.workers or 1, config["chunks"] + 1))
     prepare_folder(out, config)
     for line in advice:  # once every input is accepted, so a refusal stays one line
         print(f"bonding: warning: {line}", file=sys.stderr)
@@ -190,8 +203,13 @@ def cmd_sensitivity(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``sensitivity`` on the ``bonding`` parser."""
-    from experiments.cli import MAX_MONTHS, bounded_float, bounded_int
-    from experiments.compare import SEED_LIMIT
+    from experiments.cliutil import (
+        MAX_MONTHS,
+        SEED_LIMIT,
+        bounded_float,
+        bounded_int,
+        scheduler_address,
+    )
 
     p = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib Sobol' or Morris; resumable, parallel)")
     p.add_argument("--method", choices=ds.METHODS, default=None, help="sobol (variance shares) or morris (screening)")
@@ -209,7 +227,8 @@ def add_subcommands(sub) -> None:
     p.add_argument("--out", default=None, help="output folder (rerun with the same folder to resume)")
     w = p.add_mutually_exclusive_group()
     w.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default 1)")
-    w.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT", help="run the chunks on a Dask cluster")
+    w.add_argument("--scheduler", type=scheduler_address, default=None, metavar="tcp://HOST:PORT",
+                   help="run the chunks on a Dask cluster")
     p.add_argument("--outputs", default=None, metavar="A,B", help="outputs to analyse (default: a key list; --list-outputs)")
     p.add_argument("--levels", type=bounded_int("--levels", 2, 16), default=4, help="Morris grid levels, even (default 4)")
     p.add_argument("--second-order", action="store_true", help="Sobol': also second-order indices (cost N(2k+2))")

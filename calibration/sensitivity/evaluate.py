@@ -23,7 +23,7 @@ import pandas as pd
 
 from experiments import compare as cmp
 from experiments.parallel import run_tasks
-from experiments.provenance import atomic_write_parquet
+from experiments.provenance import atomic_write_parquet, readable_parquet
 from model.params import ParameterError
 from model.state import DAYS_PER_MONTH, ROLES
 
@@ -167,7 +167,7 @@ def _run_one(kwargs: dict) -> pd.DataFrame:
 def execute(out: Path, tasks: list, workers: int = 1, scheduler: str | None = None,
             progress: bool = True, limit: int | None = None, progress_file=None) -> int:
     """Run every chunk whose file is missing; returns how many ran. ``limit`` stops early (tests)."""
-    todo = [t for t in tasks if not chunk_path(out, t[0]).exists()]
+    todo = [t for t in tasks if not readable_parquet(chunk_path(out, t[0]))]  # a damaged chunk reruns
     done_before = len(tasks) - len(todo)
     if limit is not None:
         todo = todo[:limit]
@@ -194,12 +194,13 @@ def load_outputs(out: Path, config: dict) -> tuple[pd.DataFrame, pd.DataFrame, i
     frames, missing = [], 0
     for c in range(config["chunks"]):
         path = chunk_path(out, c)
-        if path.exists():
+        if readable_parquet(path):
             frames.append(pd.read_parquet(path))
         else:
             missing += 1
     design = pd.concat(frames, ignore_index=True).sort_values("point", kind="stable").reset_index(drop=True) \
         if frames else pd.DataFrame()
     noise_path = chunk_path(out, "noise")
-    noise = pd.read_parquet(noise_path) if noise_path.exists() else pd.DataFrame()
-    return design, noise, missing + (0 if noise_path.exists() else 1)
+    noise_ok = readable_parquet(noise_path)
+    noise = pd.read_parquet(noise_path) if noise_ok else pd.DataFrame()
+    return design, noise, missing + (0 if noise_ok else 1)

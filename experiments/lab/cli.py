@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
+import time
 from pathlib import Path
 
-from experiments.cli import bounded_int
+from experiments.cliutil import SEED_LIMIT, bounded_int
 
 MAX_REPLICATES = 10_000
 MAX_N = 100_000
 
 
 def _n_list(text):
-    try:
-        ns = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--n: {text!r} must be comma-separated whole numbers (allowed 4 to {MAX_N})") from None
+    items = [x.strip() for x in text.split(",")]
+    if not all(re.fullmatch(r"\d+", x) for x in items):  # int() would also read "2_50" and " +3"
+        raise argparse.ArgumentTypeError(f"--n: {text!r} must be comma-separated whole numbers (allowed 4 to {MAX_N})")
+    ns = [int(x) for x in items]
     if not ns or any(not 4 <= n <= MAX_N for n in ns):
         raise argparse.ArgumentTypeError(f"--n: {text!r} has a value out of range (allowed 4 to {MAX_N})")
     return sorted(set(ns))
@@ -56,14 +58,43 @@ def _write_fig(fig, path: Path) -> Path:
 
 def _study_from_args(name: str, args):
     """The registry study ``name`` with ``--set`` model parameters and ``--assay-set`` OT assay
-    parameters applied (validated: one-line error, exit 2), and a description of them."""
+    parameters applied (validated: one-line error, exit 2), a description of them, and the
+    run configuration (what the output folder's manifest records and a rerun must match)."""
     from experiments.lab.studies import load_study
-    from experiments.lab.validate import set_options, with_sets
+    from experiments.lab.validate import set_options, study_fingerprint, with_sets
 
     sets, assay_sets = set_options(args)
     study = with_sets(load_study(name), sets, assay_sets)
     note = "; ".join(f"{k}={v:g}" for k, v in {**sets, **assay_sets}.items())
-    return study, note
+    config = {"study": study.name, "replicates": int(args.replicates), "seed": int(args.seed), "set": sets,
+              "assay_set": assay_sets, "fingerprint": study_fingerprint(study)}
+    return study, note, config
+
+
+def _claim_folder(out: Path, kind: str, config: dict) -> None:
+    """The run-folder protocol for ``study`` and ``power`` (before any work): a new or empty
+    folder, or this same study; then the manifest is marked ``running``."""
+    from experiments.provenance import check_run_folder, start_run_folder
+
+    def held(old, new):
+        for key, value in new.items():
+            if old.get(key) != value:
+                flag = {"study": "NAME", "fingerprint": "study definition"}.get(key, f"--{key.replace('_', '-')}")
+                return f"another {kind} ({flag} was {old.get(key)!r}, now {value!r})"
+        return None
+
+    check_run_folder(out, kind, kind, config, held)
+    start_run_folder(out, {"kind": kind, "config": config})
+
+
+def _finish_folder(out: Path, kind: str, config: dict, paths: list[Path], wall_seconds: float) -> Path:
+    from experiments.provenance import atomic_write_json, environment
+
+    path = out / "manifest.json"
+    atomic_write_json(path, {"kind": kind, "status": "complete", "config": config,
+                             "outputs": [p.name for p in paths], "wall_seconds": round(wall_seconds, 3),
+                             **environment()})
+    return path
 
 
 def _add_set_options(p) -> None:
@@ -87,11 +118,13 @@ def cmd_study(args) -> int:
             st = load_study(name)
             print(f"{name:16s} {st.stat_kind:18s} n={st.n:<5d} {st.spec.get('citation', '')[:90]}")
         return 0
-    st, note = _study_from_args(args.name, args)
+    st, note, config = _study_from_args(args.name, args)
+    out = Path(args.out) if args.out else Path("results") / f"study-{st.name}-seed{args.seed}"
+    _claim_folder(out, "study", config)
+    start = time.perf_counter()
     rows = run_study(st, args.replicates, args.seed)
     df = pd.DataFrame(rows)
     summ = {**summarise(st, rows), "set": note}
-    out = Path(args.out) if args.out else Path("results") / f"study-{st.name}-seed{args.seed}"
     paths = _write_table(df, out, "replicates") + _write_table(pd.DataFrame([summ]), out, "summary")
     fig, ax = plt.subplots(figsize=(5, 3.2))
     v = df["value"].dropna()
@@ -107,6 +140,7 @@ def cmd_study(args) -> int:
     ax.set_title(f"{st.name}: P(significant)={psig}" + (f"\n{note}" if note else ""), fontsize=9)
     paths.append(_write_fig(fig, out / "distribution.png"))
     plt.close(fig)
+    paths.append(_finish_folder(out, "study", config, paths, time.perf_counter() - start))
     print(f"{st.name}{' (' + note + ')' if note else ''}: median {summ['median']:.3g} "
           f"[90% {summ['q05']:.3g}, {summ['q95']:.3g}], P(sig)={psig}; "
           f"published: {summ['published_text'] or summ['published']}")
@@ -124,11 +158,15 @@ def cmd_power(args) -> int:
 
     from experiments.lab.studies import has_test, run_study
 
-    st, note = _study_from_args(args.name, args)
+    st, note, config = _study_from_args(args.name, args)
     if not has_test(st.stat_kind):
         from experiments.lab.studies import StudyError
 
         raise StudyError(f"name: {args.name!r} reports a {st.stat_kind}, which has no significance test (choose a correlational or group study)")
+    config["n"] = list(args.n)
+    out = Path(args.out) if args.out else Path("results") / f"power-{st.name}-seed{args.seed}"
+    _claim_folder(out, "power", config)
+    start = time.perf_counter()
     recs = []
     for n in args.n:
         rows = run_study(st, args.replicates, args.seed, n=n)
@@ -146,7 +184,6 @@ def cmd_power(args) -> int:
                      "mean_significant": sum(r["value"] for r in rows) / len(rows)})
         print(f"published sample sizes (26..160): P(>=7 of 8 significant) = {recs[-1]['p_at_least_7_of_8']:.3f}")
     df = pd.DataFrame(recs)
-    out = Path(args.out) if args.out else Path("results") / f"power-{st.name}-seed{args.seed}"
     paths = _write_table(df, out, "power")
     ycol = "p_at_least_7_of_8" if st.stat_kind == "vote" else "power"
     d = df[df.n > 0]
@@ -160,6 +197,7 @@ def cmd_power(args) -> int:
     ax.set_title(f"{st.name} (R={args.replicates})" + (f"\n{note}" if note else ""), fontsize=9)
     paths.append(_write_fig(fig, out / "power.png"))
     plt.close(fig)
+    paths.append(_finish_folder(out, "power", config, paths, time.perf_counter() - start))
     for p in paths:
         print(f"wrote {p}")
     return 0
@@ -171,7 +209,7 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("name", nargs="?", help="study name (see --list)")
     s.add_argument("--list", action="store_true", help="list the studies")
     s.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=50)
-    s.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
+    s.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1)
     s.add_argument("--out", default=None, help="output folder (default results/study-NAME-seedS)")
     _add_set_options(s)
     s.set_defaults(func=cmd_study)
@@ -179,7 +217,7 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("name", help="study name (see `bonding study --list`)")
     p.add_argument("--n", type=_n_list, required=True, help="comma-separated sample sizes, e.g. 30,60,120,240")
     p.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=100)
-    p.add_argument("--seed", type=bounded_int("--seed", 0, 2**63 - 1), default=1)
+    p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1)
     p.add_argument("--out", default=None, help="output folder (default results/power-NAME-seedS)")
     _add_set_options(p)
     p.set_defaults(func=cmd_power)

@@ -7,9 +7,9 @@ Each procedure takes the simulation at the visit hour and returns true-value arr
 * ``snapshot``: hormones and traits as they are at the visit hour.
 * ``play15``: a scripted 15-minute play-and-contact session (M8, S2, I5) at 1-minute resolution,
   calling the engine's own rule functions, never re-coding them (``response_quality``,
-  ``touch_kind``, ``relief``, ``gaze_vocal_probability``, ``positive_response_probability``,
-  ``dyad_synchrony`` of ``model.behaviour``; ``central_ot_step`` and ``plasma_ot_hour_mean`` of
-  ``model.physiology``; role terms from ``model.roles.role_matrices``), each use in one small
+  ``episode_contact``, ``relief``, ``gaze_vocal_probability``, ``positive_response_probability``,
+  ``dyad_synchrony`` of ``model.behaviour``; ``touch_ot_release``, ``infant_touch_ot_release``,
+  ``central_ot_step`` and ``plasma_ot_hour_mean`` of ``model.physiology``; role terms from ``model.roles.role_matrices``), each use in one small
   function below that ``tests/lab/test_lab_engine_agreement.py`` checks against the engine; an
   optional intranasal dose raises the caregiver's central OT (I5). Samples before and after.
 * ``ssc60``: a 60-minute skin-to-skin session (I10): continuous affectionate touch.
@@ -52,6 +52,7 @@ PROC_PARAMS = table(
 PLAY_BID = SOCIAL_BID
 PLAY_DISTRESS = 0.0
 PLAY_HUNGER = 0.0  # hunger plays no part in the kind of touch given to a social bid (touch_kind)
+NO_ACUTE_STRESS = 0.0  # the hour after a visit has no new stressor (cortisol_time_course)
 # Share of the cortisol relaxation's distance to baseline that a fully relieving session
 # removes on top (times contact_buffering; lab rule of the I10 session, assumption).
 CONTACT_CORTISOL_BUFFER = 0.5
@@ -81,19 +82,22 @@ def cortisol_time_course(sim, cortisol_before: np.ndarray) -> dict[str, np.ndarr
     """Caregiver plasma cortisol (nmol/l) an hour before and an hour after the visit hour.
 
     ``cortisol_before`` is the model's value an hour before the visit (recorded by the study
-    engine). The value an hour after is the model's own next-hour rule without a new stressor:
-    the circadian curve (:func:`model.physiology.circadian_cortisol`, with the awakening
-    response) times 1 + the cortisol excess relaxed toward the day's chronic target with the
-    cortisol clearance (``cortisol_halflife``). Before birth the hourly engine does not run and
-    cortisol is constant, so the course is flat.
+    engine). The value an hour after is the model's own next hour without a new stressor: the
+    excess relaxed toward the day's chronic target (``model.physiology.cortisol_excess_step``
+    with no acute drive and the cortisol clearance of ``cortisol_halflife``), and the level on
+    the circadian curve (``model.physiology.cortisol_level``: the hour's cortisol scale with the
+    awakening response, the circadian factor of :func:`model.physiology.circadian_cortisol`,
+    floor and saturation), with the engine's terms of that hour (``sim.day_terms``). Before
+    birth the hourly engine does not run and cortisol is constant, so the course is flat.
     """
     cg = sim.cg
     if not sim.born:
         return {"cortisol_1h_before": cg.cortisol.copy(), "cortisol_1h_after": cg.cortisol.copy()}
-    p = sim.p
-    excess = sim.carry_cortisol_col * cg.cortisol_excess + sim.cortisol_target_term
-    circ = phys.circadian_cortisol(sim.hod, p.car_rise[:, None], cg.car_responder)
-    after = p.cortisol_mean[:, None] * circ * np.maximum(1.0 + excess, 0.05)
+    terms = sim.day_terms[sim.hod]  # the next hour's terms, as the kernel reads them
+    excess = phys.cortisol_excess_step(cg.cortisol_excess, terms.cortisol_target, NO_ACUTE_STRESS,
+                                       _col(terms.carry_cortisol))
+    circadian = float(phys.circadian_cortisol(sim.hod, 0.0, False))  # the hour's clock factor (Clock.circadian)
+    after = per_element(phys.cortisol_level, terms.cortisol_scale, circadian, excess)
     return {"cortisol_1h_before": np.asarray(cortisol_before, float).copy(),
             "cortisol_1h_after": np.where(cg.exists, after, cg.cortisol)}
 
@@ -112,17 +116,17 @@ def minute_responses(att, p, cg, engaged, u_quality, u_fright, u_kind) -> np.nda
 def minute_touch(quality, stimulatory_share, u_touch, continuous_touch: bool = False):
     """Affectionate and stimulatory touch of each minute, two (T, H, K) boolean arrays.
 
-    The kind of contact of a response to a social bid is ``model.behaviour.touch_kind``; a
-    frightening act carries no touch (as in the hourly kernel). In skin-to-skin
-    (``continuous_touch``) every minute is affectionate contact (the procedure).
+    The contact of a response to a social bid is ``model.behaviour.episode_contact`` (the kind
+    of touch by ``touch_kind``, none in a frightening act), as in the hourly kernel; a minute
+    without a response has none. In skin-to-skin (``continuous_touch``) every minute is
+    affectionate contact (the procedure).
     """
     engaged = quality != NO_RESPONSE
     if continuous_touch:
         return np.ones(quality.shape, bool), np.zeros(quality.shape, bool)
-    _, affectionate, stimulatory = per_element(bh.touch_kind, PLAY_BID, PLAY_HUNGER, stimulatory_share, u_touch,
-                                               nout=3, dtypes=(bool,))
-    touching = engaged & (quality != bh.FRIGHTENING)
-    return touching & affectionate, touching & stimulatory
+    _, affectionate, stimulatory = per_element(bh.episode_contact, PLAY_BID, quality, PLAY_HUNGER, stimulatory_share,
+                                               u_touch, nout=3, dtypes=(bool,))
+    return engaged & affectionate, engaged & stimulatory
 
 
 def minute_gaze_vocal_probability(quality, depressed):
@@ -152,6 +156,28 @@ def session_synchrony(relief_q, ot_caregiver, ot_infant, cg, p, age_months: floa
                        _col(p.sync_coupling), _col(p.ot_synchrony), _col(p.testosterone_sync), _col(p.sync_damping))
 
 
+def session_ot_release(affectionate_share, stimulatory_share, p, roles, ot_reactivity) -> np.ndarray:
+    """Caregiver's central OT release of the session (H, K): ``model.physiology.touch_ot_release``.
+
+    The session's shares of minutes with affectionate and with stimulatory touch take the place
+    of the kernel's touch booleans of an hour (the rule is linear in them); role matches from
+    ``model.roles.role_matrices``.
+    """
+    return phys.touch_ot_release(affectionate_share, stimulatory_share, _col(p.ot_social_touch),
+                                 _col(p.touch_ot_gain_affectionate), _col(p.touch_ot_gain_stimulatory),
+                                 roles.affectionate_match, roles.stimulatory_match, ot_reactivity)
+
+
+def session_infant_ot_release(affectionate_share, stimulatory_share, relief_q, p) -> np.ndarray:
+    """Infant's central OT release of the session (H, K): ``model.physiology.infant_touch_ot_release``.
+
+    The share of touched minutes (affectionate or stimulatory) takes the place of the kernel's
+    touch boolean, at the session's mean relief.
+    """
+    return phys.infant_touch_ot_release(affectionate_share + stimulatory_share, _col(p.ot_social_touch),
+                                        _col(p.infant_touch_ot_gain), relief_q)
+
+
 def _col(a) -> np.ndarray:
     """An (H,) parameter array as an (H, 1) column."""
     return np.asarray(a)[:, None]
@@ -167,7 +193,8 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
     frightening), kind of touch by ``touch_kind`` (all affectionate in skin-to-skin), relief by
     ``relief``, gaze and vocalisation by ``gaze_vocal_probability``, the infant's positive affect
     by ``positive_response_probability``. Over the session, touch releases OT
-    (``central_ot_step``, ``plasma_ot_hour_mean``) and the dyad's synchrony is ``dyad_synchrony``
+    (``touch_ot_release`` and ``infant_touch_ot_release`` at the session's share of touch minutes;
+    ``central_ot_step``, ``plasma_ot_hour_mean``) and the dyad's synchrony is ``dyad_synchrony``
     at the session's mean relief and post-session OT.
 
     Returns pre/post true OT (caregiver plasma and central, infant), minute counts of
@@ -194,9 +221,7 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
     vocal = u[:, 4] < p_vocal
     positive = u[:, 4] < minute_positive_probability(quality)
     aff_f, stim_f = aff.mean(0), stim.mean(0)
-    release = _col(p.ot_social_touch) * (aff_f * _col(p.touch_ot_gain_affectionate) * roles.affectionate_match
-                                         + stim_f * _col(p.touch_ot_gain_stimulatory) * roles.stimulatory_match
-                                         ) * cg.ot_reactivity
+    release = session_ot_release(aff_f, stim_f, p, roles, cg.ot_reactivity)
     carry = _col(np.exp(-phys.LN2 * T / p.ot_central_halflife))
     ot_c1 = phys.central_ot_step(ot_c0, cg.ot_tone, release, q["intranasal_dose_central"] * dose, carry)
     plasma1 = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, release, _col(p.ot_central_plasma_coupling),
@@ -205,7 +230,7 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
     plasma_pre = phys.plasma_ot_hour_mean(cg.ot_plasma_setpoint_now, 0.0, _col(p.ot_central_plasma_coupling),
                                           0.0, 0.0, _col(p.ot_plasma_halflife))
     rel = session_relief(quality)
-    inf_release = _col(p.ot_social_touch) * _col(p.infant_touch_ot_gain) * (aff_f + stim_f) * rel
+    inf_release = session_infant_ot_release(aff_f, stim_f, rel, p)
     inf_ot0 = np.repeat(inf.ot[:, None], K, 1)
     inf_ot1 = phys.central_ot_step(inf_ot0, 1.0, inf_release, 0.0, carry)
     sync = session_synchrony(rel, ot_c1, inf_ot1, cg, p, sim.age_months)

@@ -50,7 +50,7 @@ from experiments.lab.params import LabParam, resolve, table
 from model import behaviour as bh
 from model import learning as ln
 from model.roles import role_matrices
-from model.state import ROLES, K
+from model.state import DISTRESS_BID, ROLES, K
 
 EPISODES = (  # name, seconds, caregiver present, stranger present, reunion
     ("introduction", 30, True, False, False),
@@ -106,14 +106,6 @@ SSP_PARAMS = table(
     LabParam("cortisol_fear_gain", 1.2, 0, 5, "fraction of baseline", "prior-models 2.1 (D infants highest post-SSP cortisol)", "extra cortisol rise per unit mean fear of the caregiver"),
 )
 
-# Two numbers of model.behaviour.response_quality that it computes inline and the SSP needs as
-# probabilities: the chance that an insensitive response is rejecting rather than intrusive, by
-# adult attachment state (autonomous, dismissing, preoccupied), and the frightening-behaviour
-# risk of a depressed caregiver (unresolved: 1). Copies, pinned to the engine's rule exactly by
-# tests/lab/test_lab_engine_agreement.py, until the rule module names them.
-REJECTING_SHARE_BY_AAI = (0.5, 0.75, 0.25)
-FRIGHT_RISK_DEPRESSED = 0.2
-
 # behaviour stream codes (one per second, main state) ---------------------------------------
 ABSENT, EXPLORE, APPROACH, CONTACT, AVOID, CRY = range(6)
 STREAM_NAMES = ("absent", "explore", "approach", "contact", "avoid", "cry")
@@ -124,17 +116,18 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
     cg, inf, p = sim.cg, sim.inf, sim.p
     hh, slot = np.nonzero(cg.exists)
     att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], role_matrices(p).sensitivity_offset)
-    # the procedure distresses the infant: the caregiver answers with sensitivity to distress,
-    # and P(sensitive) is response_quality's sigmoid(base + attunement to a distress bid)
-    att_distress = att + cg.distress_sensitivity
+    # the procedure distresses the infant: the caregiver answers with sensitivity to distress
+    # (response_attunement to a distress bid), and P(sensitive) is response_quality's
+    # sigmoid(base + that attunement)
+    att_distress = bh.response_attunement(att, cg.distress_sensitivity, DISTRESS_BID)
     p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att_distress)
     prior = p.iwm_prior_strength[:, None]
     ev = inf.iwm_good + inf.iwm_bad
     E = ln.expected_responsiveness(inf.iwm_good, inf.iwm_bad, prior)
     rej = inf.iwm_rejected / (ev + prior)
     intr = inf.iwm_intruded / (ev + prior)
-    p_reject_kind = np.asarray(REJECTING_SHARE_BY_AAI)[cg.aai]
-    risk = cg.unresolved + FRIGHT_RISK_DEPRESSED * cg.depressed
+    p_reject_kind = np.asarray(bh.REJECTING_SHARE_BY_AAI)[cg.aai]  # response_quality's rejecting_share
+    risk = bh.frightening_risk(cg.unresolved, cg.depressed)
     t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731
     bias = infant_strategy_bias(sim)
     return {

@@ -22,15 +22,18 @@ from scipy import stats
 from experiments.lab import measures as ms
 from experiments.lab.params import resolve
 from experiments.lab.procedures import PROCEDURES, cortisol_time_course
+from experiments.lab.stress import STRESS_PROCEDURES
 from model.params import ParameterError, ParamSet
 from model.simulation import Simulation
 from model.state import DAYS_PER_MONTH, GESTATION_START_WEEK, PRENATAL_DAYS, ROLES
 
 STUDY_DIR = Path(__file__).resolve().parent.parent / "studies"
 VISIT_HOUR = 10  # lab visits at 10:00
-STAT_KINDS = ("pearson", "interaction", "proportion", "d", "d_between", "median_pct_change", "paired", "kappa", "vote")
-NO_TEST_KINDS = ("proportion", "kappa")  # statistics reported without a significance test
+STAT_KINDS = ("pearson", "interaction", "proportion", "any_proportion", "conditional_proportion", "d", "d_between",
+              "median_pct_change", "paired", "kappa", "vote")
+NO_TEST_KINDS = ("proportion", "any_proportion", "conditional_proportion", "kappa")  # statistics reported without a significance test
 ALPHA = 0.05
+ALL_PROCEDURES = {**PROCEDURES, **STRESS_PROCEDURES}  # visit procedures by name (experiments.lab.stress: stressors)
 REQUIRE_KEYS = ("breastfeeding",)
 
 
@@ -139,8 +142,9 @@ def simulate(study: Study, households: int, seed: int, n_override: int | None = 
     cortisol_before = sim.cg.cortisol.copy()
     for i, (vname, v) in enumerate(order):
         proc = v.get("procedure", "snapshot")
-        if proc not in PROCEDURES:
-            raise StudyError(f"{study.name}.visits.{vname}.procedure: {proc!r} is not allowed (allowed {', '.join(PROCEDURES)})")
+        if proc not in ALL_PROCEDURES:
+            raise StudyError(f"{study.name}.visits.{vname}.procedure: {proc!r} is not allowed "
+                             f"(allowed {', '.join(ALL_PROCEDURES)})")
         target = _visit_hour(v)
         if sim.hour < target:  # a visit at the same hour as the previous one keeps its hour-before value
             while sim.hour < target - 1 and not sim.done:
@@ -151,7 +155,9 @@ def simulate(study: Study, households: int, seed: int, n_override: int | None = 
         if i == 0:
             data["_enrolment"] = _enrolment(sim)
         rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x1AB, i]))
-        data[vname] = PROCEDURES[proc](sim, rng)
+        data[vname] = ALL_PROCEDURES[proc](sim, rng)
+        if "cortisol_pre_1h_before" in data[vname]:  # a stress procedure's pre sample: the model's hour before
+            data[vname]["cortisol_pre_1h_before"] = cortisol_before.copy()
         data[vname].update(cortisol_time_course(sim, cortisol_before))
         data[vname]["_exists"] = sim.cg.exists.copy()
     return sim, data
@@ -349,6 +355,18 @@ def _statistic(study: Study, data, units, rng) -> dict:
         levels = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
         val = np.isin(v, levels).mean()
         return {"value": float(val), "p": np.nan, "significant": None, "n": int(v.size)}
+    if kind == "any_proportion":  # period prevalence: positive at any of the measures (visits)
+        names = st.get("vars")
+        if not isinstance(names, list) or not names:
+            raise StudyError(f"{study.name}.statistic.vars: a non-empty list of measure names is required")
+        levels = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
+        hit = np.any([np.isin(get(m), levels) for m in names], axis=0)
+        return {"value": float(hit.mean()), "p": np.nan, "significant": None, "n": int(hit.size)}
+    if kind == "conditional_proportion":  # e.g. persistence: positive on `var` among units positive on `given`
+        levels = st["equals"] if isinstance(st["equals"], list) else [st["equals"]]
+        given, v = np.isin(get(st["given"]), levels), np.isin(get(st["var"]), levels)
+        val = float(v[given].mean()) if given.any() else np.nan
+        return {"value": val, "p": np.nan, "significant": None, "n": int(given.sum())}
     if kind == "median_pct_change":  # Wilcoxon signed-rank test of the changes against 0
         v = get(st["var"]).astype(float)
         v = v[np.isfinite(v)]

@@ -217,7 +217,9 @@ def statistic_name(study) -> str:
         return f"share {'/'.join(map(str, eq))}"
     return {"pearson": "r", "d": "Cohen d", "d_between": f"Cohen d ({st.get('x')} - {st.get('y')})", "interaction": "Welch t (median split)",
             "median_pct_change": "median % change", "paired": "d_z (paired)", "kappa": "kappa",
-            "vote": f"studies significant of {len(study.substudies)}"}[kind]
+            "vote": f"studies significant of {len(study.substudies)}",
+            "any_proportion": f"share positive at any of {len(st.get('vars', []))} visits",
+            "conditional_proportion": f"share {st.get('var')} given {st.get('given')}"}[kind]
 
 
 def _roles(study) -> str:

@@ -22,6 +22,7 @@ from experiments.viz import INSTALL_HINT
 APP_MODULE = "experiments.viz.app"
 DEFAULT_PORT = 8765  # Solara's default
 DEFAULT_HOST = "127.0.0.1"
+COOKIE_WARNING = "Cookies with samesite=none require https"  # the start of Solara's per-session warning
 #: import name -> why it is needed; all come with the ``dashboard`` extra
 REQUIRED_MODULES = {
     "solara": "the web app framework",
@@ -79,7 +80,11 @@ def cmd_dashboard(args) -> int:
     if problem:
         print(f"bonding: error: {problem}", file=sys.stderr)
         return 2
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    # Solara warns on every new session served over plain http to an address other than localhost
+    # (12 lines per student); lax cookies are what a classroom server on 127.0.0.1 or the LAN wants.
+    quiet = f"ignore:{COOKIE_WARNING}:UserWarning"
+    warnings_env = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": warnings_env}
     where = f"http://{args.host}:{args.port}"
     if args.host in ("0.0.0.0", "::"):
         where = f"http://127.0.0.1:{args.port} here, or this computer's address from others"
@@ -99,3 +104,19 @@ def add_subcommands(sub) -> None:
                         "0.0.0.0 lets other computers in the room connect)")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.set_defaults(func=cmd_dashboard)
+    add_lesson_subcommand(sub)
+
+
+def cmd_lessons(args) -> int:
+    from experiments.viz.lessons import print_lessons  # noqa: PLC0415 - loads the model: only when run
+
+    return print_lessons(args.host, args.port)
+
+
+def add_lesson_subcommand(sub) -> None:
+    p = sub.add_parser("lessons", help="list the dashboard's guided lessons and the address that opens each",
+                       description="List the classroom lessons; each opens in the dashboard at /?lesson=NAME.")
+    p.add_argument("--port", type=bounded_int("--port", 1, 65535), default=DEFAULT_PORT,
+                   help=f"the dashboard's port (default {DEFAULT_PORT})")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"the dashboard's host (default {DEFAULT_HOST})")
+    p.set_defaults(func=cmd_lessons)

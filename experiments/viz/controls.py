@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from experiments.cli import MAX_MONTHS
 from experiments.scenarios import available_scenarios, load_scenario
-from model.params import PARAMS, Param, ParameterError, validate_overrides
+from model.params import PARAMS, Param, ParameterError, Teaching, validate_overrides
 
 #: The model parameters a class plays with: the four oxytocin domains of Patin et al. (2018),
 #: each 0 = switched off, and household conditions with visible effects (fathers' leave and
@@ -36,10 +36,13 @@ TEACHING_PARAMETERS: tuple[str, ...] = (
 DASHBOARD_PARAMS: dict[str, Param] = {
     "households": Param("households", 100, 10, 2000, "households", "dashboard",
                         "number of households simulated, one infant each (fewer = quicker steps)",
-                        "dashboard", integer=True),
+                        "dashboard", integer=True,
+                        teaching=Teaching("Families simulated", "How many families run side by side (fewer = quicker steps).",
+                                          "families")),
     "months": Param("months", 18, 1, MAX_MONTHS, "months", "dashboard",
                     "months after birth to simulate (pregnancy from gestational week 10 comes first)",
-                    "dashboard"),
+                    "dashboard", teaching=Teaching("Months after birth", "How long the run lasts after the birth.",
+                                                   "months")),
 }
 
 SEED_MAX = 2**63 - 1  # the CLI's --seed bound
@@ -53,7 +56,8 @@ DEFAULT_HOURS_PER_STEP = "1 day"
 
 @dataclass(frozen=True)
 class Control:
-    """One slider, derived from a declared parameter."""
+    """One slider, derived from a declared parameter: its teaching label in the page, the code
+    name, technical unit and meaning only in the tooltip."""
 
     name: str
     widget: str  # "SliderInt" or "SliderFloat"
@@ -61,20 +65,21 @@ class Control:
     min: float
     max: float
     step: float
-    label: str
-    unit: str
-    meaning: str
+    label: str  # the plain label (the declaration's teaching label; the code name if none)
+    unit: str  # the unit in words
+    meaning: str  # one plain line
     source: str
+    code_unit: str = ""
+    code_meaning: str = ""
 
     @property
     def help(self) -> str:
-        """The tooltip: meaning and source."""
-        return f"{self.meaning}. Source: {self.source}."
+        """The tooltip: code name, technical unit and meaning, and source."""
+        return f"{self.name} ({self.code_unit}): {self.code_meaning}. Source: {self.source}."
 
     def caption(self, value: float) -> str:
-        """The line under the slider: the current value with its unit, and what it means."""
-        unit = "" if self.unit == self.name else f" {self.unit}"
-        return f"{value:g}{unit}: {self.meaning}"
+        """The line under the slider: the value with its unit in words and the range, and the meaning."""
+        return f"{value:g} {self.unit} (range {self.min:g} to {self.max:g}). {self.meaning}"
 
     def coerce(self, value: float) -> float:
         """A slider value as the parameter takes it: whole, or rounded to the slider's step."""
@@ -103,8 +108,10 @@ def control_for(p: Param) -> Control:
     step = slider_step(p)
     value = int(p.default) if p.integer else p.default
     lo, hi = (int(p.lo), int(p.hi)) if p.integer else (p.lo, p.hi)
+    t = p.teaching or Teaching(p.name, p.meaning, p.unit)
     return Control(name=p.name, widget="SliderInt" if p.integer else "SliderFloat", value=value,
-                   min=lo, max=hi, step=step, label=p.name, unit=p.unit, meaning=p.meaning, source=p.source)
+                   min=lo, max=hi, step=step, label=t.label, unit=t.unit, meaning=t.meaning, source=p.source,
+                   code_unit=p.unit, code_meaning=p.meaning)
 
 
 def teaching_controls() -> dict[str, Control]:

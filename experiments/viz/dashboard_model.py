@@ -11,8 +11,10 @@ attachment, Main & Hesse 1990). The model core is not changed: this is a subclas
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import mesa
 import numpy as np
@@ -22,7 +24,11 @@ from experiments.viz.controls import Settings
 from model.bonding_model import BondingModel
 from model.params import ParameterError, validate_overrides
 from model.recorder import CAREGIVER_SERIES, INFANT_SERIES
-from model.state import ALLOPARENT_SLOTS, FATHER, MOTHER, PRENATAL_DAYS
+from model.state import ALLOPARENT_SLOTS, FATHER, MOTHER, PRENATAL_DAYS, ROLES
+
+SSP_AGE_MONTHS = 12.0  # the Strange Situation is run once, when the infants reach this age
+ATTACHMENT_CLASSES = ("A", "B", "C", "D")
+SSP_DAY = 365  # the infant age (days) at which it runs: a 12-month run ends there
 
 #: Role groups the plots show: mothers, fathers, and every alloparent pooled (grandparent,
 #: older sibling, daycare carer).
@@ -109,6 +115,39 @@ def dashboard_reporters() -> dict[str, object]:
     return reporters
 
 
+def monitor_values(sim) -> dict[str, float]:
+    """Now: mean bond by role group, % of responses that were sensitive since birth, mean infant
+    cortisol (nmol/l, saliva), % of mothers and of fathers depressed."""
+    cg = sim.cg
+    out: dict[str, float] = {}
+    for group, slots in ROLE_GROUPS.items():
+        values = cg.bond[:, list(slots)][cg.exists[:, list(slots)]]
+        out[f"bond_{group}"] = float(values.mean()) if values.size else float("nan")
+    n = float(np.sum(sim.counters["n_responses"]))
+    out["sensitive_pct"] = 100.0 * float(np.sum(sim.counters["n_sensitive"])) / n if n > 0 else float("nan")
+    out["infant_cortisol"] = float(np.mean(sim.inf.cortisol))
+    for group, slot in (("mother", MOTHER), ("father", FATHER)):
+        exists = cg.exists[:, slot]
+        out[f"depressed_pct_{group}"] = 100.0 * float(np.mean(cg.depressed[exists, slot])) if exists.any() else float("nan")
+    return out
+
+
+def strange_situation_shares(sim) -> dict[str, dict[str, float]]:
+    """The lab's Strange Situation (``experiments.lab.ssp``, with the seed its run hook uses) on every
+    infant-caregiver dyad now: role -> share of A, B, C, D and the number of dyads ``n``."""
+    from experiments.lab.ssp import ssp_hook  # noqa: PLC0415 - the lab is loaded only at 12 months
+
+    coded = ssp_hook(SSP_AGE_MONTHS)[1](sim)
+    roles = np.array(ROLES, dtype=object)[np.nonzero(sim.cg.exists)[1]]  # the lab's dyad row order
+    attachment = np.asarray(coded["ssp_attachment"], dtype=object)
+    shares: dict[str, dict[str, float]] = {}
+    for role in ROLES:
+        mine = attachment[roles == role]
+        if mine.size:
+            shares[role] = {c: float(np.mean(mine == c)) for c in ATTACHMENT_CLASSES} | {"n": float(mine.size)}
+    return shares
+
+
 class DashboardModel(BondingModel):
     """``BondingModel`` built from a scenario name and overrides, with the dashboard's reporters.
 
@@ -136,12 +175,18 @@ class DashboardModel(BondingModel):
         params = {**spec.params, **validate_overrides(overrides or {})}
         if int(households) < 1:
             raise ParameterError(f"households: {households} must be at least 1")
+        self.interventions = spec.build_interventions()
         super().__init__(households=int(households), months=float(months), params=params,
-                         interventions=spec.build_interventions(), rng=int(rng), agents=True)
+                         interventions=self.interventions, rng=int(rng), agents=True)
+        self.ssp: dict[str, dict[str, float]] | None = None  # A/B/C/D shares by role at 12 months
         self.scenario_name = spec.name
         self.scenario_description = " ".join(spec.description.split())
         self.datacollector = mesa.DataCollector(model_reporters=dashboard_reporters())
         self.members = self._index_members()
+        # One lock for stepping and reading: the page's Play thread steps while the page (another
+        # thread) reads; a read between two appends of a DataCollector collection would see
+        # columns of different lengths ("All arrays must be of the same length").
+        self.lock = threading.RLock()
         if start_at_birth:
             self.run_until_birth()
 
@@ -162,17 +207,58 @@ class DashboardModel(BondingModel):
 
     def run_until_birth(self) -> None:
         """Step through the pregnancy (no-op after birth)."""
-        while self.running and not self.sim.born:
-            self.step()
+        with self.lock:
+            while self.running and not self.sim.born:
+                self.step()
 
     def advance(self, hours: int) -> int:
-        """Step up to ``hours`` simulated hours (fewer if the run ends); return how many."""
+        """Step up to ``hours`` simulated hours (fewer if the run ends); return how many.
+
+        Holds :attr:`lock` throughout, so that a reader never sees a half-made step.
+        """
         done = 0
-        while done < hours and self.running:
-            self.step()
-            done += 1
+        with self.lock:
+            while done < hours and self.running:
+                self.step()
+                done += 1
+                if self.ssp is None and self.sim.born and self.sim.age_days >= SSP_DAY - 1e-6:
+                    self.ssp = strange_situation_shares(self.sim)
         return done
 
+    def monitors(self) -> dict[str, float]:
+        """The numbers a lesson is about, now (see :func:`monitor_values`)."""
+        with self.lock:
+            return monitor_values(self.sim)
+
+    def events(self) -> list[tuple[float, str]]:
+        """Infant ages (months) at which something happens to the households: leave ends, daycare
+        starts, interventions begin, the Strange Situation runs (the plots mark them)."""
+        p, out = self.sim.p, []
+        out.append((float(np.median(p.paternal_leave_months)), "father's leave ends"))
+        out.append((float(np.median(p.maternal_leave_months)), "mother's leave ends"))
+        if float(np.max(p.p_daycare)) > 0:
+            out.append((float(np.median(p.daycare_start_month)), "daycare starts"))
+        for intervention in self.interventions:
+            month = getattr(intervention, "month", None)
+            if month is not None:
+                name = type(intervention).__name__
+                role = getattr(intervention, "role", "")
+                out.append((float(month), f"{name} {role}".strip()))
+        out.append((SSP_AGE_MONTHS, "Strange Situation"))
+        return [(m, label) for m, label in out if 0 < m <= self.sim.months]
+
+    @contextmanager
+    def reading(self) -> Iterator[DashboardModel]:
+        """``with model.reading():`` hold the model still while reading several of its arrays."""
+        with self.lock:
+            yield self
+
+    def days_recorded(self) -> int:
+        """How many days the DataCollector holds (the trend figures change only with this)."""
+        with self.lock:
+            return len(self.datacollector.model_vars["age_days"])
+
     def history(self):
-        """The DataCollector's table: one row per finished day."""
-        return self.datacollector.get_model_vars_dataframe()
+        """The DataCollector's table, one row per finished day: a snapshot taken under the lock."""
+        with self.lock:
+            return self.datacollector.get_model_vars_dataframe()

@@ -22,6 +22,7 @@ import pandas as pd
 from experiments.cli import OneLineParser
 from experiments.viz.controls import initial_form, parse_settings
 from experiments.viz.dashboard_model import DashboardModel
+from model.state import DAYS_PER_MONTH
 
 MONTHS = 6.0  # the demonstrations look at the first six months after birth
 
@@ -31,8 +32,8 @@ class Measure:
     """One series the students watch: its column, how it is read, the expected direction."""
 
     column: str
-    reading: str  # "mean after birth" (of the daily means) or "at the end" (the last day)
-    direction: int  # +1 rises, -1 falls with the change
+    reading: str  # "at the end", "at M months", "mean after birth", "mean from M months", "mean before M months"
+    direction: int  # +1 rises, -1 falls with the change, 0 stays within 5%
     label: str
 
 
@@ -86,9 +87,23 @@ def run_form(form: dict) -> pd.DataFrame:
 
 
 def read(history: pd.DataFrame, measure: Measure) -> float:
+    """A measure's reading of a run: "at the end" (the last day), "at M months" (the last day
+    before that infant age), "mean after birth", or the mean of the daily means "from M months" /
+    "before M months"."""
+    if measure.reading == "at the end":
+        return float(history[measure.column].iloc[-1])
+    age = history["age_days"].to_numpy(dtype=float) / DAYS_PER_MONTH
+    if measure.reading.startswith("at ") and measure.reading.endswith(" months"):
+        months = float(measure.reading.split()[1])
+        return float(history.loc[age < months, measure.column].iloc[-1])
     if measure.reading == "mean after birth":
-        return float(history.loc[history["age_days"] >= 0, measure.column].mean())
-    return float(history[measure.column].iloc[-1])
+        keep = age >= 0
+    elif measure.reading.startswith(("mean from ", "mean before ")):
+        months = float(measure.reading.split()[2])
+        keep = age >= months if measure.reading.startswith("mean from ") else (age >= 0) & (age < months)
+    else:
+        raise ValueError(f"reading: {measure.reading!r} is not a known reading")
+    return float(history.loc[keep, measure.column].mean())
 
 
 def compare(demo: Demonstration, seed: int, baseline: pd.DataFrame | None = None) -> list[dict]:
@@ -104,15 +119,20 @@ def compare(demo: Demonstration, seed: int, baseline: pd.DataFrame | None = None
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = OneLineParser(prog="python -m experiments.viz.demonstrations",
-                           description="Check the dashboard's classroom demonstrations headless.")
+def parse_seeds(prog: str, description: str, argv: list[str] | None) -> list[int]:
+    """``--seeds 1,2,3`` of the headless checks; a bad list is one line, exit status 2."""
+    parser = OneLineParser(prog=prog, description=description)
     parser.add_argument("--seeds", default="1", help="comma-separated seeds (default 1)")
     args = parser.parse_args(argv)
     try:
-        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        return [int(s) for s in args.seeds.split(",") if s.strip()]
     except ValueError:
         parser.error(f"argument --seeds: {args.seeds!r} must be comma-separated whole numbers")
+
+
+def main(argv: list[str] | None = None) -> int:
+    seeds = parse_seeds("python -m experiments.viz.demonstrations",
+                        "Check the dashboard's classroom demonstrations headless.", argv)
     start = time.perf_counter()
     rows = []
     for seed in seeds:

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from experiments.viz.dashboard_model import ROLE_GROUPS, DashboardModel
 from model.learning import expected_responsiveness
-from model.state import DAYS_PER_MONTH
+from model.state import DAYS_PER_MONTH, PRENATAL_DAYS
 
 ROLE_COLOURS = {"mother": "tab:red", "father": "tab:blue", "alloparent": "tab:green",
                 "grandparent": "tab:green", "sibling": "tab:olive", "daycare": "tab:cyan",
@@ -42,6 +42,24 @@ def _time_axes(fig: Figure, rows: int, cols: int, df: pd.DataFrame) -> list:
     return axes
 
 
+#: Honest axes: every panel starts at zero and spans at least this fixed, labelled range (widened
+#: only if the data exceed it), so that a 2% effect looks like 2%.
+Y_RANGES = {"ot_plasma": 30.0, "cortisol": 400.0, "testosterone": 25.0, "prolactin": 250.0, "unit": 1.0,
+            "infant_cortisol": 15.0, "percent": 100.0, "frightening": 10.0}
+
+
+def honest_axes(ax, top: float, months: float | None, events=()) -> None:
+    """y from 0 to at least ``top``; x from the start of the pregnancy to the run's end; events marked."""
+    _, data_top = ax.get_ylim()
+    ax.set_ylim(0.0, max(top, data_top if ax.has_data() else 0.0))
+    if months is not None:
+        ax.set_xlim(-PRENATAL_DAYS / DAYS_PER_MONTH, months)
+    for month, label in events:
+        ax.axvline(month, color="0.45", lw=0.8, ls="--")
+        ax.text(month, 0.98, " " + label, transform=ax.get_xaxis_transform(), fontsize=6.5, color="0.3",
+                rotation=90, va="top", ha="left")
+
+
 @dataclass(frozen=True, eq=False)
 class PreviousRun:
     """The run before the last Reset, drawn dashed under the current one for comparison."""
@@ -51,10 +69,15 @@ class PreviousRun:
 
 
 def _line(ax, df: pd.DataFrame, column: str, colour: str, label: str | None, scale: float, dashed: bool) -> None:
+    """One series; the current run's line is drawn even before it has data, tagged with its column
+    so that :class:`LiveFigure` can update it."""
     values = df[column].to_numpy(dtype=float) * scale if column in df else np.array([])
-    if np.isfinite(values).any():
-        ax.plot(_months(df), values, color=colour, lw=1.0 if dashed else 1.2, ls="--" if dashed else "-",
-                alpha=0.55 if dashed else 1.0, label=None if dashed else label)
+    if dashed and not np.isfinite(values).any():
+        return
+    (line,) = ax.plot(_months(df) if column in df else [], values, color=colour, lw=1.0 if dashed else 1.2,
+                      ls="--" if dashed else "-", alpha=0.55 if dashed else 1.0, label=None if dashed else label)
+    if not dashed:
+        line.column, line.scale = column, scale
 
 
 def _series(ax, df, previous: PreviousRun | None, column: str, colour: str, label: str | None = None,
@@ -62,8 +85,7 @@ def _series(ax, df, previous: PreviousRun | None, column: str, colour: str, labe
     """One series of the current run, and dashed the same series of the previous run."""
     if previous is not None and not previous.history.empty:
         _line(ax, previous.history, column, colour, label, scale, dashed=True)
-    if not df.empty:
-        _line(ax, df, column, colour, label, scale, dashed=False)
+    _line(ax, df, column, colour, label, scale, dashed=False)
 
 
 def _by_role(ax, df, previous, variable: str, groups=tuple(ROLE_GROUPS), scale: float = 1.0) -> None:
@@ -81,7 +103,8 @@ def _note_previous(fig: Figure, previous: PreviousRun | None) -> None:
         fig.text(0.005, 0.005, f"dashed: the previous run ({previous.label})", fontsize=8, color="0.3")
 
 
-def hormone_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
+def hormone_figure(df: pd.DataFrame, previous: PreviousRun | None = None, months: float | None = None,
+                   events=()) -> Figure:
     """Daily mean oxytocin, cortisol, testosterone and prolactin by role."""
     fig = Figure(figsize=(9.5, 5.2))
     ax_ot, ax_cort, ax_t, ax_prl = _time_axes(fig, 2, 2, df)
@@ -89,9 +112,12 @@ def hormone_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Fig
     _by_role(ax_cort, df, previous, "cortisol")
     _by_role(ax_t, df, previous, "testosterone", ("father", "mother"))
     _by_role(ax_prl, df, previous, "prolactin", ("mother", "father"))
-    for ax, title in ((ax_ot, "plasma oxytocin (pg/ml)"), (ax_cort, "cortisol (nmol/l)"),
-                      (ax_t, "testosterone (nmol/l)"), (ax_prl, "prolactin (ng/ml)")):
+    for ax, title, top in ((ax_ot, "plasma oxytocin (pg/ml)", Y_RANGES["ot_plasma"]),
+                           (ax_cort, "cortisol (nmol/l)", Y_RANGES["cortisol"]),
+                           (ax_t, "testosterone (nmol/l)", Y_RANGES["testosterone"]),
+                           (ax_prl, "prolactin (ng/ml)", Y_RANGES["prolactin"])):
         ax.set_title(title, fontsize=10)
+        honest_axes(ax, top, months, events)
         _legend(ax)
     fig.suptitle("Hormones: daily means by role", fontsize=11)
     _note_previous(fig, previous)
@@ -99,7 +125,8 @@ def hormone_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Fig
     return fig
 
 
-def bond_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
+def bond_figure(df: pd.DataFrame, previous: PreviousRun | None = None, months: float | None = None,
+                events=()) -> Figure:
     """Caregivers' bond and sensitivity, and the infant's expectation that mother responds."""
     fig = Figure(figsize=(9.5, 3.4))
     ax_bond, ax_sens, ax_iwm = _time_axes(fig, 1, 3, df)
@@ -110,13 +137,15 @@ def bond_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure
                       (ax_sens, "sensitivity (0-1)"),
                       (ax_iwm, "infant expects mother to respond (0-1)")):
         ax.set_title(title, fontsize=10)
+        honest_axes(ax, Y_RANGES["unit"], months, events)
         _legend(ax)
     _note_previous(fig, previous)
     fig.subplots_adjust(left=0.06, right=0.99, top=0.9, bottom=0.2, wspace=0.25)
     return fig
 
 
-def infant_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figure:
+def infant_figure(df: pd.DataFrame, previous: PreviousRun | None = None, months: float | None = None,
+                  events=()) -> Figure:
     """Infant distress and cortisol; the quality of responses (sensitive, frightening)."""
     fig = Figure(figsize=(9.5, 4.8))
     ax_dist, ax_cort, ax_sens, ax_fright = _time_axes(fig, 2, 2, df)
@@ -126,11 +155,13 @@ def infant_figure(df: pd.DataFrame, previous: PreviousRun | None = None) -> Figu
     _series(ax_sens, df, previous, "sensitive_share", "0.2", "sensitive responses", scale=100.0)
     _by_role(ax_sens, df, previous, "depressed", ("mother", "father"), scale=100.0)
     _series(ax_fright, df, previous, "frightening_per_1000", "0.2")
-    for ax, title in ((ax_dist, "infant distress (daily mean, 0-1)"),
-                      (ax_cort, "infant cortisol (nmol/l, saliva)"),
-                      (ax_sens, "% sensitive responses (black); % depressed"),
-                      (ax_fright, "frightening responses per 1,000 (disorganisation risk)")):
+    for ax, title, top in ((ax_dist, "infant distress (daily mean, 0-1)", Y_RANGES["unit"]),
+                           (ax_cort, "infant cortisol (nmol/l, saliva)", Y_RANGES["infant_cortisol"]),
+                           (ax_sens, "% sensitive responses (black); % depressed", Y_RANGES["percent"]),
+                           (ax_fright, "frightening responses per 1,000 (disorganisation risk)",
+                            Y_RANGES["frightening"])):
         ax.set_title(title, fontsize=10)
+        honest_axes(ax, top, months, events)
     _legend(ax_sens)
     _note_previous(fig, previous)
     fig.subplots_adjust(left=0.06, right=0.99, top=0.94, bottom=0.12, hspace=0.3, wspace=0.15)
@@ -213,3 +244,52 @@ def bond_distribution_figure(model: DashboardModel) -> Figure:
     _legend(ax)
     fig.subplots_adjust(left=0.15, right=0.97, top=0.9, bottom=0.16)
     return fig
+
+
+class LiveFigure:
+    """A trend figure drawn once and then only its current-run lines, at every step (blitting).
+
+    With honest axes (fixed ranges from zero, the time axis the whole run) everything but the
+    current run's lines stays the same during a run: axes, ticks, titles, event markers, the
+    previous run and the legends are drawn once into a background; an update restores it, sets
+    the lines' data and draws only them (about a tenth of a full redraw). :meth:`update` returns
+    False when a value leaves its axis range: then build a new one.
+    """
+
+    def __init__(self, make, df: pd.DataFrame, previous: PreviousRun | None, months: float | None,
+                 events=(), dpi: float = 80):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.figure = make(df, previous, months=months, events=events)
+        self.figure.set_dpi(dpi)
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.lines = [line for ax in self.figure.axes for line in ax.lines if hasattr(line, "column")]
+        for line in self.lines:
+            line.set_animated(True)
+        self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def update(self, df: pd.DataFrame) -> bool:
+        """Redraw the current run's lines from ``df``; False if a value is off its axis."""
+        x = _months(df)
+        for line in self.lines:
+            y = df[line.column].to_numpy(dtype=float) * line.scale
+            if np.isfinite(y).any() and np.nanmax(y) > line.axes.get_ylim()[1]:
+                return False
+            line.set_data(x, y)
+        self.canvas.restore_region(self.background)
+        for line in self.lines:
+            line.axes.draw_artist(line)
+        return True
+
+    def png(self) -> bytes:
+        """The figure as it is now, as PNG."""
+        from io import BytesIO
+
+        from PIL import Image
+
+        width, height = self.canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        out = BytesIO()
+        image.save(out, format="png", compress_level=1)
+        return out.getvalue()

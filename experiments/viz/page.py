@@ -18,8 +18,13 @@ The state lives in :class:`DashboardState` (one per session; tests pass their ow
 
 from __future__ import annotations
 
+import contextlib
+import html
+import io
 import threading
+from urllib.parse import parse_qs
 
+import reacton.core
 import solara
 import solara.lab
 
@@ -38,8 +43,34 @@ from experiments.viz.controls import (
     scenario_values,
     teaching_controls,
 )
-from experiments.viz.dashboard_model import DashboardModel
+from experiments.viz.dashboard_model import ATTACHMENT_CLASSES, SSP_AGE_MONTHS, DashboardModel
+from experiments.viz.household_view import HORMONES, household_svg
+from experiments.viz.info import INFO_SECTIONS
+from experiments.viz.lessons import LESSONS, LESSONS_BY_NAME, Lesson
 from model.params import ParameterError
+
+#: Set once the numba kernel is compiled (first run on a machine: up to about 2 minutes); the page
+#: shows "Preparing the model" and accepts no click until then.
+KERNEL_READY = threading.Event()
+_PREPARING = threading.Lock()
+_prepare_started = False
+
+
+def prepare_kernel() -> None:
+    """Compile the kernel (a tiny model stepped past birth), then set :data:`KERNEL_READY`."""
+    try:
+        DashboardModel(households=2, months=1, rng=0, start_at_birth=True).advance(2)
+    finally:
+        KERNEL_READY.set()
+
+
+def start_preparing() -> None:
+    """Start :func:`prepare_kernel` in the background, once per server."""
+    global _prepare_started
+    with _PREPARING:
+        if not _prepare_started:
+            _prepare_started = True
+            threading.Thread(target=prepare_kernel, name="prepare-kernel", daemon=True).start()
 
 OT_DOMAINS = TEACHING_PARAMETERS[:4]
 FAMILY_AND_STRESS = TEACHING_PARAMETERS[4:]
@@ -54,8 +85,15 @@ class DashboardState:
     Reset validates ``form`` and either swaps in a new model or sets ``error`` and keeps the old.
     """
 
-    def __init__(self, form: dict | None = None, hours_per_step: str = DEFAULT_HOURS_PER_STEP):
+    def __init__(self, form: dict | None = None, hours_per_step: str = DEFAULT_HOURS_PER_STEP,
+                 lesson: Lesson | None = None):
+        if lesson is not None:
+            form, hours_per_step = lesson.form(), lesson.hours_per_step
         form = dict(form or initial_form())
+        self.lesson = lesson
+        self.tab = solara.reactive(0 if lesson else 1)  # the Lesson tab if a lesson is open, else the household
+        self.hormone = solara.reactive("oxytocin")  # the household view's colouring
+        self.show_answer = solara.reactive(False)
         settings = parse_settings(form)  # the initial form must be valid
         self.form = solara.reactive(form)
         self.applied = solara.reactive(dict(form))
@@ -69,6 +107,22 @@ class DashboardState:
         self.previous = solara.reactive(None)  # figures.PreviousRun: the run before the last Reset
         self.show_previous = solara.reactive(True)
         self._lock = threading.RLock()  # one stepper at a time (the Play thread or a click)
+        self._tick_lock = threading.Lock()
+        self._ticks = 0
+        self.render_context = None  # the page's reacton render context, set when it renders
+        self.play_idle = threading.Event()  # set while no Play thread is running
+        self.play_idle.set()
+
+    @classmethod
+    def from_url(cls, search: str | None) -> tuple[DashboardState, str | None]:
+        """The session a URL asks for (``?lesson=NAME``), and a one-line problem if it names none."""
+        names = parse_qs(search or "").get("lesson", [])
+        if not names:
+            return cls(), None
+        lesson = LESSONS_BY_NAME.get(names[0])
+        if lesson is None:
+            return cls(), f"lesson: {names[0]!r} is not a lesson (allowed: {', '.join(LESSONS_BY_NAME)})"
+        return cls(lesson=lesson), None
 
     @property
     def hours(self) -> int:
@@ -86,33 +140,51 @@ class DashboardState:
             form.update(scenario_values(value))
         self.form.value = form
 
-    def step(self) -> int:
-        """Advance the model by the chosen hours; return the hours simulated."""
+    def step(self, while_playing: bool = False) -> int:
+        """Advance the model by the chosen hours; return the hours simulated.
+
+        The Play thread passes ``while_playing``: its step is skipped if Play was stopped (by
+        Pause or Reset) while it waited for the lock, so it never steps a model built after it.
+        """
         with self._lock:
+            if while_playing and not self.playing.value:
+                return 0
             hours = self.model.value.advance(self.hours)
-        self.tick.value += 1
+        self.redraw()
         return hours
+
+    def redraw(self) -> None:
+        """Bump the tick the step-dependent components read, as one render pass.
+
+        Outside the step lock (a click handler that holds the render lock may be waiting for it);
+        each bump takes a fresh number, so a click and the Play thread never lose a redraw.
+        """
+        with self._tick_lock:
+            self._ticks += 1
+            tick = self._ticks
+        with self.render_context or contextlib.nullcontext():  # one render for all its listeners
+            self.tick.value = tick
 
     def toggle_play(self) -> None:
         self.playing.value = not self.playing.value and self.model.value.running
 
     def reset(self) -> bool:
         """Rebuild the model from the form (same seed unless the form's seed changed)."""
-        self.playing.value = False
+        self.playing.value = False  # first: a Play step waiting for the lock will now be skipped
         try:
             settings = parse_settings(self.form.value)
-            with self._lock:
-                model = DashboardModel.from_settings(settings)
+            model = DashboardModel.from_settings(settings)
         except ParameterError as exc:
             self.error.value = str(exc)
             return False
-        old = self.model.value
-        self.previous.value = figures.PreviousRun(old.history(), describe_changes(self.applied.value, self.form.value))
-        self.model.value = model
+        with self._lock:  # swap between two steps
+            old = self.model.value
+            self.previous.value = figures.PreviousRun(old.history(), describe_changes(self.applied.value, self.form.value))
+            self.model.value = model
         self.applied.value = dict(self.form.value)
         self.household.value = min(self.household.value, settings.households - 1)
         self.error.value = None
-        self.tick.value += 1
+        self.redraw()
         return True
 
 
@@ -168,18 +240,19 @@ def ParameterPanel(state: DashboardState):
         return lambda value: state.set_field(name, value)
 
     solara.Select("Scenario", values=scenario_names(), value=form["scenario"], on_value=setter("scenario"))
-    for name, control in dashboard_controls().items():
-        ParameterSlider(control, form[name], setter(name))
-    solara.InputText("Seed (whole number)", value=str(form["seed"]), on_value=setter("seed"), continuous_update=True)
-    solara.Checkbox(label="Start at birth (run the pregnancy at once)", value=bool(form["start_at_birth"]),
-                    on_value=setter("start_at_birth"))
     controls = teaching_controls()
-    solara.Text("Oxytocin domains (Patin et al. 2018); 0 switches a domain off", style={"font-weight": "bold"})
+    solara.Text("What oxytocin does (Patin et al. 2018); 0 switches it off", style={"font-weight": "bold"})
     for name in OT_DOMAINS:
         ParameterSlider(controls[name], form[name], setter(name))
     solara.Text("Family and stress", style={"font-weight": "bold"})
     for name in FAMILY_AND_STRESS:
         ParameterSlider(controls[name], form[name], setter(name))
+    solara.Text("Families, months and seed", style={"font-weight": "bold"})
+    for name, control in dashboard_controls().items():
+        ParameterSlider(control, form[name], setter(name))
+    solara.InputText("Seed (whole number)", value=str(form["seed"]), on_value=setter("seed"), continuous_update=True)
+    solara.Checkbox(label="Start at birth (run the pregnancy at once)", value=bool(form["start_at_birth"]),
+                    on_value=setter("start_at_birth"))
     with solara.Details("Other parameters (for researchers)"):
         solara.InputText("NAME=VALUE, NAME=VALUE", value=str(form["extra"]), on_value=setter("extra"),
                          continuous_update=True)
@@ -187,19 +260,48 @@ def ParameterPanel(state: DashboardState):
 
 
 @solara.component
-def PlotFigure(draw, dependencies: list):
+def FigureImage(png: bytes, filename: str):
+    """A figure as PNG, and a button that saves it."""
+    solara.Image(png, format="png", classes=["trend-figure"])
+    solara.FileDownload(png, filename=filename, label="Save this figure (PNG)", mime_type="image/png")
+
+
+@solara.component
+def PlotFigure(draw, dependencies: list, filename: str):
     """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change."""
-    fig = solara.use_memo(draw, dependencies)
-    solara.FigureMatplotlib(fig, dependencies=dependencies, format="png", dpi=FIGURE_DPI)
+    FigureImage(solara.use_memo(lambda: figure_png(draw()), dependencies), filename)
+
+
+def figure_png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    return buffer.getvalue()
+
+
+class _LiveSlot:
+    """Holds a session's :class:`figures.LiveFigure` between renders."""
+
+    figure: figures.LiveFigure | None = None
 
 
 @solara.component
 def TrendPlot(state: DashboardState, make):
-    """A figure of population means over time (the DataCollector table), the previous run dashed."""
+    """A figure of population means over time (the DataCollector table), the previous run dashed,
+    events marked, axes from zero. Drawn once per run; a new day redraws only the current lines."""
     model = state.model.value
-    tick = state.tick.value
+    state.tick.value  # noqa: B018 - subscribe; redrawn only when a day has been added, below
+    days = model.days_recorded()
     previous = state.previous.value if state.show_previous.value else None
-    PlotFigure(lambda: make(model.history(), previous), [id(model), tick, id(previous), make.__name__])
+    slot = solara.use_memo(_LiveSlot, [id(model), id(previous), make.__name__])
+
+    def draw() -> bytes:
+        history = model.history()
+        if slot.figure is None or not slot.figure.update(history):  # new run, or a value off its axis
+            slot.figure = figures.LiveFigure(make, history, previous, model.sim.months, model.events(), FIGURE_DPI)
+            slot.figure.update(history)
+        return slot.figure.png()
+
+    FigureImage(solara.use_memo(draw, [id(slot), days]), f"{make.__name__}.png")
 
 
 @solara.component
@@ -208,20 +310,119 @@ def BondPlots(state: DashboardState):
     TrendPlot(state, figures.bond_figure)
     model = state.model.value
     tick = state.tick.value
-    PlotFigure(lambda: figures.bond_distribution_figure(model), [id(model), tick])
+
+    def draw():
+        with model.reading():
+            return figures.bond_distribution_figure(model)
+
+    PlotFigure(draw, [id(model), tick], "bonds_now.png")
 
 
 @solara.component
-def HouseholdPlot(state: DashboardState):
-    """One chosen household's members now."""
+def HouseholdView(state: DashboardState):
+    """One household drawn as people, coloured by a chosen hormone, redrawn at every step."""
     model = state.model.value
-    tick = state.tick.value
+    state.tick.value  # noqa: B018 - subscribe: redrawn after every step
     household = min(state.household.value, model.sim.H - 1)
-    solara.SliderInt(f"Household {household}", value=household, min=0, max=model.sim.H - 1,
-                     on_value=state.household.set)
-    rows = figures.household_members(model, household)
-    solara.Text("Members: " + "; ".join(figures.describe_member(r) for r in rows))
-    PlotFigure(lambda: figures.household_figure(model, household), [id(model), tick, household])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.SliderInt(f"Household {household}", value=household, min=0, max=model.sim.H - 1,
+                         on_value=state.household.set)
+        solara.ToggleButtonsSingle(value=state.hormone, values=list(HORMONES))
+    with model.reading():
+        svg = household_svg(model, household, state.hormone.value)
+        rows = figures.household_members(model, household)
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["household-view"])
+    solara.Text("Members: " + "; ".join(figures.describe_member(r) for r in rows), style=CAPTION)
+
+
+def _fmt(value: float, digits: int = 2, suffix: str = "") -> str:
+    return "-" if value != value else f"{value:.{digits}f}{suffix}"
+
+
+@solara.component
+def Monitors(state: DashboardState):
+    """The numbers a lesson is about, now (NetLogo's monitors)."""
+    state.tick.value  # noqa: B018 - subscribe
+    m = state.model.value.monitors()
+    items = [("mothers' bond", _fmt(m["bond_mother"])), ("fathers' bond", _fmt(m["bond_father"])),
+             ("alloparents' bond", _fmt(m["bond_alloparent"])),
+             ("sensitive responses", _fmt(m["sensitive_pct"], 1, "%")),
+             ("infant cortisol", _fmt(m["infant_cortisol"], 1, " nmol/l")),
+             ("mothers depressed", _fmt(m["depressed_pct_mother"], 1, "%")),
+             ("fathers depressed", _fmt(m["depressed_pct_father"], 1, "%"))]
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}, classes=["monitors"]):
+        for label, value in items:
+            solara.HTML(tag="div", unsafe_innerHTML=f"<div style='font-size:0.72em;color:#555'>{label}</div>"
+                        f"<div style='font-size:1.05em;font-weight:bold' data-monitor='{label}'>{value}</div>",
+                        style="border:1px solid #ccc;border-radius:4px;padding:2px 6px;min-width:88px")
+
+
+@solara.component
+def StrangeSituationPanel(state: DashboardState):
+    """Attachment classes A/B/C/D by caregiver from the lab's Strange Situation at 12 months."""
+    state.tick.value  # noqa: B018 - subscribe
+    model = state.model.value
+    ssp = model.ssp
+    if ssp is None:
+        when = ("this run ends before 12 months" if model.sim.months < SSP_AGE_MONTHS
+                else "it runs when the infants reach 12 months")
+        solara.Text(f"Strange Situation (attachment A/B/C/D): {when}.", style=CAPTION)
+        return
+    cells = "".join(
+        f"<span data-ssp-role='{role}' style='margin-right:14px;white-space:nowrap'><b>{role}</b> "
+        + " ".join(f"{c} {100 * row[c]:.0f}%" for c in ATTACHMENT_CLASSES) + f" (n={int(row['n'])})</span>"
+        for role, row in ssp.items())
+    solara.HTML(tag="div", classes=["ssp-panel"], unsafe_innerHTML=(
+        "<span title='The lab&#39;s Strange Situation procedure (experiments/lab/ssp.py) on every infant "
+        "with each of its caregivers: share of infants classified A avoidant, B secure, C resistant, "
+        "D disorganised'><b>Strange Situation at 12 months</b> (A avoidant, B secure, C resistant, "
+        f"D disorganised), by caregiver:</span><div style='font-size:0.9em;display:flex;flex-wrap:wrap'>{cells}</div>"))
+
+
+def _html(text: str) -> str:
+    return html.escape(text).replace("`", "")
+
+
+@solara.component
+def LessonPanel(state: DashboardState):
+    """The open lesson: what it is, what to run, what to look at, the question, the answer on demand.
+
+    Plain HTML, not ``solara.Markdown``: Markdown loads maths and diagram scripts from the
+    server's CDN route, which a classroom with no internet connection may not have."""
+    lesson = state.lesson
+    if lesson is None:
+        items = "".join(f'<li><a href="?lesson={x.name}">{_html(x.title)}</a> (<code>/?lesson={x.name}</code>)</li>'
+                        for x in LESSONS)
+        solara.HTML(tag="div", unsafe_innerHTML=f"<p>No lesson is open. Open one by its address:</p><ul>{items}</ul>")
+        return
+    rows = (("Run", lesson.run), ("Look at", lesson.look_at), ("Then", lesson.change_text),
+            ("Question for the class", lesson.question))
+    solara.HTML(tag="div", unsafe_innerHTML=(
+        f"<h3>Lesson: {_html(lesson.title)}</h3><p>{_html(' '.join(lesson.sentences))}</p>"
+        + "".join(f"<p><b>{name}:</b> {_html(text)}</p>" for name, text in rows)))
+    shown = state.show_answer.value
+    solara.Button("Hide the answer" if shown else "Show the expected answer", outlined=True,
+                  on_click=lambda: state.show_answer.set(not shown))
+    if shown:
+        solara.Success(lesson.answer)
+
+
+@solara.component
+def InfoPanel():
+    """What it is, how it works, how to use it, things to notice, things to try, credits (NetLogo's Info tab)."""
+    solara.HTML(tag="div", unsafe_innerHTML="".join(f"<h4>{_html(title)}</h4><p>{_html(text)}</p>"
+                                                    for title, text in INFO_SECTIONS), classes=["info-panel"])
+
+
+@solara.component
+def ExportPanel(state: DashboardState):
+    """The data shown, as CSV."""
+    model = state.model.value
+    state.tick.value  # noqa: B018 - subscribe
+    solara.FileDownload(lambda: model.history().to_csv(index=False), filename="bonding_daily_means.csv",
+                        label="Save the daily means (CSV)", mime_type="text/csv")
+    solara.Text("One row per simulated day: the means by role the plots show (infant age in days; "
+                "negative = pregnancy). Each figure has its own PNG button.", style=CAPTION)
 
 
 @solara.component
@@ -233,7 +434,6 @@ def StatusLine(state: DashboardState):
     changes = changes_from_scenario(state.applied.value)
     if changes:
         solara.Text(f"Changed from the scenario: {changes}", style={"font-weight": "bold", "color": "#b71c1c"})
-    solara.Text(model.scenario_description, style=CAPTION)
 
 
 @solara.component
@@ -242,36 +442,87 @@ def PlayLoop(state: DashboardState):
     playing = state.playing.value
 
     def loop(cancel: threading.Event):
-        while playing and not cancel.is_set() and state.playing.value:
-            state.step()
-            if not state.model.value.running:
-                state.playing.value = False
-                break
-            cancel.wait(state.play_delay_ms.value / 1000.0)
+        if not playing:
+            return
+        state.play_idle.clear()
+        try:
+            while not cancel.is_set() and state.playing.value:
+                state.step(while_playing=True)
+                if not state.model.value.running:
+                    state.playing.value = False
+                    break
+                cancel.wait(state.play_delay_ms.value / 1000.0)
+        finally:
+            state.play_idle.set()
 
     solara.use_thread(loop, dependencies=[playing], intrusive_cancel=False)
 
 
+TAB_NAMES = ("Lesson", "Household", "Hormones", "Bonds", "Infant and care", "Export", "Info")
+
+
 @solara.component
-def Page(state: DashboardState | None = None):
-    """The dashboard. ``solara run experiments.viz.app`` serves it; tests pass a small ``state``."""
-    session = solara.use_memo(lambda: state if state is not None else DashboardState(), [])
-    solara.Title("bonding: caregiver-infant bonding")
-    with solara.AppBar():
-        solara.AppBarTitle("Caregiver-infant bonding driven by hormones")
+def Dashboard(session: DashboardState, problem: str | None = None):
+    session.render_context = reacton.core.get_render_context(required=False)
     with solara.Sidebar():
-        with solara.Card("Run"):
+        with solara.Card("Run", margin=0):
             RunControls(session)
-        with solara.Card("Settings (applied on Reset)"):
+        with solara.Card("Settings (applied on Reset)", margin=0):
             ParameterPanel(session)
+    if problem:
+        solara.Error(problem)
     StatusLine(session)
-    with solara.lab.Tabs(lazy=True):  # only the open tab is drawn: one or two figures per step
+    Monitors(session)
+    StrangeSituationPanel(session)
+    with solara.lab.Tabs(value=session.tab, lazy=True):  # only the open tab is drawn
+        with solara.lab.Tab("Lesson"):
+            LessonPanel(session)
+        with solara.lab.Tab("Household"):
+            HouseholdView(session)
         with solara.lab.Tab("Hormones"):
             TrendPlot(session, figures.hormone_figure)
         with solara.lab.Tab("Bonds"):
             BondPlots(session)
         with solara.lab.Tab("Infant and care"):
             TrendPlot(session, figures.infant_figure)
-        with solara.lab.Tab("One household"):
-            HouseholdPlot(session)
+        with solara.lab.Tab("Export"):
+            ExportPanel(session)
+        with solara.lab.Tab("Info"):
+            InfoPanel()
     PlayLoop(session)
+
+
+@solara.component
+def Preparing():
+    solara.Info("Preparing the model: compiling it for this computer (the first time only; up to two "
+                "minutes). The page is ready when the Reset, Play and Step buttons appear.")
+    solara.ProgressLinear(True)
+
+
+@solara.component
+def Page(state: DashboardState | None = None):
+    """The dashboard. ``solara run experiments.viz.app`` serves it; tests pass a small ``state``."""
+    router = solara.use_router()
+    ready = solara.use_reactive(state is not None or KERNEL_READY.is_set())
+
+    def wait_until_prepared():
+        start_preparing()
+        KERNEL_READY.wait()
+        ready.set(True)
+
+    solara.use_thread(wait_until_prepared, dependencies=[])
+    solara.Title("bonding: caregiver-infant bonding")
+    with solara.AppBar():
+        solara.AppBarTitle("Caregiver-infant bonding driven by hormones")
+    if ready.value:
+        Ready(state, router.search)
+    else:
+        Preparing()
+
+
+@solara.component
+def Ready(state: DashboardState | None, search: str | None):
+    """The page once the kernel is compiled: this browser tab's session (a lesson if the URL names one)."""
+    session, problem = solara.use_memo(
+        lambda: (state, None) if state is not None else DashboardState.from_url(search), [])
+    Dashboard(session, problem)

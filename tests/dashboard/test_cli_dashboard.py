@@ -72,4 +72,5 @@ def test_good_flags_exec_solara_run_offline_and_quietly(capsys, monkeypatch, ext
     assert argv[argv.index("--port") + 1] == str(port) and argv[argv.index("--host") + 1] == "127.0.0.1"
     assert {"--production", "--no-check-version", "--no-open"} <= set(argv)
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert "ignore:Cookies with samesite=none require https:UserWarning" in env["PYTHONWARNINGS"]
     assert f"http://127.0.0.1:{port}" in capsys.readouterr().out

@@ -35,9 +35,11 @@ def test_teaching_slider_takes_bounds_default_unit_and_meaning_from_params(name)
     p, c = PARAMS[name], teaching_controls()[name]
     assert (c.min, c.max, c.value) == (p.lo, p.hi, p.default)
     assert c.widget == ("SliderInt" if p.integer else "SliderFloat")
-    assert c.label == p.name and c.unit == p.unit
-    assert p.meaning in c.help and p.source in c.help
-    assert c.caption(p.default) == f"{p.default:g} {p.unit}: {p.meaning}"
+    assert p.teaching is not None, f"{name} is shown to a class but has no teaching label"
+    assert (c.label, c.unit, c.meaning) == (p.teaching.label, p.teaching.unit, p.teaching.meaning)
+    assert c.label != p.name and p.name not in c.caption(p.default)  # code names only in the tooltip
+    assert p.name in c.help and p.meaning in c.help and p.unit in c.help and p.source in c.help
+    assert c.caption(p.default) == f"{p.default:g} {p.teaching.unit} (range {p.lo:g} to {p.hi:g}). {p.teaching.meaning}"
     steps_to_default = (p.default - p.lo) / c.step
     assert math.isclose(steps_to_default, round(steps_to_default), abs_tol=1e-6), "default not on the slider grid"
     assert (p.hi - p.lo) / c.step <= 1000, "slider too fine to drag"
@@ -51,7 +53,7 @@ def test_teaching_subset_has_the_four_ot_domains_and_only_declared_names():
 
 def test_population_and_run_length_sliders_follow_their_declarations():
     dash = dashboard_controls()
-    assert dash["households"].widget == "SliderInt" and dash["households"].caption(100).startswith("100: ")
+    assert dash["households"].widget == "SliderInt" and dash["households"].caption(100).startswith("100 families (range 10 to 2000)")
     assert (dash["households"].min, dash["households"].max, dash["households"].value) == (10, 2000, 100)
     assert dash["months"].max == MAX_MONTHS and dash["months"].value == DASHBOARD_PARAMS["months"].default
 

@@ -109,3 +109,126 @@ def test_previous_run_is_drawn_dashed_under_the_current_one(born_model):
     assert np.allclose(dashed[0].get_ydata(), earlier["cortisol_mother"])
     assert any("previous run (ot_stress_buffering 0.5 (now 0))" in t.get_text() for t in fig.texts)
     assert [t.get_text() for t in cortisol.get_legend().get_texts()] == ["mothers", "fathers", "alloparents"]
+
+
+def test_history_is_a_consistent_snapshot_while_another_thread_steps():
+    """The cause of the flaky Play test (issue 16): the page read the DataCollector while the Play
+    thread was half-way through a collection (some columns appended, others not), and pandas
+    raised "All arrays must be of the same length". A reporter that blocks mid-collection holds
+    the stepping thread there; ``history()`` must wait for the step and then see whole rows."""
+    import threading
+
+    m = DashboardModel(households=10, months=1, rng=2)
+    collecting, release = threading.Event(), threading.Event()
+
+    def gate(model):  # runs after the first column of this collection was appended
+        collecting.set()
+        release.wait(60)
+        return 0.0
+
+    m.datacollector._new_model_reporter("zz_gate", gate)
+    first = next(iter(m.datacollector.model_vars))
+    m.datacollector.model_vars["zz_gate"] = [0.0] * len(m.datacollector.model_vars[first])
+    stepper = threading.Thread(target=m.advance, args=(24,))
+    stepper.start()
+    assert collecting.wait(60), "the day's collection never ran"
+    snapshots: list = []
+    reader = threading.Thread(target=lambda: snapshots.append(m.history()))
+    reader.start()
+    reader.join(0.5)  # a reader without the lock returns (or raises) at once
+    assert reader.is_alive(), "history() read the table while a collection was half done"
+    release.set()
+    stepper.join(60)
+    reader.join(60)
+    assert len(snapshots) == 1 and len(snapshots[0]) == 1 and not snapshots[0].isna().all(axis=None)
+
+
+def test_monitors_are_the_current_state_by_role(born_model):
+    m, sim = born_model.monitors(), born_model.sim
+    assert m["bond_mother"] == pytest.approx(sim.cg.bond[:, MOTHER].mean())
+    fathers = sim.cg.exists[:, FATHER]
+    assert m["bond_father"] == pytest.approx(sim.cg.bond[fathers, FATHER].mean())
+    assert m["depressed_pct_mother"] == pytest.approx(100 * sim.cg.depressed[:, MOTHER].mean())
+    assert m["infant_cortisol"] == pytest.approx(sim.inf.cortisol.mean())
+    assert 0 <= m["sensitive_pct"] <= 100
+
+
+def test_strange_situation_runs_once_at_day_365_with_the_labs_procedure():
+    m = DashboardModel(households=12, months=12, rng=4, start_at_birth=True)
+    m.advance(24 * 364)
+    assert m.ssp is None and m.running  # not before 12 months
+    m.advance(24 * 2)
+    assert m.ssp is not None and not m.running
+    from experiments.lab.ssp import ssp_hook
+
+    coded = ssp_hook(12.0)[1](m.sim)  # the same procedure and seed on the same (finished) state
+    assert sum(int(row["n"]) for row in m.ssp.values()) == len(coded["ssp_attachment"])
+    assert m.ssp["mother"]["n"] == 12
+    mothers = np.asarray(coded["ssp_attachment"], dtype=object)[np.nonzero(m.sim.cg.exists)[1] == MOTHER]
+    for cls in "ABCD":
+        assert m.ssp["mother"][cls] == pytest.approx(np.mean(mothers == cls))
+    for row in m.ssp.values():
+        assert sum(row[c] for c in "ABCD") == pytest.approx(1.0)
+
+
+def test_events_mark_leave_daycare_interventions_and_the_strange_situation():
+    m = DashboardModel(households=5, months=13, scenario="caregiver_loss_6m", rng=1)
+    labels = dict((label, month) for month, label in m.events())
+    assert labels["CaregiverLoss father"] == 6 and labels["Strange Situation"] == 12
+    assert labels["father's leave ends"] == 0.5 and labels["mother's leave ends"] == 6
+    short = DashboardModel(households=5, months=5, rng=1)
+    assert all(month <= 5 for month, _ in short.events())  # only what happens within the run
+
+
+def test_household_view_draws_each_member_with_what_they_do_this_hour():
+    from experiments.viz.household_view import HORMONES, household_people, household_svg
+
+    m = DashboardModel(households=10, months=1, rng=5, start_at_birth=True)
+    m.advance(3)
+    h = 0
+    sim = m.sim
+    people = household_people(m, h, "cortisol")
+    assert [p["role"] for p in people][-1] == "infant"
+    assert people[0]["level"] == pytest.approx(sim.cg.cortisol[h, MOTHER])
+    svg = household_svg(m, h, "oxytocin")
+    assert f'data-hour="{sim.hour}"' in svg and svg.count("<circle") == len(people)
+    sim.inf.asleep[h] = True
+    assert household_people(m, h, "oxytocin")[-1]["activity"] == "asleep"
+    sim.inf.asleep[h] = False
+    from model.behaviour import DISTRESS_BID
+
+    sim.inf.bid[h] = DISTRESS_BID
+    assert household_people(m, h, "oxytocin")[-1]["activity"].startswith("crying")
+    sim.cg.present[h, MOTHER] = False
+    assert household_people(m, h, "oxytocin")[0]["activity"] == "away"
+    assert household_svg(m, h, "cortisol") == household_svg(m, h, "cortisol")  # drawing only reads
+    assert all(scale.lo == 0.0 for scale in HORMONES.values())  # fixed colour scales from zero
+
+
+def test_trend_axes_start_at_zero_span_the_run_and_mark_events(born_model):
+    fig = figures.hormone_figure(born_model.history(), months=6.0, events=[(0.5, "father's leave ends")])
+    for ax in fig.axes:
+        assert ax.get_ylim()[0] == 0.0 and ax.get_xlim()[1] == 6.0
+        assert ax.get_ylim()[1] >= min(figures.Y_RANGES.values())
+        assert any("father's leave ends" in t.get_text() for t in ax.texts)
+    cortisol = fig.axes[1]
+    assert cortisol.get_ylim()[1] >= figures.Y_RANGES["cortisol"]  # a fixed range, not fitted to the data
+
+
+def test_days_recorded_counts_the_collected_days(born_model):
+    assert born_model.days_recorded() == len(born_model.history()) == PRENATAL_DAYS + 5
+
+
+def test_live_figure_redraws_only_the_current_lines_and_asks_for_a_rebuild_off_axis(born_model):
+    df = born_model.history()
+    live = figures.LiveFigure(figures.hormone_figure, df.iloc[:-3], None, months=1.0, events=born_model.events())
+    assert {line.column for line in live.lines} >= {"ot_plasma_mother", "cortisol_father", "prolactin_mother"}
+    assert live.update(df.iloc[:-3])
+    before = live.png()
+    assert live.update(df) and live.png() != before  # three more days drawn
+    assert live.png()[:4] == b"\x89PNG"
+    lines = {line.column: line for line in live.lines}
+    assert len(lines["cortisol_mother"].get_xdata()) == len(df)
+    off = df.copy()
+    off.loc[off.index[-1], "cortisol_mother"] = 10 * figures.Y_RANGES["cortisol"]
+    assert not live.update(off)  # the page then builds a new figure with a wider axis

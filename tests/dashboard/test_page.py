@@ -26,7 +26,7 @@ from experiments.viz.controls import (  # noqa: E402
 )
 from experiments.viz.dashboard_model import DashboardModel  # noqa: E402
 from experiments.viz.figures import describe_member, household_members  # noqa: E402
-from experiments.viz.page import DashboardState, Page  # noqa: E402
+from experiments.viz.page import TAB_NAMES, DashboardState, Page  # noqa: E402
 from model.params import PARAMS  # noqa: E402
 
 SMALL = {"households": 20, "months": 2, "start_at_birth": False}
@@ -67,7 +67,7 @@ def alerts(rc, kind: str) -> list[str]:
     return [" ".join(texts(w)) for w in found.widgets] if found else []
 
 
-def wait_for(condition, timeout: float = 30.0) -> bool:
+def wait_for(condition, timeout: float = 120.0) -> bool:
     """Poll ``condition`` (the Play thread re-renders the page in the background)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -115,7 +115,8 @@ def test_page_renders_run_controls_derived_sliders_and_plots(page):
     assert sync.caption(PARAMS["ot_synchrony"].default) in texts(rc.container)  # value, unit, meaning
     assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "1"
     tabs = rc.find(v.Tabs).widget
-    for tab, n_figures in ((0, 1), (1, 2), (2, 1), (3, 1)):  # only the open tab is drawn
+    assert rc.find(v.Tabs).widget.v_model == TAB_NAMES.index("Household")  # no lesson: the household first
+    for tab, n_figures in ((2, 1), (3, 2), (4, 1), (1, 0)):  # only the open tab is drawn
         tabs.v_model = tab
         pngs = [w.value for w in rc.find(ipywidgets.Image).widgets]
         assert len(pngs) == n_figures and all(bytes(p[:4]) == b"\x89PNG" for p in pngs), tab
@@ -196,7 +197,10 @@ def test_play_runs_in_the_background_and_stops_at_the_end():
     rc.find(v.Select, label="Hours per step").widget.v_model = "1 week"
     button(rc, "Play").click()
     assert wait_for(lambda: not state.playing.value), "Play did not stop at the end of the run"
+    assert state.play_idle.wait(30), "the Play thread did not finish"
     assert not state.model.value.running
+    history = state.model.value.history()
+    assert history["age_days"].iloc[-1] >= 29  # every day to the end of the month was collected
     assert wait_for(lambda: button(rc, "Step").disabled and button(rc, "Play").disabled)
     assert wait_for(lambda: any("run finished" in t for t in texts(rc.container)))
 
@@ -208,21 +212,122 @@ def test_pause_stops_play():
     assert wait_for(lambda: state.model.value.sim.hour >= 48), "Play did not step"
     assert wait_for(lambda: button(rc, "Pause").click() or True)
     assert wait_for(lambda: not state.playing.value)
-    time.sleep(0.3)  # let a step under way finish
-    hour = state.model.value.sim.hour
-    time.sleep(0.3)
-    assert state.model.value.sim.hour == hour and state.model.value.running
+    assert state.play_idle.wait(30), "the Play thread did not finish"
+    hour = state.model.value.sim.hour  # no thread is left that could step
+    assert state.model.value.running and state.play_idle.is_set() and state.model.value.sim.hour == hour
     assert wait_for(lambda: not button(rc, "Step").disabled)
 
 
+def household_html(rc) -> str:
+    """The household view's SVG as the page holds it."""
+    return rc.find(attributes={"class": "household-view"}).widget.unsafe_innerHTML
+
+
 @pytest.mark.real_figures
-def test_household_tab_shows_the_chosen_household():
+def test_household_tab_shows_the_chosen_household_as_people_and_changes_hour_by_hour():
     state, rc = render_page(start_at_birth=True)
-    rc.find(v.Tabs).widget.v_model = 3
+    rc.find(v.Tabs).widget.v_model = TAB_NAMES.index("Household")
     model = state.model.value
     slider(rc, "Household 0").v_model = 7
     assert slider(rc, "Household 7").v_model == 7
     expected = "Members: " + "; ".join(describe_member(r) for r in household_members(model, 7))
     assert expected in texts(rc.container)
-    assert len(rc.find(ipywidgets.Image).widgets) == 1
+    svg = household_html(rc)
+    assert 'data-household="7"' in svg and 'data-role="mother"' in svg and 'data-role="infant"' in svg
+    rc.find(v.Select, label="Hours per step").widget.v_model = "1 hour"
+    seen = {svg}
+    for _ in range(6):
+        button(rc, "Step").click()
+        seen.add(household_html(rc))
+    assert len(seen) >= 4, "the household view did not change hour by hour"
     assert set(TEACHING_PARAMETERS) <= set(state.form.value)
+
+
+def test_a_lesson_url_opens_its_preset_on_the_lesson_tab_and_a_bad_one_says_so():
+    from experiments.viz.lessons import LESSONS
+
+    lesson = LESSONS[1]
+    state, problem = DashboardState.from_url(f"lesson={lesson.name}")
+    assert problem is None and state.lesson is lesson and state.tab.value == TAB_NAMES.index("Lesson")
+    assert state.form.value == lesson.form() and state.hours_per_step.value == lesson.hours_per_step
+    assert state.model.value.sim.H == parse_settings(lesson.form()).households
+    state, problem = DashboardState.from_url("lesson=nope")
+    assert state.lesson is None and "lesson: 'nope' is not a lesson (allowed: " in problem
+    state, problem = DashboardState.from_url(None)
+    assert state.lesson is None and problem is None and state.tab.value == TAB_NAMES.index("Household")
+
+
+def test_the_answer_is_shown_only_on_demand():
+    from experiments.viz.lessons import LESSONS
+
+    state = DashboardState(lesson=LESSONS[0])
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page(state)
+
+    _, rc = solara.render(App(), handle_error=False)
+    assert LESSONS[0].answer not in " ".join(alerts(rc, "success"))
+    button(rc, "Show the expected answer").click()
+    assert LESSONS[0].answer in " ".join(alerts(rc, "success"))
+
+
+def test_page_says_preparing_and_offers_no_button_until_the_kernel_is_ready(monkeypatch):
+    import threading
+
+    from experiments.viz import page as page_module
+
+    ready = threading.Event()
+    monkeypatch.setattr(page_module, "KERNEL_READY", ready)
+    monkeypatch.setattr(page_module, "start_preparing", lambda: None)  # the test says when it is ready
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page()
+
+    _, rc = solara.render(App(), handle_error=False)
+    assert any("Preparing the model" in a for a in alerts(rc, "info"))
+    assert not rc.find(v.Btn, children=["Step"]).widgets  # no click can queue up
+    ready.set()
+    assert wait_for(lambda: rc.find(v.Btn, children=["Step"]).widgets), "the page never became ready"
+    assert not any("Preparing the model" in a for a in alerts(rc, "info"))
+
+
+def test_info_tab_has_netlogos_sections(page):
+    from experiments.viz.info import INFO_SECTIONS
+
+    state, rc = page
+    rc.find(v.Tabs).widget.v_model = TAB_NAMES.index("Info")
+    shown = rc.find(attributes={"class": "info-panel"}).widget.unsafe_innerHTML
+    titles = [title for title, _ in INFO_SECTIONS]
+    assert titles == ["What is it?", "How it works", "How to use it", "Things to notice", "Things to try",
+                      "Credits and sources"]
+    for title, text in INFO_SECTIONS:
+        assert f"<h4>{title}</h4>" in shown and len(text.split(". ")) >= 3
+
+
+def test_reset_while_playing_stops_play_and_builds_the_new_model_cleanly():
+    state, rc = render_page()
+    state.play_delay_ms.value = 0
+    button(rc, "Play").click()
+    assert wait_for(lambda: state.model.value.sim.hour >= 24), "Play did not step"
+    old = state.model.value
+    button(rc, "Reset").click()  # while the Play thread steps
+    assert not state.playing.value and state.model.value is not old
+    assert state.play_idle.wait(60), "the Play thread did not finish"
+    new = state.model.value
+    assert new.sim.hour == 0 and state.error.value is None  # no step of the old run reached the new one
+    history = state.previous.value.history
+    assert len(history) == len(history.dropna(how="all"))  # the old run's table is whole
+
+
+def test_a_play_step_is_skipped_once_play_was_stopped(page):
+    """Pause or Reset clear ``playing`` before they take the step lock: a Play step that was
+    waiting for the lock then does nothing, so it can never step a model built by Reset."""
+    state, rc = page
+    model, hour = state.model.value, state.model.value.sim.hour
+    assert not state.playing.value
+    assert state.step(while_playing=True) == 0 and model.sim.hour == hour
+    assert state.step() == state.hours and model.sim.hour == hour + state.hours  # a click still steps

@@ -65,9 +65,9 @@ def _write(tmp_path, name, text):
 @pytest.mark.parametrize("body, needle", [
     ('[params]\nno_such_param = 1\n', "params.no_such_param: unknown parameter"),
     ('[params]\np_daycare = 1.5\n', "params.p_daycare: 1.5 is out of range (allowed 0 to 1"),
-    ('[[interventions]]\ntype = "magic"\n', "interventions[0].type: 'magic' is not an intervention"),
+    ('[[interventions]]\ntype = "magic"\n', "interventions[0].type: 'magic': unknown intervention"),
     ('[[interventions]]\ntype = "skin_to_skin"\nrole = "mother"\ndays = 900\n', "interventions[0].days: 900 is out of range (allowed 1 to 365"),
-    ('[[interventions]]\ntype = "intranasal_ot"\nrole = "uncle"\n', "interventions[0].role: 'uncle' is not a role"),
+    ('[[interventions]]\ntype = "intranasal_ot"\nrole = "uncle"\n', "interventions[0].role: 'uncle': unknown role"),
     ('[[interventions]]\ntype = "nicu_separation"\nvisits = 3\n', "interventions[0].visits: unknown field of nicu_separation"),
 ])
 def test_bad_field_is_one_line_naming_file_field_and_range(tmp_path, body, needle):

@@ -23,6 +23,7 @@ from experiments.lab import procedures as P
 from experiments.lab import ssp as S
 from model import behaviour as bh
 from model import learning as ln
+from model import physiology as phys
 from model.params import PARAMS, ParamSet
 from model.roles import role_matrices
 from model.simulation import Simulation
@@ -30,6 +31,7 @@ from model.state import (
     AAI_AUTONOMOUS,
     AAI_DISMISSING,
     AAI_PREOCCUPIED,
+    DISTRESS_BID,
     FATHER,
     FRIGHTENING,
     INTRUSIVE,
@@ -112,6 +114,43 @@ def _engine_synchrony(rel, ot_c, ot_i, cort, testosterone, t_mean, age_months, c
     return out
 
 
+@numba.njit(cache=False)
+def _engine_contact(quality, share, u, bid, hunger):
+    """The kernel's call of episode_contact (process 3) for every minute with a response."""
+    aff = np.zeros(quality.shape, np.bool_)
+    stim = np.zeros(quality.shape, np.bool_)
+    for t in range(quality.shape[0]):
+        for h in range(quality.shape[1]):
+            for k in range(quality.shape[2]):
+                if quality[t, h, k] != NO_RESPONSE:
+                    _, aff[t, h, k], stim[t, h, k] = bh.episode_contact(bid, quality[t, h, k], hunger, share[h, k],
+                                                                        u[t, h, k])
+    return aff, stim
+
+
+@numba.njit(cache=False)
+def _engine_touch_release(aff, stim, social, g_aff, g_stim, m_aff, m_stim, reactivity, relief_q, infant_gain):
+    """The kernel's calls of touch_ot_release and infant_touch_ot_release (process 4), per dyad."""
+    out = np.zeros(aff.shape)
+    out_i = np.zeros(aff.shape)
+    for h in range(aff.shape[0]):
+        for k in range(aff.shape[1]):
+            out[h, k] = phys.touch_ot_release(aff[h, k], stim[h, k], social[h], g_aff[h], g_stim[h], m_aff[h, k],
+                                              m_stim[h, k], reactivity[h, k])
+            out_i[h, k] = phys.infant_touch_ot_release(aff[h, k] + stim[h, k], social[h], infant_gain[h],
+                                                       relief_q[h, k])
+    return out, out_i
+
+
+@numba.njit(cache=False)
+def _engine_response_attunement(att, distress_sensitivity, bid):
+    out = np.zeros(att.shape)
+    for i in range(att.shape[0]):
+        for k in range(att.shape[1]):
+            out[i, k] = bh.response_attunement(att[i, k], distress_sensitivity[i, k], bid)
+    return out
+
+
 def _each(shape):
     return np.ndindex(*shape)
 
@@ -153,6 +192,53 @@ def test_minute_touch_is_the_engines_touch_kind(minutes, params):
         if q[t, h, k] in (NO_RESPONSE, FRIGHTENING):  # no response, or a frightening act: no touch (kernel)
             e_aff = e_stim = False
         assert (aff[t, h, k], stim[t, h, k]) == (e_aff, e_stim), (t, h, k)
+
+
+def test_minute_touch_is_the_engines_episode_contact(minutes, params):
+    """Touch and the frightening-act mask come from episode_contact, plain and compiled as in the kernel."""
+    q, u = minutes.quality, minutes.u[3]
+    share = role_matrices(params).stimulatory_share
+    aff, stim = P.minute_touch(q, share, u)
+    for t, h, k in _each(q.shape):
+        if q[t, h, k] != NO_RESPONSE:
+            _, e_aff, e_stim = bh.episode_contact(SOCIAL_BID, int(q[t, h, k]), P.PLAY_HUNGER, share[h, k], u[t, h, k])
+            assert (aff[t, h, k], stim[t, h, k]) == (e_aff, e_stim), (t, h, k)
+    c_aff, c_stim = _engine_contact(q, share, u, SOCIAL_BID, P.PLAY_HUNGER)
+    np.testing.assert_array_equal(aff, c_aff)
+    np.testing.assert_array_equal(stim, c_stim)
+    assert aff.any() and stim.any() and (q == FRIGHTENING).any()
+
+
+# ------------------------------------------------------------------ play: touch-driven OT release
+def test_session_ot_release_is_the_engines_touch_rules(rng, params, cg):
+    """Caregiver and infant release: touch_ot_release and infant_touch_ot_release, plain and compiled.
+
+    The session's shares of touch minutes take the place of the hour's booleans; at shares 0/1
+    the lab's release is exactly the kernel's release of an hour with that touch.
+    """
+    p, roles = params, role_matrices(params)
+    aff_f, stim_f = rng.uniform(0, 1, (H, K)), rng.uniform(0, 1, (H, K))
+    aff_f[:5], stim_f[5:10] = 1.0, 0.0  # some dyads at the kernel's boolean values
+    rel = rng.uniform(0, 1, (H, K))
+    reactivity = rng.uniform(0.3, 1.0, (H, K))
+    lab = P.session_ot_release(aff_f, stim_f, p, roles, reactivity)
+    lab_i = P.session_infant_ot_release(aff_f, stim_f, rel, p)
+    for h, k in _each((H, K)):
+        assert lab[h, k] == phys.touch_ot_release(
+            aff_f[h, k], stim_f[h, k], p.ot_social_touch[h], p.touch_ot_gain_affectionate[h],
+            p.touch_ot_gain_stimulatory[h], roles.affectionate_match[h, k], roles.stimulatory_match[h, k],
+            reactivity[h, k])
+        assert lab_i[h, k] == phys.infant_touch_ot_release(aff_f[h, k] + stim_f[h, k], p.ot_social_touch[h],
+                                                           p.infant_touch_ot_gain[h], rel[h, k])
+    c, c_i = _engine_touch_release(aff_f, stim_f, p.ot_social_touch, p.touch_ot_gain_affectionate,
+                                   p.touch_ot_gain_stimulatory, roles.affectionate_match, roles.stimulatory_match,
+                                   reactivity, rel, p.infant_touch_ot_gain)
+    np.testing.assert_array_equal(lab, c)
+    np.testing.assert_array_equal(lab_i, c_i)
+    # the role's touch-style match enters (M8): a father's affectionate touch releases less than a mother's
+    only_aff = P.session_ot_release(np.ones((H, K)), np.zeros((H, K)), p, roles, np.ones((H, K)))
+    m = p.touch_style_match > 0.05
+    assert (only_aff[m, FATHER] < only_aff[m, 0]).all()
 
 
 def test_minute_gaze_vocal_is_the_engines_rule_for_a_social_bid(minutes, cg):
@@ -212,10 +298,31 @@ def test_snapshot_and_ssp_use_the_engines_role_matrix_and_response_rule(sim):
         args = (p.base_sensitivity[h], cg.aai[h, k], cg.unresolved[h, k], cg.cortisol_excess[h, k], cg.depressed[h, k],
                 p.p_frightening_base[h], p.frightening_cortisol[h], 1.0, 1.0, 0.5)
         assert snap["p_sensitive"][h, k] == bh.response_quality(att[h, k], *args)[1]
-        # the SSP distresses the infant: attunement plus the caregiver's sensitivity to distress
-        assert d["p_sensitive"][i] == bh.response_quality(att[h, k] + cg.distress_sensitivity[h, k], *args)[1]
+        # the SSP distresses the infant: the responder's attunement to a distress bid
+        att_r = bh.response_attunement(att[h, k], cg.distress_sensitivity[h, k], DISTRESS_BID)
+        assert d["p_sensitive"][i] == bh.response_quality(att_r, *args)[1]
     np.testing.assert_array_equal(d["expected_responsiveness"], ln.expected_responsiveness(
         sim.inf.iwm_good, sim.inf.iwm_bad, p.iwm_prior_strength[:, None])[hh, sl])
+
+
+def test_ssp_attunement_to_distress_is_the_engines_response_attunement(sim):
+    """The SSP's attunement is response_attunement for a distress bid, compiled as in the kernel."""
+    p, cg = sim.p, sim.cg
+    att = bh.attunement(p, cg, p.ot_emotion_recognition[:, None], sim.role_sens)
+    lab = bh.response_attunement(att, cg.distress_sensitivity, DISTRESS_BID)  # the array call of ssp.dyad_inputs
+    np.testing.assert_array_equal(lab, _engine_response_attunement(att, cg.distress_sensitivity, DISTRESS_BID))
+    d = S.dyad_inputs(sim)
+    np.testing.assert_array_equal(d["p_sensitive"], bh.sigmoid(p.base_sensitivity[d["household"]]
+                                                               + lab[d["household"], d["slot"]]))
+    assert (lab != att).any()  # the distress term is there
+
+
+def test_ssp_fright_risk_is_the_engines_frightening_risk(sim):
+    d = S.dyad_inputs(sim)
+    hh, sl = d["household"], d["slot"]
+    for i, (h, k) in enumerate(zip(hh, sl, strict=True)):
+        assert d["fright_risk"][i] == bh.frightening_risk(sim.cg.unresolved[h, k], sim.cg.depressed[h, k])
+        assert d["p_reject_kind"][i] == bh.rejecting_share(sim.cg.aai[h, k])
 
 
 def _kind(aai, u_kind):
@@ -226,7 +333,8 @@ def _kind(aai, u_kind):
 @pytest.mark.parametrize("aai", [AAI_AUTONOMOUS, AAI_DISMISSING, AAI_PREOCCUPIED])
 def test_ssp_rejecting_share_is_exactly_the_engines(aai):
     """u_kind just below the lab's share gives rejecting, at the share intrusive: the engine's threshold is it."""
-    share = S.REJECTING_SHARE_BY_AAI[aai]
+    share = bh.REJECTING_SHARE_BY_AAI[aai]
+    assert share == bh.rejecting_share(aai)
     assert _kind(aai, np.nextafter(share, 0.0)) == REJECTING
     assert _kind(aai, share) == INTRUSIVE
 
@@ -292,3 +400,20 @@ def test_cortisol_time_course_is_the_engines_next_hour(hod):
     calm = sim.cg.exists & ~(crying[:, None] & sim.hh.available[hod])
     assert calm.sum() > 20
     np.testing.assert_array_equal(after[calm], sim.cg.cortisol[calm])
+
+
+def test_cortisol_time_course_saturates_as_the_engine_does():
+    """At a huge cortisol excess the lab's next hour is the engine's saturating level (the lab once had no ceiling)."""
+    from model.state import DISTRESS_BID as CRY
+
+    sim = Simulation(ParamSet.uniform(30), 0.5, seed=11)
+    while not (sim.born and sim.hod == 14 and sim.age_days > 3):
+        sim.step()
+    sim.cg.cortisol_excess[:] = 40.0  # far above the knee of the adrenal saturation
+    after = P.cortisol_time_course(sim, sim.cg.cortisol)["cortisol_1h_after"]
+    sim.step()
+    crying = (sim.inf.bid == CRY) & (sim.inf.response != SENSITIVE)
+    calm = sim.cg.exists & ~(crying[:, None] & sim.hh.available[14])
+    assert calm.sum() > 20
+    np.testing.assert_array_equal(after[calm], sim.cg.cortisol[calm])
+    assert (after[sim.cg.exists] > phys.CORTISOL_KNEE).all() and (after < phys.CORTISOL_MAX).all()

@@ -27,17 +27,20 @@ LAB = Path(__file__).resolve().parents[2] / "experiments" / "lab"
 RULE_USES = {
     ("procedures", "snapshot"): {"attunement", "role_matrices", "expected_responsiveness"},
     ("procedures", "play"): {"attunement_static", "attunement_hourly", "role_matrices", "central_ot_step",
-                             "plasma_ot_hour_mean", "minute_responses", "minute_touch",
+                             "plasma_ot_hour_mean", "session_ot_release", "session_infant_ot_release", "minute_responses", "minute_touch",
                              "minute_gaze_vocal_probability", "minute_positive_probability", "session_relief",
                              "session_synchrony"},
     ("procedures", "minute_responses"): {"response_quality"},
-    ("procedures", "minute_touch"): {"touch_kind"},
+    ("procedures", "minute_touch"): {"episode_contact"},
+    ("procedures", "session_ot_release"): {"touch_ot_release"},
+    ("procedures", "session_infant_ot_release"): {"infant_touch_ot_release"},
     ("procedures", "minute_gaze_vocal_probability"): {"gaze_vocal_probability"},
     ("procedures", "minute_positive_probability"): {"positive_response_probability"},
     ("procedures", "session_relief"): {"relief"},
     ("procedures", "session_synchrony"): {"dyad_synchrony", "infant_maturity"},
-    ("procedures", "cortisol_time_course"): {"circadian_cortisol"},
-    ("ssp", "dyad_inputs"): {"attunement", "role_matrices", "expected_responsiveness"},
+    ("procedures", "cortisol_time_course"): {"circadian_cortisol", "cortisol_excess_step", "cortisol_level"},
+    ("ssp", "dyad_inputs"): {"attunement", "role_matrices", "expected_responsiveness", "response_attunement",
+                             "frightening_risk"},
     ("ssp", "caregiver_fright_probability"): {"frightening_probability"},
     ("ssp", "run_procedure"): {"caregiver_fright_probability"},
 }
@@ -45,11 +48,9 @@ RULE_USES = {
 # functions whose bodies may hold no numeric literal but 0 and 1
 LITERAL_FREE = {"procedures": None, "ssp": {"dyad_inputs", "caregiver_fright_probability"}}  # None: every function
 
-# Known copies of an engine number, each pinned to the engine bit for bit by a named agreement test.
-KNOWN_COPIES = {
-    # the cortisol level floor max(1 + excess, 0.05) of the kernel's hour
-    ("procedures", "cortisol_time_course"): {0.05: "test_cortisol_time_course_is_the_engines_next_hour"},
-}
+# Known copies of an engine number, each pinned to the engine bit for bit by a named agreement test
+# ({(module, function): {value: test name}}). None left: the lab calls the rules for every number.
+KNOWN_COPIES: dict[tuple[str, str], dict[float, str]] = {}
 
 
 def _functions(module: str) -> dict[str, ast.FunctionDef]:

@@ -99,7 +99,7 @@ class _Spy:
 
     def apply(self, sim):
         before = {k: v.copy() for k, v in _state_arrays(sim).items()}
-        terms = {n: np.copy(getattr(sim, n)) for n in ("cortisol_target", "cortisol_target_term", "ot_target_base")
+        terms = {n: np.copy(getattr(sim, n)) for n in ("cortisol_target", "att_static", "day_terms")
                  if hasattr(sim, n)}
         channels = {n: channel_array(sim, n).copy() for n in CHANNELS}
         self.inner.apply(sim)
@@ -267,3 +267,50 @@ def test_nicu_visits_survive_another_programme_rebuilding_the_day():
     assert sim.hh.available[10:13, :, MOTHER].all()  # visit hours of today, after the rebuild
     assert not sim.hh.available[13:, :, MOTHER].any() and not sim.hh.available[:10, :, MOTHER].any()
     assert not sim.hh.available[:, :, FATHER].any()  # away, and not visiting
+
+
+# ----------------------------------------------------------------------------- the programmes call the engine's rules
+def _started(iv, hour):
+    sim = Simulation(ParamSet.uniform(H, {"touch_style_match": 0.6}), 0.3, SEED, [iv])
+    while sim.hour < hour:
+        sim.step()
+    iv.apply(sim)
+    return sim
+
+
+@pytest.mark.parametrize("role", ["mother", "father"])
+def test_skin_to_skin_release_is_the_engines_touch_rules(role):
+    """A session hour is ``release`` x the release of an hour of affectionate touch (touch_ot_release), and
+    ``release`` x the infant's release of a touched, fully relieving hour (infant_touch_ot_release)."""
+    from model import physiology as phys
+
+    iv = SkinToSkin(role=role, start_day=0, hour=10, release=2.5)
+    sim = _started(iv, BIRTH_HOUR + 10)
+    p, cg, k = sim.p, sim.cg, (MOTHER if role == "mother" else FATHER)
+    who = cg.exists[:, k] & cg.present[:, k]
+    assert who.any()
+    hour_release = np.array([phys.touch_ot_release(True, False, p.ot_social_touch[h], p.touch_ot_gain_affectionate[h],
+                                                   p.touch_ot_gain_stimulatory[h], 1.0, 1.0, cg.ot_reactivity[h, k])
+                             for h in range(H)])
+    np.testing.assert_allclose(cg.exogenous_ot[who, k], 2.5 * cg.ot_tone[who, k] * hour_release[who], rtol=1e-14)
+    infant = np.array([phys.infant_touch_ot_release(True, p.ot_social_touch[h], p.infant_touch_ot_gain[h], 1.0)
+                       for h in range(H)])
+    np.testing.assert_allclose(channel_array(sim, "infant_exogenous_ot")[who], 2.5 * infant[who], rtol=1e-14)
+
+
+def test_intranasal_blocked_gain_is_the_engines_recognition_gain():
+    """In a depressed recipient the boost cancels ``depressed_gain_blocked`` x ot_recognition_gain of the dose."""
+    from model import behaviour as bh
+
+    iv = IntranasalOT(role="mother", month=0.0, hour=10, depressed_gain_blocked=1.0, dose=2.0)
+    params = {"maternal_depression_risk": -2.0}
+    sim = Simulation(ParamSet.uniform(H, params), 0.3, SEED, [iv])
+    first = (iv.hour_of(0.0) // 24) * 24 + 10 + 1  # the second hour of the dose: full effect
+    while sim.hour < first:
+        sim.step()
+    iv.apply(sim)
+    dep = sim.cg.depressed[:, MOTHER] & sim.cg.present[:, MOTHER]
+    assert dep.any() and (~dep).any()
+    gain = bh.ot_recognition_gain(sim.cg.ot_tone[:, MOTHER], 2.0, sim.p.ot_emotion_recognition)
+    np.testing.assert_array_equal(sim.cg.sensitivity_boost[dep, MOTHER], -gain[dep])
+    assert (sim.cg.sensitivity_boost[~dep, MOTHER] == 0).all()

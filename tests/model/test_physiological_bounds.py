@@ -7,9 +7,15 @@ hormone parameters, plasma OT 222,000 pg/ml, central OT index 15,000, caregiver 
 nmol/l, prolactin 2,700 ng/ml and infant salivary cortisol 609 nmol/l.
 
 The hypercube is taken per hormone (every corner of the parameters that set that hormone's level,
-the others at default), plus seeded random points over all hormone parameters at once. The hourly
-rules run after birth; before birth the kernel does not run (the prenatal states are the
-population's draws), so the check covers every postnatal hour.
+the others at default), plus seeded random points over all hormone parameters at once. The check
+covers every hour after birth and every day of pregnancy, when the kernel does not run and the
+states are the population's draws and the daily rules: the plasma OT set-point (drawn, then
+shifted by the pregnancy rise), the central OT tone (and so central OT, which sits at the tone
+until birth), testosterone and prenatal cortisol. Before their saturating rules
+(``physiology.ot_plasma_setpoint``, ``ot_tone_target``, ``testosterone_setpoint``, and
+``daily.prenatal_cortisol``'s ceiling) nothing bounded them: at the pregnancy corners mothers'
+set-point reached millions of pg/ml (``test_the_prenatal_ceilings_bind``), and a draw far in the
+tail is unbounded (``test_the_drawn_and_daily_states_saturate_in_the_tails``).
 """
 
 from __future__ import annotations
@@ -31,14 +37,20 @@ CUBES = {
     "cortisol": ("cortisol_mean", "car_rise", "cry_stress", "cortisol_halflife", "depression_cortisol", "poverty_stress",
                  "infant_cortisol_mean", "infant_hpa_gain_2mo"),
     "prolactin": ("prolactin_suckling_fold", "prolactin_lactating_6mo", "suckling_pulses_per_10min"),
+    "pregnancy_oxytocin": ("ot_plasma_basal", "ot_setpoint_sd", "adversity_ot_effect", "ot_pregnancy_rise",
+                           "ot_pregnancy_rise_sd", "ot_tone_sd", "ot_trait_coupling", "ot_tone_affiliation_gain"),
+    "testosterone": ("testosterone_mean", "testosterone_fatherhood_drop", "testosterone_care_drop"),
 }
 HORMONE_PARAMS = sorted({n for n, p in PARAMS.items() if p.group in ("oxytocin", "cortisol", "steroids")}
                         | {"ot_setpoint_sd", "adversity_ot_effect", "dismissing_ot_reactivity", "ot_social_touch",
-                           "ot_stress_buffering", "poverty_stress"})
+                           "ot_stress_buffering", "poverty_stress", "ot_tone_sd", "ot_trait_coupling",
+                           "ot_tone_affiliation_gain", "testosterone_mean", "testosterone_fatherhood_drop",
+                           "testosterone_care_drop"})
 CAREGIVER_STATES = {"ot_plasma": "ot_plasma", "ot_central": "ot_central", "cortisol": "cortisol",
                     "prolactin": "prolactin"}
 INFANT_STATES = {"infant_ot": "ot", "infant_cortisol": "cortisol"}
 MOTHER_STATES = ("prolactin_base", "estradiol", "progesterone")
+DAILY_STATES = {"ot_plasma_setpoint": "ot_plasma_setpoint_now", "ot_tone": "ot_tone", "testosterone": "testosterone"}
 
 
 def corners(names):
@@ -53,7 +65,7 @@ def random_points(n, seed=12):
 
 
 def extremes(points, days=3.0, seed=4):
-    """(low, high) of every declared state over every postnatal hour, 2 households per point."""
+    """(low, high) of every declared state over every postnatal hour and every day of pregnancy, 2 households per point."""
     sim = Simulation(ParamSet.stacked(points, 2), days / 30.4375, seed)
     lo = {k: np.inf for k in phys.PHYSIOLOGICAL_RANGES}
     hi = {k: -np.inf for k in phys.PHYSIOLOGICAL_RANGES}
@@ -69,7 +81,13 @@ def extremes(points, days=3.0, seed=4):
         for name in MOTHER_STATES:  # daily trajectories, pregnancy included
             see(name, getattr(sim.cg, name)[:, MOTHER])
         if not ran_the_hour:
+            if sim.hod == 1:  # pregnancy: the states change once a day (open_day, pregnancy_day)
+                for name, attr in {**CAREGIVER_STATES, **DAILY_STATES}.items():
+                    if name != "prolactin":  # the live prolactin follows prolactin_base before birth
+                        see(name, getattr(sim.cg, attr)[ex])
             continue
+        for name, attr in DAILY_STATES.items():
+            see(name, getattr(sim.cg, attr)[ex])
         for name, attr in CAREGIVER_STATES.items():
             see(name, getattr(sim.cg, attr)[ex])
         for name, attr in INFANT_STATES.items():
@@ -99,3 +117,48 @@ def test_the_ceilings_bind_at_the_corners():
     pts = list(corners(CUBES["oxytocin"]))[-64:] + list(corners(CUBES["cortisol"]))[-16:]
     lo, hi = extremes(pts)
     assert hi["ot_plasma"] > phys.PLASMA_OT_KNEE and hi["cortisol"] > phys.CORTISOL_KNEE
+
+
+def test_the_prenatal_ceilings_bind():
+    """At the pregnancy corners the set-point, tone and prenatal cortisol reach their saturating range."""
+    pts = [c for c in corners(CUBES["pregnancy_oxytocin"]) if c["ot_plasma_basal"] == PARAMS["ot_plasma_basal"].hi
+           and c["ot_pregnancy_rise"] == PARAMS["ot_pregnancy_rise"].hi]
+    lo, hi = extremes(pts, days=0.5)
+    assert hi["ot_plasma_setpoint"] > phys.PLASMA_OT_KNEE and hi["ot_tone"] > phys.CENTRAL_OT_KNEE
+    assert_in_range(lo, hi)
+
+
+@pytest.mark.parametrize("z", [6.0, 10.0, 40.0])
+def test_the_drawn_and_daily_states_saturate_in_the_tails(z):
+    """A draw far in the tail at the upper corner stays in range; the raw expressions would leave it."""
+    from model.daily import prenatal_cortisol
+
+    hi = {n: PARAMS[n].hi for n in PARAMS}
+    shift = hi["ot_setpoint_sd"] * z + hi["ot_pregnancy_rise"] + hi["ot_pregnancy_rise_sd"] * z
+    raw = {"ot_plasma_setpoint": hi["ot_plasma_basal"] * np.exp(shift),
+           "ot_tone": np.exp(hi["ot_tone_sd"] * z) * 1e6 ** hi["ot_trait_coupling"],
+           "testosterone": hi["testosterone_mean"] * np.exp(phys.TESTOSTERONE_SETPOINT_SD * z),
+           "cortisol": hi["cortisol_mean"] * 2.0 * (1.0 + z)}
+    got = {"ot_plasma_setpoint": phys.ot_plasma_setpoint(hi["ot_plasma_basal"], shift),
+           "ot_tone": phys.ot_tone_target(raw["ot_tone"], hi["ot_tone_affiliation_gain"], 24.0, 0.0),
+           "testosterone": phys.testosterone_setpoint(hi["testosterone_mean"], z),
+           "cortisol": prenatal_cortisol(hi["cortisol_mean"], 1.0, 1.0, z)}
+    for name, value in got.items():
+        top = phys.PHYSIOLOGICAL_RANGES[name][1]
+        assert 0.0 < value < top, name
+        if z >= 10.0:
+            assert raw[name] > top, name  # without the rule's saturation the state leaves its range
+
+
+@pytest.mark.parametrize(("rule", "args", "knee"), [
+    (phys.ot_plasma_setpoint, (4.0, 0.3), phys.PLASMA_OT_KNEE),
+    (phys.testosterone_setpoint, (18.0, 1.5), phys.TESTOSTERONE_KNEE),
+    (phys.ot_tone_target, (1.2, 0.25, 2.0, 0.3), phys.CENTRAL_OT_KNEE),
+])
+def test_the_saturating_rules_leave_ordinary_values_unchanged(rule, args, knee):
+    """Below the knee each rule is its plain expression, bit for bit (defaults unchanged)."""
+    plain = {phys.ot_plasma_setpoint: lambda s, x: s * np.exp(x),
+             phys.testosterone_setpoint: lambda m, z: m * np.exp(phys.TESTOSTERONE_SETPOINT_SD * z),
+             phys.ot_tone_target: lambda r, g, t, lone: r * (1.0 + g * t) / (1.0 + phys.LONELINESS_OT_TONE * lone)}
+    value = rule(*args)
+    assert value < knee and value == plain[rule](*args)

@@ -80,3 +80,70 @@ def test_runtime_patch_of_a_compiled_rule_changes_nothing(monkeypatch):
     monkeypatch.setattr(bh, "HUNGRY", 10.0)  # would stop every feed if it reached the kernel
     monkeypatch.setattr(bh, "hungry_cry", lambda bid, hunger: False)
     assert run() == before > 0
+
+
+def rule_body_literals(source: str) -> dict[str, list[tuple[int, float]]]:
+    """Numeric literals other than 0 and 1 inside each top-level function, except the exponent of ``**``."""
+    found = {}
+    for fn in ast.parse(source).body:
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        exponents = {id(n.right) for n in ast.walk(fn) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Pow)}
+        lits = [(n.lineno, n.value) for n in ast.walk(fn)
+                if isinstance(n, ast.Constant) and isinstance(n.value, int | float) and not isinstance(n.value, bool)
+                and n.value not in ALLOWED and id(n) not in exponents]
+        if lits:
+            found[fn.name] = sorted(lits)
+    return found
+
+
+def test_the_rule_body_checker_finds_an_unnamed_coefficient():
+    snippet = "def f(x):\n    return 0.6 * x ** 2 + 1.0\n\nC = 0.4\n\ndef g(x):\n    return C * x\n"
+    assert rule_body_literals(snippet) == {"f": [(2, 0.6)]}
+
+
+def test_behaviour_rules_hold_only_named_coefficients():
+    """Every coefficient of a behaviour rule is a named module constant with a source (issue 12)."""
+    import model.behaviour as behaviour_module
+
+    found = rule_body_literals(Path(behaviour_module.__file__).read_text())
+    assert not found, f"unnamed coefficients in model/behaviour.py rules (name them, with a source): {found}"
+
+
+def _odd_submodels() -> str:
+    text = (Path(kernel_module.__file__).resolve().parents[1] / "docs" / "ODD.md").read_text()
+    return text[text.index("## 7. Submodels"):text.index("## 8. ")]
+
+
+def test_the_odd_names_every_rule_function():
+    """docs/ODD.md section 7 names each public rule function of the rule modules (issue 12)."""
+    import inspect
+
+    from model import behaviour, daily, learning, physiology
+
+    section = _odd_submodels()
+    missing = []
+    for module in (behaviour, physiology, learning):
+        for name, fn in vars(module).items():
+            if inspect.isfunction(fn) and fn.__module__ == module.__name__ and not name.startswith("_") \
+                    and name != "sigmoid" and f"{name}`" not in section:
+                missing.append(f"{module.__name__.split('.')[-1]}.{name}")
+    for name in ("open_day", "pregnancy_day", "prenatal_cortisol"):
+        assert hasattr(daily, name)
+        if f"`daily.{name}`" not in section:
+            missing.append(f"daily.{name}")
+    assert not missing, f"rule functions not named in docs/ODD.md section 7: {missing}"
+
+
+def test_every_function_the_odd_names_exists():
+    import importlib
+    import re
+
+    section = _odd_submodels()
+    gone = []
+    for module, name in set(re.findall(r"`(behaviour|physiology|learning|daily|roles|channels|interventions)"
+                                       r"\.([A-Za-z_]+)`", section)):
+        if name != "py" and not hasattr(importlib.import_module(f"model.{module}"), name):  # `learning.py` is a file
+            gone.append(f"{module}.{name}")
+    assert not gone, f"docs/ODD.md section 7 names functions that do not exist: {sorted(gone)}"
+    assert "How to change a rule" in section and "no effect" in section

@@ -189,3 +189,44 @@ def test_reward_prediction_error_and_bond_consolidation():
     assert nb[3] == 1.0
     # larger rate moves further
     assert ln.update_bond(0.3, 0.8, 0.5, 0.2) > ln.update_bond(0.3, 0.8, 0.5, 0.05)
+
+
+# ------------------------------------------------------------------ named pieces of attunement and response quality
+def test_ot_recognition_term_is_recognition_times_log_ot_floored():
+    ot = np.array([0.0, 1e-4, 0.5, 1.0, 3.0])
+    np.testing.assert_array_equal(bh.ot_recognition_term(ot, 0.7), 0.7 * np.log(np.maximum(ot, 1e-3)))
+    assert bh.ot_recognition_term(1.0, 5.0) == 0.0  # nothing at the adult tone
+    assert bh.ot_recognition_term(2.0, 0.5) > bh.ot_recognition_term(1.5, 0.5)  # more OT, more attunement
+    assert bh.ot_recognition_term(2.0, 0.0) == 0.0  # the domain switched off
+
+
+def test_ot_recognition_gain_is_the_rise_of_the_term():
+    """``gain(OT, dose) = term(OT + dose) - term(OT)`` at or above the floor; 0 without a dose."""
+    ot, dose, rec = np.array([0.2, 1.0, 1.7, 4.0]), np.array([0.5, 1.0, 2.0, 0.01]), 0.8
+    np.testing.assert_allclose(bh.ot_recognition_gain(ot, dose, rec),
+                               bh.ot_recognition_term(ot + dose, rec) - bh.ot_recognition_term(ot, rec), rtol=1e-12)
+    assert bh.ot_recognition_gain(1.0, 0.0, rec) == 0.0
+    assert bh.ot_recognition_gain(0.5, 1.0, rec) > bh.ot_recognition_gain(2.0, 1.0, rec)  # larger at a low tone
+
+
+def test_attunement_hourly_uses_the_ot_recognition_term():
+    got = bh.attunement_hourly(0.3, 2.0, 0.4, 0.6, 0.5, 0.1)
+    assert got == 0.3 + bh.ot_recognition_term(2.0, 0.6) - 0.5 * 0.4 + 0.1
+
+
+def test_frightening_risk_and_rejecting_share():
+    assert bh.frightening_risk(True, False) == 1.0 and bh.frightening_risk(False, True) == bh.FRIGHT_RISK_DEPRESSED
+    assert bh.frightening_risk(False, False) == 0.0
+    np.testing.assert_array_equal(bh.frightening_risk(np.array([True, False]), np.array([True, True])), [1.2, 0.2])
+    from model.state import AAI_AUTONOMOUS, AAI_DISMISSING, AAI_PREOCCUPIED
+
+    for aai in (AAI_AUTONOMOUS, AAI_DISMISSING, AAI_PREOCCUPIED):
+        assert bh.REJECTING_SHARE_BY_AAI[aai] == bh.rejecting_share(aai)
+    assert bh.rejecting_share(AAI_DISMISSING) > bh.rejecting_share(AAI_AUTONOMOUS) > bh.rejecting_share(AAI_PREOCCUPIED)
+
+
+def test_a_depressed_caregivers_fright_risk_is_the_named_share():
+    """Varying FRIGHT_RISK_DEPRESSED is what changes a depressed (not unresolved) caregiver's fright chance."""
+    p = bh.frightening_probability(0.2, bh.frightening_risk(False, True), 0.5, 0.05, 1.0)
+    q = bh.frightening_probability(0.2, bh.frightening_risk(True, False), 0.5, 0.05, 1.0)
+    assert p == pytest.approx(q * bh.FRIGHT_RISK_DEPRESSED)

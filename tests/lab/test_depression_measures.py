@@ -1,0 +1,111 @@
+"""Depression as studies measure it: point, period and ever shares, persistence and the couple correlation.
+
+The new statistics (``any_proportion``, ``conditional_proportion``) are checked on planted data;
+the registry's depression studies are checked to share one population and to keep the logical
+order point <= period <= ever on the model's own ``depressed`` state; raising the maternal
+onset risk (dose test) raises the point prevalence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.lab import studies as S
+
+DEPRESSION_STUDIES = ("PH16", "X68_point", "X68_period", "X70_any", "depression_ever_mothers", "P9", "P9_3to6",
+                      "depression_ever_fathers", "X75_mothers", "X75_fathers", "X77",
+                      "depression_persistence_mothers")
+
+
+def _units(n):
+    return {"mother": (np.arange(n), np.zeros(n, int))}
+
+
+def test_any_proportion_is_the_share_positive_at_any_visit():
+    rng = np.random.default_rng(0)
+    a, b = (rng.random((300, 5)) < 0.1).astype(float), (rng.random((300, 5)) < 0.2).astype(float)
+    spec = {"measures": {"a": {"visit": "v", "var": "a", "role": "mother"}, "b": {"visit": "w", "var": "b", "role": "mother"}},
+            "statistic": {"kind": "any_proportion", "vars": ["a", "b"], "equals": 1.0}}
+    out = S._statistic(S.Study("t", spec), {"v": {"a": a}, "w": {"b": b}}, _units(300), rng)
+    expected = np.mean((a[:, 0] == 1) | (b[:, 0] == 1))
+    assert out["value"] == pytest.approx(expected) and out["significant"] is None
+    assert out["value"] >= max(a[:, 0].mean(), b[:, 0].mean())
+    bad = S.Study("t", {**spec, "statistic": {"kind": "any_proportion", "equals": 1.0}})
+    with pytest.raises(S.StudyError, match="t.statistic.vars"):
+        S._statistic(bad, {"v": {"a": a}, "w": {"b": b}}, _units(300), rng)
+
+
+def test_conditional_proportion_counts_only_the_given_units():
+    pre = np.zeros((10, 5))
+    post = np.zeros((10, 5))
+    pre[:4, 0] = 1
+    post[:3, 0] = 1
+    post[8, 0] = 1  # positive later but not before: not in the denominator
+    spec = {"measures": {"pre": {"visit": "v", "var": "d", "role": "mother"}, "post": {"visit": "w", "var": "d", "role": "mother"}},
+            "statistic": {"kind": "conditional_proportion", "var": "post", "given": "pre", "equals": 1.0}}
+    out = S._statistic(S.Study("t", spec), {"v": {"d": pre}, "w": {"d": post}}, _units(10), np.random.default_rng(0))
+    assert out["value"] == pytest.approx(0.75) and out["n"] == 4
+    none = S._statistic(S.Study("t", spec), {"v": {"d": 0 * pre}, "w": {"d": post}}, _units(10), np.random.default_rng(0))
+    assert np.isnan(none["value"]) and none["n"] == 0
+
+
+def test_depression_studies_share_one_population():
+    keys = {S.simulation_key(S.load_study(n), 10, 1)[0] for n in DEPRESSION_STUDIES}
+    assert len(keys) == 1
+
+
+@pytest.fixture(scope="module")
+def panel():
+    """One small run of the shared depression population, at a raised onset risk so that cases occur."""
+    study = S.load_study("PH16")
+    study.spec["overrides"] = {"maternal_depression_risk": -6.0, "paternal_depression_risk": -6.5}
+    block, _ = S._block(study, 60)
+    sim, data = S.simulate(study, block, seed=4)
+    return block, data
+
+
+def _value(name, panel):
+    block, data = panel
+    study = S.load_study(name)
+    units = S._units(study, data["_enrolment"], 0, block, 60 / study.n)
+    return S._statistic(study, data, units, np.random.default_rng(0))["value"]
+
+
+def test_point_period_and_ever_are_ordered(panel):
+    point, period, ever = (_value(n, panel) for n in ("PH16", "X68_period", "depression_ever_mothers"))
+    assert 0 < point <= period <= ever
+    assert period > point  # onsets and remissions within 0-3 months make the window share larger
+    assert 0 <= _value("P9", panel) <= _value("depression_ever_fathers", panel)
+
+
+def test_point_prevalence_reads_the_models_depressed_state(panel):
+    block, data = panel
+    study = S.load_study("PH16")
+    units = S._units(study, data["_enrolment"], 0, block, 60 / study.n)
+    hh, sl = units["mother"]
+    assert _value("PH16", panel) == pytest.approx(np.mean(data["m3"]["depressed"][hh, sl]))
+
+
+def test_raising_maternal_risk_raises_point_prevalence():
+    """Dose test on the registry study itself (small n): onset log-odds -7.9 (default) vs -5.5."""
+    low = S.load_study("PH16")
+    high = S.load_study("PH16")
+    high.spec["overrides"] = {"maternal_depression_risk": -5.5}
+    v_low = np.mean([r["value"] for r in S.run_study(low, replicates=2, seed=2, n=80)])
+    v_high = np.mean([r["value"] for r in S.run_study(high, replicates=2, seed=2, n=80)])
+    assert v_high > v_low
+
+
+def _persistence(remission_days: float) -> float:
+    study = S.load_study("depression_persistence_mothers")
+    study.spec["overrides"] = {"maternal_depression_risk": -5.5, "depression_remission_days": remission_days}
+    rows = S.run_study(study, replicates=1, seed=6, n=150)
+    return rows[0]["value"]
+
+
+def test_longer_episodes_persist_more_from_visit_to_visit():
+    """Dose test of the duration measure: the one-month persistence follows the remission time."""
+    short, long_ = _persistence(45.0), _persistence(600.0)
+    assert short < long_
+    assert long_ > 0.8  # exp(-30.4 / 600) = .95 for episodes that began before the first visit
