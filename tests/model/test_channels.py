@@ -99,7 +99,7 @@ class _Spy:
 
     def apply(self, sim):
         before = {k: v.copy() for k, v in _state_arrays(sim).items()}
-        terms = {n: np.copy(getattr(sim, n)) for n in ("cortisol_target", "att_static", "day_terms")
+        terms = {n: np.copy(getattr(sim, n)) for n in ("cortisol_target", "chronic_target", "att_static")
                  if hasattr(sim, n)}
         channels = {n: channel_array(sim, n).copy() for n in CHANNELS}
         self.inner.apply(sim)
