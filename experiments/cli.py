@@ -92,6 +92,7 @@ LAZY_COMMANDS = {
     "sensitivity": ("calibration.sensitivity.cli",
                     "global sensitivity analysis (SALib Sobol' or Morris; resumable, parallel)"),
     "dashboard": ("experiments.viz.cli", "the classroom dashboard in a browser (needs the 'dashboard' extra)"),
+    "lessons": ("experiments.viz.cli", "list the dashboard's guided lessons and the address that opens each"),
     "calibrate": ("calibration.cli", "ABC-SMC calibration against published targets (pyabc; resumable)"),
 }
 ALL = "*"  # build_parser(ALL): every subcommand registered for real (tests, documentation)

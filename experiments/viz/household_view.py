@@ -18,6 +18,7 @@ import numpy as np
 
 from experiments.viz.dashboard_model import DashboardModel
 from model.behaviour import DISTRESS_BID, SOCIAL_BID
+from model.daily import is_night
 from model.state import MOTHER, RESPONSE_NAMES, ROLES
 
 
@@ -69,7 +70,7 @@ def caregiver_activity(model: DashboardModel, h: int, k: int) -> str:
         if int(inf.bid[h]) == SOCIAL_BID:
             return f"playing ({quality})"
         return f"with the infant ({quality})"
-    if cg.asleep[h, k]:
+    if is_night(hod):  # the engine's sleep schedule (model.daily.is_night): asleep, can be woken
         return "asleep"
     return "at home"
 
