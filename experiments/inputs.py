@@ -46,7 +46,7 @@ def known_name(value: object, field: str, choices: Mapping | Iterable[str], noun
     if not isinstance(value, str):
         raise ParameterError(f"{field}: {value!r} is not one {noun} name written as text ({listing})")
     if value not in choices:
-        named = f"{field}:" if field.endswith(value) else f"{field}: {value!r}:"  # the name once
+        named = f"{field}:" if field.endswith((value, repr(value))) else f"{field}: {value!r}:"  # the name once
         raise ParameterError(f"{named} unknown {noun}{did_you_mean(value, choices)}; {listing}")
     return value
 
@@ -125,11 +125,12 @@ def parse_sets(items: list[str] | None, flag: str = "--set", names: Mapping | No
         name, value = (s.strip() for s in item.split("=", 1))
         if not name:
             raise ParameterError(f"{flag}: {item!r} has no NAME (must look like NAME=VALUE)")
+        label = f"{flag} {name}" if name.isprintable() else f"{flag} {name!r}"  # a message stays one line
         if names is not None:
-            known_name(name, f"{flag} {name}", names, "parameter", "`bonding params` lists them")
+            known_name(name, label, names, "parameter", "`bonding params` lists them")
         if name in out:
-            raise ParameterError(f"{flag} {name}: given twice (each name once)")
-        out[name] = number_text(value, f"{flag} {name}")
+            raise ParameterError(f"{label}: given twice (each name once)")
+        out[name] = number_text(value, label)
     return out
 
 

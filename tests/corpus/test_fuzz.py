@@ -8,7 +8,7 @@ import math
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from experiments.cli import parse_sets
@@ -68,7 +68,8 @@ PLAUSIBLE = st.fixed_dictionaries({}, optional={
     "params": st.dictionaries(st.sampled_from(NAMES[:12]) | st.text(max_size=10), VALUES, max_size=4) | VALUES,
     "interventions": st.lists(st.dictionaries(KEYS, VALUES, max_size=4) | VALUES, max_size=3) | VALUES,
 })
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, derandomize=True,  # same examples every run: no flaky CI
+               suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -102,8 +103,9 @@ SET_ITEMS = st.lists(
     max_size=4)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(SET_ITEMS)
+@example(["adversity_ot_effect=0", "0\n0="])  # found by this fuzz in CI: a name with a newline made two lines
 def test_set_parsing_gives_declared_names_and_finite_decimals_or_one_line(items):
     try:
         values = parse_sets(items)
