@@ -23,7 +23,14 @@ __all__ = ["Param", "PARAMS", "ParamSet", "ParameterError", "validate_overrides"
 
 
 class ParameterError(ValueError):
-    """A parameter name or value is not allowed. The message is one line naming the field."""
+    """A parameter name or value is not allowed. The message is one line naming the field.
+
+    Line breaks and other control characters that a user's input brings into the message (a TOML
+    key or a ``--set`` name with a newline) are shown escaped, so the message stays one line.
+    """
+
+    def __init__(self, message: str = ""):
+        super().__init__("".join(c if c.isprintable() else repr(c)[1:-1] for c in str(message)))
 
 
 class Teaching(NamedTuple):
