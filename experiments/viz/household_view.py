@@ -19,7 +19,7 @@ import numpy as np
 from experiments.viz.dashboard_model import DashboardModel
 from model.behaviour import DISTRESS_BID, SOCIAL_BID
 from model.daily import is_night
-from model.state import MOTHER, RESPONSE_NAMES, ROLES
+from model.state import DAYCARE, MOTHER, RESPONSE_NAMES, ROLES
 
 
 @dataclass(frozen=True)
@@ -77,14 +77,17 @@ def caregiver_activity(model: DashboardModel, h: int, k: int) -> str:
 
 def infant_activity(model: DashboardModel, h: int) -> str:
     """What the infant did in the hour just simulated."""
-    inf = model.sim.inf
-    if not model.sim.born:
+    sim = model.sim
+    inf = sim.inf
+    if not sim.born:
         return "not born yet"
     if not inf.with_family[h]:
         return "in neonatal care"
     if inf.asleep[h]:
         return "asleep"
-    where = " at daycare" if inf.at_daycare[h] else ""
+    hod = (sim.hod - 1) % 24  # the hour just simulated; at daycare = its carer is the one available then
+    at_daycare = sim.hh.available is not None and bool(sim.hh.available[hod, h, DAYCARE]) and sim.cg.exists[h, DAYCARE]
+    where = " at daycare" if at_daycare else ""
     if int(inf.bid[h]) == DISTRESS_BID:
         return f"crying{where}"
     if int(inf.bid[h]) == SOCIAL_BID:
