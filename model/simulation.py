@@ -59,10 +59,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from model import behaviour as bh
-from model import daily
+from model import daily, social
 from model import kernel as kn
 from model import physiology as phys
-from model import social
 from model.channels import apply_hour_channels, unread_before_birth
 from model.params import ParamSet
 from model.population import initialise

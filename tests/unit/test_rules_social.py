@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import daily
+from model import daily, social
 from model import physiology as phys
-from model import social
 from model.params import ParamSet
 from model.population import draw_couple_support
 from model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, Caregivers, Households
