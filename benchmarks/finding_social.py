@@ -32,8 +32,10 @@ from model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
 STRESSOR = {"type": "external_stressor", "month": 2, "days": 240, "intensity": 0.5, "coverage": 1.0}
 
 
-def chronic_cortisol(n: int, seed: int, months: float, stressor: bool, support_off: bool) -> dict:
-    over = {"support_stress_buffering": 0.0} if support_off and "support_stress_buffering" in PARAMS else {}
+def chronic_cortisol(n: int, seed: int, months: float, stressor: bool, support_off: bool, extra=None) -> dict:
+    over = dict(extra or {})
+    if support_off and "support_stress_buffering" in PARAMS:
+        over["support_stress_buffering"] = 0.0
     ivs = [make_intervention(dict(STRESSOR))] if stressor else []
     sim = Simulation(ParamSet.uniform(n, over), months, seed, ivs)
     total = np.zeros((n, 2))
@@ -77,17 +79,21 @@ def main():
     ap.add_argument("--months", type=float, default=13.0)
     ap.add_argument("--seeds", type=int, nargs="+", default=[11])
     ap.add_argument("--out", default=None)
+    ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="parameter overrides for every run")
+    ap.add_argument("--no-acute", action="store_true", help="skip the acute-stressor 2x2")
     a = ap.parse_args()
+    extra = {k: float(v) for k, v in (item.split("=", 1) for item in a.set)}
     res = {}
     for seed in a.seeds:
         r = {}
         for stressor in (False, True):
             for off in (False, True):
                 key = f"{'stressor' if stressor else 'no_stressor'}|support_{'off' if off else 'on'}"
-                r[key] = chronic_cortisol(a.households, seed, a.months, stressor, off)
+                r[key] = chronic_cortisol(a.households, seed, a.months, stressor, off, extra)
                 print(seed, key, {k: round(v, 1) for k, v in r[key].items()}, flush=True)
-        r["acute_2x2_6mo"] = acute_2x2(a.households, seed)
-        print(seed, "acute", json.dumps(r["acute_2x2_6mo"]), flush=True)
+        if not a.no_acute:
+            r["acute_2x2_6mo"] = acute_2x2(a.households, seed)
+            print(seed, "acute", json.dumps(r["acute_2x2_6mo"]), flush=True)
         res[seed] = r
     if a.out:
         with open(a.out + ".tmp", "w") as f:
