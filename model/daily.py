@@ -177,7 +177,7 @@ def update_ot_tone(cg: Caregivers, p: ParamSet):
     Target: ``trait * (setpoint_now / basal) ** c * (1 + gain * touch_hours) / (1 + 0.5 * loneliness)``,
     where ``touch_hours`` is the two-week mean of daily touch hours with the infant plus yesterday's
     affectionate partner touch hours (adult social layer, :func:`partner_social_day`; X27, X28),
-    where ``trait`` is the person's own central component (``ot_tone_trait``) and the weak
+    ``trait`` is the person's own central component (``ot_tone_trait``) and the weak
     exponent ``c`` (``ot_trait_coupling``) keeps basal plasma and central OT only loosely related
     (PH5: r = .08); the target saturates (:func:`model.physiology.ot_tone_target`).
     """
