@@ -20,6 +20,7 @@ import numba
 import numpy as np
 
 from model import physiology as phys
+from model import social
 from model import state as state_module
 from model.compiled import cached_dispatchers, drop_stale_cache
 from model.params import ParamSet
@@ -173,12 +174,15 @@ def update_father_hormones(cg: Caregivers, p: ParamSet, age_days: float):
 def update_ot_tone(cg: Caregivers, p: ParamSet):
     """Central OT tone tracks affiliative experience (slow plasticity, M9) and falls with grief.
 
-    Target: ``trait * (setpoint_now / basal) ** c * (1 + gain * touch_hours_ewma) / (1 + 0.5 * loneliness)``,
-    where ``trait`` is the person's own central component (``ot_tone_trait``) and the weak
+    Target: ``trait * (setpoint_now / basal) ** c * (1 + gain * touch_hours) / (1 + 0.5 * loneliness)``,
+    where ``touch_hours`` is the two-week mean of daily touch hours with the infant plus yesterday's
+    affectionate partner touch hours (adult social layer, :func:`partner_social_day`; X27, X28),
+    ``trait`` is the person's own central component (``ot_tone_trait``) and the weak
     exponent ``c`` (``ot_trait_coupling``) keeps basal plasma and central OT only loosely related
     (PH5: r = .08); the target saturates (:func:`model.physiology.ot_tone_target`).
     """
-    _relax_ot_tone(cg.ot_tone, resting_ot_tone(cg, p), p.ot_tone_affiliation_gain, cg.touch_hours_ewma, cg.loneliness,
+    affiliative_hours = cg.touch_hours_ewma + cg.partner_touch_hours  # adult social layer: partner touch (X27)
+    _relax_ot_tone(cg.ot_tone, resting_ot_tone(cg, p), p.ot_tone_affiliation_gain, affiliative_hours, cg.loneliness,
                    p.ot_tone_plasticity_days)
 
 
@@ -240,6 +244,10 @@ def _fold_day_into_ewmas(care_ewma, care_today, touch_ewma, touch_today, fatigue
     return new_fatigue, new_bond
 
 
+POVERTY_CORTISOL = 0.5  # chronic cortisol excess per unit of poverty_stress (assumption)
+GRIEF_CORTISOL = 0.4  # chronic cortisol excess per unit of loneliness in grief (assumption)
+
+
 def chronic_cortisol_target(cg: Caregivers, p: ParamSet) -> np.ndarray:
     """Tonic fractional cortisol excess from poverty, depression, grief and fatigue (H, K).
 
@@ -255,9 +263,64 @@ def _chronic_cortisol_target(poverty_stress, depression_cortisol, depressed, lon
     target = np.empty(loneliness.shape)
     for h in range(target.shape[0]):
         for k in range(target.shape[1]):
-            target[h, k] = (0.5 * poverty_stress[h] + depression_cortisol[h] * np.float64(depressed[h, k])
-                            + 0.4 * loneliness[h, k] + 0.15 * fatigue[h, k])
+            target[h, k] = (POVERTY_CORTISOL * poverty_stress[h] + depression_cortisol[h] * np.float64(depressed[h, k])
+                            + GRIEF_CORTISOL * loneliness[h, k] + 0.15 * fatigue[h, k])
     return target
+
+
+# ------------------------------------------------------------------ adult social layer (model.social)
+def chronic_stressor_load(cg: Caregivers, p: ParamSet) -> np.ndarray:
+    """The stressor part of the chronic cortisol target (H, K), fraction of mean cortisol.
+
+    ``POVERTY_CORTISOL * poverty_stress + GRIEF_CORTISOL * loneliness``: the chronic stressors that
+    OT and social support buffer (:func:`model.social.buffered_cortisol_target`); depression and
+    fatigue, the rest of :func:`chronic_cortisol_target`, are states of the person and are not.
+    """
+    return POVERTY_CORTISOL * p.poverty_stress[:, None] + GRIEF_CORTISOL * cg.loneliness
+
+
+def shared_waking_hours(available: np.ndarray) -> np.ndarray:
+    """Hours of the day (H,) in which mother and father are both home and awake.
+
+    The hours outside ``NIGHT_HOURS`` in which both are available (:func:`availability_table`:
+    present, at home, not at work).
+    """
+    awake = [hod for hod in range(24) if not is_night(hod)]
+    both = available[awake, :, MOTHER] & available[awake, :, FATHER]
+    return both.sum(axis=0).astype(np.float64)
+
+
+def partner_social_day(cg: Caregivers, hh: Households, p: ParamSet) -> tuple[np.ndarray, np.ndarray]:
+    """Today's adult social layer, in place; returns the day's (stressor buffer, support buffer), (H, K) each.
+
+    Sets each parent's support today (``cg.social_support``, :func:`model.social.support_level`:
+    the couple's ``couple_support`` if the partner is co-resident and present, and a co-resident
+    grandparent's ``grandparent_support``; 0 for the other roles) and both partners' affectionate
+    partner-touch hours (``cg.partner_touch_hours``, :func:`model.social.partner_touch_hours` within
+    :func:`shared_waking_hours`). The stressor buffer (:func:`model.social.stressor_buffer`) is the
+    factor on the day's chronic and external stressors, at the day's mean central OT with partner
+    touch (:func:`model.social.partner_touch_day_ot`, the release of
+    :func:`model.social.partner_touch_release`); the support buffer alone
+    (:func:`model.social.support_buffer`) is the factor on the crying stressor, whose OT buffer is hourly.
+    """
+    here = cg.exists & cg.present
+    partner_home = np.zeros_like(here)
+    partner_home[:, MOTHER] = here[:, MOTHER] & here[:, FATHER]
+    partner_home[:, FATHER] = partner_home[:, MOTHER]
+    grandparent_home = np.zeros_like(here)
+    grandparent_home[:, PARENTS] = here[:, PARENTS] & here[:, GRANDPARENT][:, None]
+    cg.social_support[:] = social.support_level(cg.couple_support, partner_home, p.grandparent_support[:, None],
+                                                grandparent_home)
+    touch = social.partner_touch_hours(shared_waking_hours(hh.available) * partner_home[:, MOTHER],
+                                       cg.couple_support[:, MOTHER], p.partner_touch_per_day)
+    cg.partner_touch_hours[:] = 0.0
+    cg.partner_touch_hours[:, PARENTS] = touch[:, None]
+    release = social.partner_touch_release(p.ot_social_touch[:, None], p.touch_ot_gain_affectionate[:, None],
+                                           p.touch_ot_gain_stimulatory[:, None], cg.ot_reactivity)
+    day_ot = social.partner_touch_day_ot(cg.ot_tone, release, cg.partner_touch_hours)
+    gain = p.support_stress_buffering[:, None]
+    buffer = social.stressor_buffer(day_ot, p.ot_stress_buffering[:, None], cg.social_support, gain)
+    return buffer, social.support_buffer(cg.social_support, gain)
 
 
 # Mothers' cortisol across pregnancy (P5: women's salivary cortisol rises from 12 to 36 weeks,

@@ -218,6 +218,22 @@ _DECLARATIONS: tuple[Param, ...] = (
        "time constant of the developmental damping of infant HPA reactivity after 2 months", "cortisol"),
     _p("contact_buffering", 0.6, 0, 1, "fraction", "I10, I13 (SSC lowers infant cortisol)",
        "share of the infant's cortisol drive removed by sensitive contact (social buffering)", "cortisol"),
+    # ---------------------------------------------------------------- adult social layer
+    _p("support_stress_buffering", 1.0, 0, 3, "gain",
+       "X38 (most effective partner support -50.4% of the distress-to-cortisol effect: gain 1 at support 1); "
+       "X40 (lab support, cortisol ES 0.83, upper bound); X36",
+       "how strongly social support divides the cortisol drive of every stressor of a parent, "
+       "1 / (1 + gain x support) (0 = off)", "social"),
+    _p("couple_support_mean", 0.6, 0.05, 0.95, "index (0-1)", "assumption (X38: couples differ in support effectiveness)",
+       "median support effectiveness of a couple (logit-normal across couples, logit SD 1)", "social"),
+    _p("grandparent_support", 0.3, 0, 1, "index (0-1)", "assumption",
+       "support a co-resident grandparent gives each parent (combined with the partner's as independent sources)",
+       "social"),
+    _p("partner_touch_per_day", 0.5, 0, 3, "hours/day",
+       "assumption (X28: warm-touch practice 30 min 3x/week raises salivary OT; X39: intimacy time lowers daily "
+       "cortisol; I14: touch raises sOT in daily life)",
+       "hours of affectionate partner touch a day of a couple with the best support, in hours both are home "
+       "and awake; fewer with less support (0 = off)", "social"),
     # ---------------------------------------------------------------- dopamine, bond, sensitivity
     _p("bond_learning_rate", 0.01, 0, 0.2, "per rewarding episode", "assumption (RPE learning, prior-models 2.3)",
        "rate at which rewarding episodes and positive dopamine prediction errors consolidate the bond", "reward"),

@@ -120,7 +120,28 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     cg.ot_tone[:] = resting_ot_tone(cg, p)
     cg.ot_central[:] = cg.ot_tone
     cg.distress_sensitivity[:] = draw_distress_sensitivity(p, rng)
+    cg.couple_support[:] = draw_couple_support(p, rng)
     return cg, inf, hh
+
+
+COUPLE_SUPPORT_LOGIT_SD = 1.0  # spread of support effectiveness between couples (assumption; X38: it varies)
+
+
+def draw_couple_support(p: ParamSet, rng: np.random.Generator):
+    """Each couple's support effectiveness (0-1), the same for mother and father (a couple-level trait).
+
+    Logit-normal: ``sigmoid(logit(couple_support_mean) + COUPLE_SUPPORT_LOGIT_SD * z)``, one ``z``
+    per household (X38: partner support effectiveness differs between couples; its distribution is
+    an assumption). Written to the mother's and father's slots; a household without a father
+    keeps the value unused (:func:`model.social.support_level` needs the partner present).
+    """
+    z = rng.standard_normal(p.n)
+    m = p.couple_support_mean
+    s = 1.0 / (1.0 + np.exp(-(np.log(m / (1.0 - m)) + COUPLE_SUPPORT_LOGIT_SD * z)))
+    out = np.zeros((p.n, K))
+    out[:, MOTHER] = s
+    out[:, FATHER] = s
+    return out
 
 
 def draw_distress_sensitivity(p: ParamSet, rng: np.random.Generator):

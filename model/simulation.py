@@ -28,7 +28,8 @@ The flow runs one way, each step in one place:
    OT tone, depression, the prenatal bond or weaning) and today's availability;
 2. interventions: ``apply(sim)`` for each; they write input channels (:mod:`model.channels`)
    and household events, nothing else;
-3. at hour 0, ``_precompute_day``: the chronic cortisol target plus ``extra_stress``; before
+3. at hour 0, ``_precompute_day``: the adult social layer (support, partner touch) and the
+   chronic cortisol target plus ``extra_stress``, their stressors buffered (:mod:`model.social`); before
    birth the pregnancy day (cortisol excess, chronic stress, P5 cortisol); the day-constant
    terms of the hourly rules;
 4. after birth, :func:`model.channels.apply_hour_channels` (contact sessions, acute stress) and
@@ -58,7 +59,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from model import behaviour as bh
-from model import daily
+from model import daily, social
 from model import kernel as kn
 from model import physiology as phys
 from model.channels import apply_hour_channels, unread_before_birth
@@ -314,13 +315,17 @@ class Simulation:
         u_depression = self.rng["depression"].random((2, self.H, K))
         u_weaning = self.rng["weaning"].random(self.H)
         self.chronic_target = daily.open_day(self.cg, self.hh, self.p, self.day, u_depression, u_weaning)
+        self.stressor_load = daily.chronic_stressor_load(self.cg, self.p)  # its buffered part (model.social)
         self.refresh_availability()
 
     def _precompute_day(self):
         """Set up the day for the hour, after today's interventions wrote their channels.
 
-        The one place a day's terms are made: the chronic cortisol target plus the daily input
-        channel ``extra_stress``; before birth, the pregnancy day (:func:`model.daily.pregnancy_day`:
+        The one place a day's terms are made: the adult social layer of the day
+        (:func:`model.daily.partner_social_day`: support and partner touch) and the chronic cortisol
+        target plus the daily input channel ``extra_stress``, with the stressors among them buffered
+        by OT and support (:func:`model.social.buffered_cortisol_target`), and the crying stressor
+        divided by the support buffer; before birth, the pregnancy day (:func:`model.daily.pregnancy_day`:
         cortisol excess, chronic stress, P5 cortisol); after birth, the terms of the hourly rules,
         built once by keyword into ``day_terms[hod]`` (:class:`model.kernel.DayTerms`): the static
         part of attunement, the relaxation terms of central OT and cortisol, the infant's HPA gain
@@ -328,7 +333,12 @@ class Simulation:
         awakening response at 07 and 08).
         """
         p, cg = self.p, self.cg
-        self.cortisol_target = self.chronic_target + cg.extra_stress  # the daily input channel
+        # adult social layer: support and partner touch buffer the chronic stressors and the daily
+        # input channel extra_stress (model.social.buffered_cortisol_target), support the crying stressor
+        stress_buffer_day, support_buffer_day = daily.partner_social_day(cg, self.hh, p)
+        self.cortisol_target = social.buffered_cortisol_target(self.chronic_target, self.stressor_load,
+                                                               cg.extra_stress, stress_buffer_day)
+        self.cry_stress_today = self.cry_stress_hpa * support_buffer_day
         if not self.born:  # pregnancy: stress physiology and cortisol (P5), once a day
             daily.pregnancy_day(cg, p, self.cortisol_target, self.frac_pregnancy)
         self.att_static = bh.attunement_static(p, cg, self.role_sens)
@@ -337,7 +347,7 @@ class Simulation:
         terms = kn.DayTerms(att_static=self.att_static, cortisol_target=self.cortisol_target,
                             role_weight=self.role_weight,
                             stim_share=self.stim_share, aff_match=self.aff_match, stim_match=self.stim_match,
-                            cry_stress_hpa=self.cry_stress_hpa, cortisol_scale=self.cortisol_scale,
+                            cry_stress_hpa=self.cry_stress_today, cortisol_scale=self.cortisol_scale,
                             carry_ot_central=self.carry_ot_central_h, carry_cortisol=self.carry_cortisol,
                             infant_hpa_gain=self.infant_hpa_gain)
         awakening = {7: terms._replace(cortisol_scale=self.cortisol_scale_car),

@@ -107,6 +107,10 @@ class Caregivers:
     extra_stress: np.ndarray  # fraction of mean cortisol added to the chronic target (daily)
     acute_stress: np.ndarray  # fraction of mean cortisol added to the excess this hour
     contact_session: np.ndarray  # share of this hour in a skin-to-skin session (0-1)
+    # --- adult social layer (model.social)
+    couple_support: np.ndarray  # the couple's support effectiveness, 0-1 (trait; same for mother and father)
+    social_support: np.ndarray  # today's support, 0-1 (partner if present, co-resident grandparent)
+    partner_touch_hours: np.ndarray  # today's hours of affectionate partner touch
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:

@@ -16,11 +16,13 @@ hormone step is the engine's own rule, never re-coded:
   response) or ``"none"`` (no response). The infant's excess advances by
   ``cortisol_excess_step`` (kick, then clearance over the sampling delay) and its salivary
   level is ``infant_cortisol_level``. The caregiver hears the infant cry unsoothed
-  (``unsoothed_crying``) and then takes the engine's crying stressor ``caregiver_cry_stress``;
+  (``unsoothed_crying``) and then takes the engine's crying stressor ``caregiver_cry_stress``
+  (at the day's support-buffered size, ``Simulation.cry_stress_today``);
   the caregiver's level is ``cortisol_level``.
 * :func:`acute_social_stressor` (a TSST-like task; X29, X38, X40, I-series of intranasal OT):
-  an acute cortisol drive ``tsst_drive`` x the person's HPA reactivity x the engine's OT
-  ``stress_buffer`` x (1 - ``support_buffering``) with partner support. An optional
+  an acute cortisol drive ``tsst_drive`` x the person's HPA reactivity, damped by the engine's
+  rule for every stressor, ``model.social.buffered_stress`` (the OT ``stress_buffer`` times the
+  support buffer of a supporter present at ``lab_support``; Heinrichs et al. 2003). An optional
   intranasal dose enters as the ``exogenous_ot`` input channel does in the engine (a rise of
   the central OT target, ``central_ot_step``) for the wait between dose and task
   (``dose_wait_min``, 45 min as in Heinrichs et al. 2003).
@@ -40,6 +42,7 @@ from experiments.lab.params import LabParam, resolve, table
 from experiments.lab.procedures import PROC_PARAMS, minute_responses
 from model import behaviour as bh
 from model import physiology as phys
+from model import social
 from model.roles import role_matrices
 from model.state import DISTRESS_BID, NO_RESPONSE, SENSITIVE, K
 
@@ -51,9 +54,10 @@ STRESS_PARAMS = table(
     LabParam("tsst_drive", 1.0, 0, 4, "fraction of mean cortisol",
              "assumption (TSST: salivary cortisol about doubles at +20-30 min, Kirschbaum et al. 1993, MEMORY)",
              "acute cortisol excess of the adult social stressor at HPA reactivity 1, unbuffered"),
-    LabParam("support_buffering", 0.5, 0, 0.9, "fraction of the drive",
-             "X38 (best partner support -50% of the distress effect); X40 (support ES 0.83, upper bound); X29 (touch, not words)",
-             "share of the adult stressor's cortisol drive removed by partner support (0 = no buffering)"),
+    LabParam("lab_support", 1.0, 0, 1, "index (0-1)",
+             "Heinrichs et al. 2003 (a best friend's support before the TSST; MEMORY); X38 (best partner support)",
+             "support effectiveness of the supporter present at the adult stressor (0 = none); its effect is the "
+             "model's support buffer (model.social.support_buffer, gain support_stress_buffering)"),
     LabParam("dose_wait_min", 45.0, 0, 120, "min", "Heinrichs et al. 2003 (IN-OT 50 min before the TSST; MEMORY); I5",
              "time from an intranasal dose to the stressor"),
 )
@@ -149,7 +153,7 @@ def infant_stressor(sim, rng: np.random.Generator, comfort: str = "caregiver", p
     # the caregiver hears the infant cry unsoothed -> the engine's crying stressor
     unsoothed = per_element(bh.unsoothed_crying, DISTRESS_BID, quality, dtypes=(bool,))
     acute = np.where(unsoothed & cg.exists,
-                     phys.caregiver_cry_stress(sim.cry_stress_hpa, cg.ot_central, _col(p.ot_stress_buffering)), 0.0)
+                     phys.caregiver_cry_stress(sim.cry_stress_today, cg.ot_central, _col(p.ot_stress_buffering)), 0.0)
     out = _pre_post_caregiver(sim, acute, q["sample_delay_min"], cortisol_before)
     out.update({
         "infant_cortisol_pre": pre, "infant_cortisol_post": post, "infant_cortisol_change": post - pre,
@@ -168,8 +172,9 @@ def acute_social_stressor(sim, rng: np.random.Generator | None = None, support: 
     rise of the central OT target (size ``intranasal_dose_central`` of the play procedure's
     table), for ``dose_wait_min`` by the engine's ``central_ot_step`` (with or without a dose the
     person waits that long in the lab, so placebo and dose differ only by the dose). The drive is
-    ``tsst_drive * hpa_reactivity * stress_buffer(OT_central, ot_stress_buffering) *
-    (1 - support_buffering if support)``; the caregiver's cortisol then follows
+    ``social.buffered_stress(tsst_drive * hpa_reactivity, OT_central, ot_stress_buffering, S,
+    support_stress_buffering)`` with ``S = lab_support`` if ``support`` else 0 (the person's partner
+    is not in the lab); the caregiver's cortisol then follows
     ``cortisol_excess_step`` to the sample ``sample_delay_min`` later.
 
     Returns caregiver plasma cortisol before and after (with hour-courses for salivary
@@ -184,8 +189,9 @@ def acute_social_stressor(sim, rng: np.random.Generator | None = None, support: 
     # dose or placebo, the person waits dose_wait_min in the lab (no touch): central OT relaxes toward
     # tone + the dose's rise, as the engine's exogenous_ot channel acts
     ot_task = phys.central_ot_step(cg.ot_central, cg.ot_tone, 0.0, exogenous, carry_ot)
-    support_factor = 1.0 - q["support_buffering"] if support else 1.0
-    drive = q["tsst_drive"] * cg.hpa_reactivity * phys.stress_buffer(ot_task, _col(p.ot_stress_buffering)) * support_factor
+    support_level = q["lab_support"] if support else 0.0
+    drive = social.buffered_stress(q["tsst_drive"] * cg.hpa_reactivity, ot_task, _col(p.ot_stress_buffering),
+                                   support_level, _col(p.support_stress_buffering))
     drive = np.where(cg.exists, drive, 0.0)
     out = _pre_post_caregiver(sim, drive, q["sample_delay_min"], cortisol_before)
     out.update({"cortisol_change": out["cortisol_post"] - out["cortisol_pre"],

@@ -3,7 +3,7 @@
 Each test varies or removes one mechanism and checks the direction: the stressor raises infant
 cortisol; reactivity falls with age (PH15); sensitive contact buffers the infant's response
 (``contact_buffering`` = 0 removes it); partner support and an intranasal dose each lower the
-adult response (``support_buffering`` = 0 and ``ot_stress_buffering`` = 0 remove them).
+adult response (``support_stress_buffering`` = 0 and ``ot_stress_buffering`` = 0 remove them).
 """
 
 from __future__ import annotations
@@ -132,19 +132,30 @@ def test_support_and_intranasal_ot_each_lower_the_adult_response(sim2):
     both = st.acute_social_stressor(sim2, rng, support=True, dose=1.0)["cortisol_change"][ex]
     assert np.mean(base) > 0
     assert np.all(sup < base) and np.all(dosed < base) and np.all(both < np.minimum(sup, dosed))
-    # knock-out of support: support_buffering = 0 -> no buffering
-    off = st.acute_social_stressor(sim2, rng, support=True, params={"support_buffering": 0.0})["cortisol_change"][ex]
+    # no supporter in the lab (lab_support = 0) -> no buffering
+    off = st.acute_social_stressor(sim2, rng, support=True, params={"lab_support": 0.0})["cortisol_change"][ex]
     np.testing.assert_allclose(off, base)
+
+
+def test_no_support_buffering_without_the_parameter():
+    """Knock-out: support_stress_buffering = 0 -> a supporter leaves the adult response unchanged."""
+    sim = _sim(2.0, {"support_stress_buffering": 0.0})
+    ex = sim.cg.exists
+    base = st.acute_social_stressor(sim)["cortisol_change"][ex]
+    sup = st.acute_social_stressor(sim, support=True)["cortisol_change"][ex]
+    np.testing.assert_allclose(sup, base)
 
 
 def test_no_ot_buffering_without_the_parameter():
     """Knock-out: ot_stress_buffering = 0 -> an intranasal dose leaves the response unchanged."""
     sim = _sim(2.0, {"ot_stress_buffering": 0.0})
     ex = sim.cg.exists
-    base = st.acute_social_stressor(sim)["cortisol_change"][ex]
+    placebo = st.acute_social_stressor(sim)
+    base = placebo["cortisol_change"][ex]
     dosed = st.acute_social_stressor(sim, dose=1.0)
     np.testing.assert_allclose(dosed["cortisol_change"][ex], base)
-    assert np.all(dosed["ot_central_task"][ex] > sim.cg.ot_central[ex])  # the dose still raised central OT
+    # the dose still raised central OT (against placebo: both wait dose_wait_min in the lab)
+    assert np.all(dosed["ot_central_task"][ex] > placebo["ot_central_task"][ex])
 
 
 def test_bad_input_is_refused(sim2):
@@ -162,7 +173,7 @@ ENGINE_RULES = {
                         "infant_cortisol_level", "infant_circadian_cortisol", "minute_responses", "relief",
                         "unsoothed_crying", "caregiver_cry_stress", "response_attunement", "attunement_static",
                         "attunement_hourly"},
-    "acute_social_stressor": {"central_ot_step", "stress_buffer"},
+    "acute_social_stressor": {"central_ot_step", "buffered_stress"},
     "_pre_post_caregiver": {"cortisol_excess_step", "_caregiver_course"},
     "_caregiver_course": {"cortisol_level", "cortisol_excess_step"},
 }
