@@ -107,6 +107,8 @@ class Caregivers:
     extra_stress: np.ndarray  # fraction of mean cortisol added to the chronic target (daily)
     acute_stress: np.ndarray  # fraction of mean cortisol added to the excess this hour
     contact_session: np.ndarray  # share of this hour in a skin-to-skin session (0-1)
+    # depression episode (model.daily.update_depression)
+    depression_remission_rate: np.ndarray  # per day: remission hazard of the current episode (its class), 0 if well
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:
