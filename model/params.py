@@ -290,7 +290,7 @@ _DECLARATIONS: tuple[Param, ...] = (
        "the same hazard in the third trimester is an assumption",
        "maternal onset hazard in the third trimester and from 3 months postpartum", "mood"),
     _p("maternal_prenatal_depression", 0.08, 0, 1, "share",
-       "X68, X69, X75 (mechanisms.md 7: P0 0.06-0.10; about a third of cases begin in pregnancy)",
+       "X68, X69, X75 (mechanisms.md 7: prevalence at birth 0.06-0.10; about a third of cases begin in pregnancy)",
        "share of mothers in an episode at the start of the risk window (third trimester, 90 days before birth)",
        "mood"),
     _p("paternal_depression_onset_base", 0.0002, 0, 0.02, "per day",
