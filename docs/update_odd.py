@@ -25,11 +25,13 @@ def lab_tables() -> str:
     from experiments.lab.params import lab_table
     from experiments.lab.procedures import PROC_PARAMS
     from experiments.lab.ssp import SSP_PARAMS
+    from experiments.lab.stress import STRESS_PARAMS
 
     parts = [("Strange Situation (`experiments/lab/ssp.py`, `SSP_PARAMS`)", SSP_PARAMS),
              ("Coding and classification (`experiments/lab/coding.py`, `CODING_PARAMS`)", CODING_PARAMS),
              ("Measurement layer (`experiments/lab/measures.py`, `MEASURE_PARAMS`)", MEASURE_PARAMS),
-             ("Visit procedures (`experiments/lab/procedures.py`, `PROC_PARAMS`)", PROC_PARAMS)]
+             ("Visit procedures (`experiments/lab/procedures.py`, `PROC_PARAMS`)", PROC_PARAMS),
+             ("Stress procedures (`experiments/lab/stress.py`, `STRESS_PARAMS`)", STRESS_PARAMS)]
     return "\n\n".join(f"**{title}**\n\n{lab_table(table)}" for title, table in parts)
 
 

@@ -361,72 +361,154 @@ def pregnancy_day(cg: Caregivers, p: ParamSet, cortisol_target: np.ndarray, gest
                                     cg.cortisol_excess)
 
 
+DEPRESSION_WINDOW_START = -90.0  # day of age: the third trimester (PH16, P9, X75: prenatal visits at 32-36 weeks)
+DEPRESSION_WINDOW_END = 365.0  # day of age: 12 months postpartum (PH16, P9); onsets stop, remission goes on
+MATERNAL_EARLY_DAYS = 90.0  # days after birth with the raised maternal hazard (X68; mechanisms.md 7)
+FATHER_PEAK_DAY = 135.0  # day of age of the paternal hazard peak: 4.5 months (P9: 3-6 months)
+FATHER_PEAK_SD_DAYS = 60.0  # width (SD) of the paternal peak (P9: the 3-6 month window), assumption
+# Stress index of an average new parent at the defaults (model output, 1-6 months: mothers 0.21-0.26,
+# fathers 0.11-0.15; benchmarks/finding_ppd.py): the evidence's hazards are those of such a parent.
+DEPRESSION_STRESS_REFERENCE = 0.2
+UNRESOLVED_DEPRESSION_RISK = 0.4  # log hazard ratio of unresolved loss (assumption, range 0-1)
+
+
 def depression_window(age_days: float) -> bool:
-    """Perinatal risk window: third trimester to 12 months postpartum (PH16, P9)."""
-    return -90.0 <= age_days <= 365.0
+    """Perinatal onset window: third trimester to 12 months postpartum (PH16, P9)."""
+    return DEPRESSION_WINDOW_START <= age_days <= DEPRESSION_WINDOW_END
+
+
+def depression_baseline_hazard(age_days: float, early, late, father_base, father_peak):
+    """Onset hazards (per day) of a reference mother and father at ``age_days``: ``(mother, father)``, (H,) each.
+
+    Mother: ``early`` for the first ``MATERNAL_EARLY_DAYS`` after birth, ``late`` in the third
+    trimester and afterwards (X68, X70: most episodes begin after delivery, mechanisms.md 7).
+    Father: ``father_base + father_peak * exp(-((age - FATHER_PEAK_DAY) / FATHER_PEAK_SD_DAYS)^2 / 2)``
+    (P9: paternal prevalence peaks at 3-6 months). Units: per day.
+    """
+    mother = early if 0.0 <= age_days < MATERNAL_EARLY_DAYS else late
+    bump = np.exp(-0.5 * ((age_days - FATHER_PEAK_DAY) / FATHER_PEAK_SD_DAYS) ** 2)
+    return mother, father_base + father_peak * bump
+
+
+def prevalent_chronic_share(chronic_share, remitting_days, chronic_days):
+    """Share of chronic episodes among episodes in course at a moment (length-biased sampling).
+
+    ``s * D_c / (s * D_c + (1 - s) * D_r)``: in a steady state an episode class is present in
+    proportion to its incidence times its mean duration (prevalence = incidence x duration).
+    Used for the episodes already in course at the start of the risk window (X75, X69).
+    """
+    chronic = chronic_share * chronic_days
+    return chronic / np.maximum(chronic + (1.0 - chronic_share) * remitting_days, 1e-12)
+
+
+def onset_probability(log_hazard):
+    """Probability of an onset within one day from a log hazard (per day): ``1 - exp(-exp(log_hazard))``."""
+    return -np.expm1(-np.exp(log_hazard))
 
 
 def update_depression(cg: Caregivers, p: ParamSet, age_days: float, u_onset, u_remit):
-    """Onset and remission of depressive episodes (daily hazards) in mothers and fathers.
+    """Onset and remission of latent depressive episodes (daily hazards) in mothers and fathers.
 
-    Onset log-odds: the role's baseline (calibrated to PH16 17.7% maternal, P9 10.4% paternal),
-    plus chronic stress and fatigue, poverty, unresolved loss, a partner's depression (P9
-    couple correlation) and low OT tone (M15; M17 finds the opposite in women with past
-    depression, so the direction is uncertain and the parameter may be negative). Fathers'
-    risk peaks 3-6 months postpartum (P9: 25.6% in that window). Remission has a constant hazard.
+    ``depressed`` is a clinical episode (major + minor depression as a structured interview finds
+    it, X68); a screen such as the EPDS is the lab's observation of it
+    (``experiments.lab.measures.DepressionScreen``). At the start of the window
+    (:data:`DEPRESSION_WINDOW_START`) a share of parents is already in an episode
+    (:func:`seed_prenatal_episodes`). In the window, the onset hazard is the reference hazard of
+    the day (:func:`depression_baseline_hazard`) times the mother's risk-group hazard ratio,
+    times the risk factors (:func:`_parents_depression_log_hazard`: stress above an average new
+    parent's, unresolved loss, low OT tone, and the partner's depression, X75, X79). Each new
+    episode is remitting or chronic (two-class mixture, X72, X74) and remits with its class's
+    constant hazard; remission continues after the window.
     """
-    if not depression_window(age_days):
+    if age_days < DEPRESSION_WINDOW_START:
         return
-    father_peak = 0.8 * np.exp(-(((age_days - 135.0) / 60.0) ** 2))
-    log_tone = np.log(np.maximum(cg.ot_tone[:, list(PARENTS)], 1e-3))
-    logit = _parents_depression_logit(
-        p.maternal_depression_risk, p.paternal_depression_risk, father_peak, p.stress_depression_risk,
-        cg.chronic_stress, cg.fatigue, p.poverty_stress, cg.loneliness, cg.unresolved, p.partner_depression_risk,
-        cg.depressed, p.low_ot_depression_risk, log_tone)
-    p_onset = 1.0 / (1.0 + np.exp(-logit))
-    cg.depressed = _depression_transitions(cg.depressed, cg.exists, p_onset, u_onset, u_remit,
-                                           p.depression_remission_days)
+    if age_days == DEPRESSION_WINDOW_START:
+        seed_prenatal_episodes(cg, p, u_onset)
+        return
+    if depression_window(age_days):
+        h_mother, h_father = depression_baseline_hazard(
+            age_days, p.maternal_depression_onset_early, p.maternal_depression_onset_late,
+            p.paternal_depression_onset_base, p.paternal_depression_onset_peak)
+        log_base = np.log(np.maximum(np.stack([h_mother * p.maternal_depression_hazard_ratio, h_father], 1), 1e-300))
+        log_tone = np.log(np.maximum(cg.ot_tone[:, list(PARENTS)], 1e-3))
+        log_h = _parents_depression_log_hazard(
+            log_base, p.stress_depression_risk, cg.chronic_stress, cg.fatigue, p.poverty_stress, cg.loneliness,
+            cg.unresolved, p.partner_depression_risk, cg.depressed, p.low_ot_depression_risk, log_tone)
+        p_onset = onset_probability(log_h)
+    else:
+        p_onset = np.zeros((cg.depressed.shape[0], len(PARENTS)))
+    p_remit = -np.expm1(-cg.depression_remission_rate)
+    cg.depressed, cg.depression_remission_rate = _depression_transitions(
+        cg.depressed, cg.depression_remission_rate, cg.exists, p_onset, p_remit, u_onset, u_remit,
+        p.depression_chronic_share, p.depression_remission_days, p.depression_chronic_days)
+    cg.ever_depressed |= cg.depressed
+
+
+def seed_prenatal_episodes(cg: Caregivers, p: ParamSet, u):
+    """Episodes in course at the start of the window: mothers with probability
+    ``maternal_prenatal_depression``, fathers ``paternal_prenatal_depression`` (X68, X69, X75);
+    the class is chronic with the length-biased share of :func:`prevalent_chronic_share`.
+    ``u``: (H, K) uniforms; ``u / P0`` is uniform again given an episode and draws its class."""
+    share = prevalent_chronic_share(p.depression_chronic_share, p.depression_remission_days,
+                                    p.depression_chronic_days)
+    prevalence = np.stack([p.maternal_prenatal_depression, p.paternal_prenatal_depression], 1)
+    cg.depressed, cg.depression_remission_rate = _depression_transitions(
+        np.zeros_like(cg.depressed), np.zeros_like(cg.depression_remission_rate), cg.exists, prevalence,
+        np.zeros_like(prevalence), u, np.ones_like(u), share, p.depression_remission_days,
+        p.depression_chronic_days)
     cg.ever_depressed |= cg.depressed
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _parents_depression_logit(maternal_risk, paternal_risk, father_peak, stress_risk, chronic_stress, fatigue,
-                              poverty_stress, loneliness, unresolved, partner_risk, depressed, low_ot_risk,
-                              log_tone):
-    """Onset log-odds of :func:`update_depression` for mothers and fathers (H, 2).
+def _parents_depression_log_hazard(log_base, stress_risk, chronic_stress, fatigue, poverty_stress, loneliness,
+                                   unresolved, partner_risk, depressed, low_ot_risk, log_tone):
+    """Onset log hazard (per day) of :func:`update_depression` for mothers and fathers (H, 2).
 
-    ``base + stress_risk * stress + 0.4 * unresolved + partner_risk * partner + low_ot_risk *
-    max(-log_tone, 0)``, with ``stress = chronic + 0.3 * fatigue + 0.5 * poverty + 0.5 * loneliness``.
-    Only parents can fall ill, so the exp and log are taken for them only.
+    ``log_base + stress_risk * (stress - DEPRESSION_STRESS_REFERENCE) + UNRESOLVED_DEPRESSION_RISK *
+    unresolved + partner_risk * partner_depressed + low_ot_risk * max(-log_tone, 0)``, with
+    ``stress = chronic + 0.3 * fatigue + 0.5 * poverty + 0.5 * loneliness``. Each term is a log
+    hazard ratio; ``partner_risk`` is the partner-contagion gain (X75, X79; 0 = off). The
+    household's poverty stress is shared by both parents (a shared source of the couple
+    correlation, X77).
     """
     n_parents = len(PARENTS)
-    logit = np.empty((depressed.shape[0], n_parents))
+    log_h = np.empty((depressed.shape[0], n_parents))
     for h in range(depressed.shape[0]):
         for j in range(n_parents):
             k = PARENTS[j]
-            base = maternal_risk[h] if k == MOTHER else paternal_risk[h] + father_peak
             partner = depressed[h, FATHER] if k == MOTHER else depressed[h, MOTHER]
             stress = chronic_stress[h, k] + 0.3 * fatigue[h, k] + 0.5 * poverty_stress[h] + 0.5 * loneliness[h, k]
             low_tone = np.maximum(-log_tone[h, j], 0.0)
-            logit[h, j] = (base + stress_risk[h] * stress + 0.4 * np.float64(unresolved[h, k])
+            log_h[h, j] = (log_base[h, j] + stress_risk[h] * (stress - DEPRESSION_STRESS_REFERENCE)
+                           + UNRESOLVED_DEPRESSION_RISK * np.float64(unresolved[h, k])
                            + partner_risk[h] * np.float64(partner) + low_ot_risk[h] * low_tone)
-    return logit
+    return log_h
 
 
 @numba.njit(cache=True, error_model="numpy")
-def _depression_transitions(depressed, exists, p_onset, u_onset, u_remit, remission_days):
-    """Today's depression states (H, K): onset in existing parents with probability ``p_onset``
-    (H, 2), remission in anyone depressed with probability ``1 / remission_days``."""
+def _depression_transitions(depressed, remission_rate, exists, p_onset, p_remit, u_onset, u_remit, chronic_share,
+                            remitting_days, chronic_days):
+    """Today's episodes (H, K) and their remission hazards (per day).
+
+    Remission in anyone depressed with probability ``p_remit`` (H, K); onset in existing, well
+    parents with probability ``p_onset`` (H, 2). A new episode is chronic (hazard
+    ``1 / chronic_days``) if ``u_onset / p_onset < chronic_share`` (X72, X74), else remitting
+    (``1 / remitting_days``); given an onset, ``u_onset / p_onset`` is uniform, so no draw is added.
+    """
     new = np.empty_like(depressed)
+    rate = np.empty_like(remission_rate)
     for h in range(depressed.shape[0]):
         for k in range(depressed.shape[1]):
-            remit = depressed[h, k] and u_remit[h, k] < 1.0 / remission_days[h]
+            remit = depressed[h, k] and u_remit[h, k] < p_remit[h, k]
             new[h, k] = depressed[h, k] and not remit
+            rate[h, k] = remission_rate[h, k] if new[h, k] else 0.0
         for j in range(len(PARENTS)):
             k = PARENTS[j]
             if exists[h, k] and not depressed[h, k] and u_onset[h, k] < p_onset[h, j]:
                 new[h, k] = True
-    return new
+                chronic = u_onset[h, k] < chronic_share[h] * p_onset[h, j]
+                rate[h, k] = 1.0 / chronic_days[h] if chronic else 1.0 / remitting_days[h]
+    return new, rate
 
 
 def prenatal_bond(cg: Caregivers, hh: Households, p: ParamSet, frac_preg: float):
@@ -503,6 +585,8 @@ def reset_day(cg: Caregivers, inf: Infants):
 __all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule",
            "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
+           "depression_window", "depression_baseline_hazard", "prevalent_chronic_share", "onset_probability",
+           "seed_prenatal_episodes",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT", "prenatal_cortisol", "pregnancy_day",
            "PREGNANCY_CORTISOL_RISE"]
 

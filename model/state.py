@@ -111,6 +111,8 @@ class Caregivers:
     couple_support: np.ndarray  # the couple's support effectiveness, 0-1 (trait; same for mother and father)
     social_support: np.ndarray  # today's support, 0-1 (partner if present, co-resident grandparent)
     partner_touch_hours: np.ndarray  # today's hours of affectionate partner touch
+    # depression episode (model.daily.update_depression)
+    depression_remission_rate: np.ndarray  # per day: remission hazard of the current episode (its class), 0 if well
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:

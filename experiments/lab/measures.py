@@ -40,6 +40,7 @@ All randomness comes from the ``numpy.random.Generator`` passed in.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtri
 
 from experiments.lab.params import LabParam, resolve, table
 
@@ -67,6 +68,15 @@ MEASURE_PARAMS = table(
     LabParam("ssp_kappa", 0.8, 0.3, 1, "kappa", "assumption (SSP ABC/D agreement .7-.9 [K])", "inter-coder kappa of SSP classifications"),
     LabParam("questionnaire_alpha", 0.8, 0.3, 0.99, "Cronbach alpha", "assumption (typical bonding scales .75-.85)", "internal consistency of a bonding questionnaire"),
     LabParam("questionnaire_items", 10, 2, 50, "items", "assumption", "number of items of a bonding questionnaire"),
+    LabParam("screen_sensitivity", 0.81, 0.5, 1, "share",
+             "Levis et al. 2020 BMJ 371:m4022 (EPDS >= 11 vs semi-structured interview: .81; >= 10: .85; >= 13: .66)",
+             "share of parents in a depressive episode whom the screen (EPDS) calls positive"),
+    LabParam("screen_specificity", 0.88, 0.5, 1, "share",
+             "Levis et al. 2020 BMJ 371:m4022 (EPDS >= 11: .88; >= 10: .84; >= 13: .95)",
+             "share of parents not in an episode whom the screen calls negative"),
+    LabParam("screen_person_share", 0.6, 0, 1, "share of variance",
+             "assumption (range 0.4-0.8: sub-threshold symptoms are stable over months, X72 trajectories)",
+             "share of the screen score's error that is a stable person component (the rest varies visit to visit)"),
 )
 
 
@@ -242,6 +252,48 @@ class OTAssay:
         return np.exp(log_obs)
 
 
+SCREEN_CERTAIN_LO, SCREEN_CERTAIN_HI = 1e-12, 1.0 - 1e-12  # accuracy 1 = a certain verdict (z about 7)
+
+
+def screen_positive(depressed, person, visit, sensitivity, specificity, person_share):
+    """The screen's verdict (EPDS >= cut-off) for a latent episode state: 1.0 positive, 0.0 negative.
+
+    Score model (standard normal units): ``score = a * depressed + sqrt(w) * person + sqrt(1 - w) * visit``
+    with ``person``, ``visit`` standard normal (a stable person component and a visit's noise),
+    positive if ``score > c``, where ``c = Phi^-1(specificity)`` and ``a = c + Phi^-1(sensitivity)``,
+    so that P(positive | episode) = sensitivity and P(negative | no episode) = specificity at
+    every visit (Levis et al. 2020), while errors repeat within a person across visits (``w``).
+    """
+    c = ndtri(np.clip(specificity, SCREEN_CERTAIN_LO, SCREEN_CERTAIN_HI))
+    a = c + ndtri(np.clip(sensitivity, SCREEN_CERTAIN_LO, SCREEN_CERTAIN_HI))
+    score = a * np.asarray(depressed, float) + np.sqrt(person_share) * person + np.sqrt(1.0 - person_share) * visit
+    return (score > c).astype(float)
+
+
+class DepressionScreen:
+    """A depression screen (EPDS-like questionnaire with a cut-off) given to ``n_people`` at visits.
+
+    The model's ``depressed`` is a latent clinical episode (model.daily.update_depression); the
+    screen observes it with the sensitivity and specificity of ``screen_sensitivity`` and
+    ``screen_specificity`` (Levis et al. 2020, EPDS >= 11 by default) through
+    :func:`screen_positive`. Each person keeps one stable error component across visits
+    (``screen_person_share``), so repeated screening does not make every well parent positive
+    once. Sensitivity = specificity = 1 is the latent state itself (the screen's switch).
+    """
+
+    def __init__(self, n_people: int, rng: np.random.Generator, params=None):
+        self.q, self.rng = _q(params), rng
+        self.person = rng.standard_normal(n_people)
+
+    def measure(self, depressed, people=None):
+        """Positive (1.0) or negative (0.0) for the latent states ``depressed`` of ``people``."""
+        d = np.asarray(depressed, float)
+        people = np.arange(d.size) if people is None else np.asarray(people)
+        q = self.q
+        return screen_positive(d, self.person[people], self.rng.standard_normal(d.shape), q["screen_sensitivity"],
+                               q["screen_specificity"], q["screen_person_share"])
+
+
 def _standardised_log(x) -> np.ndarray:
     """z-scores of log ``x`` over its entries (zeros if they do not vary)."""
     log_x = np.log(np.maximum(np.asarray(x, float), 1e-6))
@@ -280,6 +332,6 @@ def lognormal_cv(true, cv, rng):
     return true * np.exp(cv * rng.standard_normal(true.shape)) if cv > 0 else true.copy()
 
 
-__all__ = ["MEASURE_PARAMS", "true_score", "rating", "questionnaire", "cronbach_alpha", "microcode",
+__all__ = ["MEASURE_PARAMS", "DepressionScreen", "screen_positive", "true_score", "rating", "questionnaire", "cronbach_alpha", "microcode",
            "frame_error_for_kappa", "code_classes", "cohen_kappa", "OTAssay", "salivary_cortisol",
            "lognormal_cv"]

@@ -228,6 +228,15 @@ def _observe(values, mspec, rng, assays, people, n_people=None, course=None, cen
             assays[key] = ms.OTAssay(int(n_people or people.max() + 1), rng, key[0], key[1], params=params)
         return assays[key].measure(values, people=people, batch=mspec.get("batch", 0) * np.ones(values.size, int),
                                    central=central)
+    if how == "screen":  # latent episode (0/1) -> screen verdict; one screen (person errors) per statistic
+        params = mspec.get("params") or {}
+        key = ("screen", tuple(sorted(params.items())))
+        if key not in assays:
+            try:
+                assays[key] = ms.DepressionScreen(int(n_people or people.max() + 1), rng, params=params)
+            except (ValueError, ParameterError) as exc:
+                raise StudyError(f"measure.params: {exc}") from None
+        return assays[key].measure(values, people=people)
     if how == "saliva_cortisol":  # plasma (nmol/l) time course -> saliva with lag, jitter and assay CV
         return ms.salivary_cortisol(course[0], values, rng, params=mspec.get("params"), plasma_after=course[1])
     if how == "microcode":
@@ -241,7 +250,7 @@ def _observe(values, mspec, rng, assays, people, n_people=None, course=None, cen
         return ms.lognormal_cv(values, float(mspec.get("cv", 0.1)), rng)
     if how == "coder":
         return ms.code_classes(values, rng, mspec.get("kappa"))
-    raise StudyError(f"measure.observe: {how!r} is not allowed (allowed true, assay, saliva_cortisol, microcode, rating, questionnaire, cv, coder)")
+    raise StudyError(f"measure.observe: {how!r} is not allowed (allowed true, assay, screen, saliva_cortisol, microcode, rating, questionnaire, cv, coder)")
 
 
 def _course(study: Study, mname: str, mspec: dict, visit: dict, var: str, hh, sl):

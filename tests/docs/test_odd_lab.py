@@ -12,9 +12,10 @@ def test_lab_parameter_tables_are_generated_and_complete():
     from experiments.lab.measures import MEASURE_PARAMS
     from experiments.lab.procedures import PROC_PARAMS
     from experiments.lab.ssp import SSP_PARAMS
+    from experiments.lab.stress import STRESS_PARAMS
 
     assert "<!-- BEGIN LAB PARAMETER TABLES" in ODD and "<!-- END LAB PARAMETER TABLES -->" in ODD
-    for table in (SSP_PARAMS, CODING_PARAMS, MEASURE_PARAMS, PROC_PARAMS):
+    for table in (SSP_PARAMS, CODING_PARAMS, MEASURE_PARAMS, PROC_PARAMS, STRESS_PARAMS):
         for name in table:
             assert f"| {name} |" in ODD, name
 
@@ -25,16 +26,23 @@ def test_lab_parameters_named_in_the_text_exist():
     from experiments.lab.measures import MEASURE_PARAMS
     from experiments.lab.procedures import PROC_PARAMS
     from experiments.lab.ssp import SSP_PARAMS
+    from experiments.lab.stress import STRESS_PARAMS, STRESS_PROCEDURES
     from model.params import PARAMS
 
     section = ODD[ODD.index("## 8. Observation"):ODD.index("<!-- BEGIN LAB PARAMETER TABLES")]
-    declared = set(PARAMS) | set(SSP_PARAMS) | set(CODING_PARAMS) | set(MEASURE_PARAMS) | set(PROC_PARAMS)
+    declared = (set(PARAMS) | set(SSP_PARAMS) | set(CODING_PARAMS) | set(MEASURE_PARAMS) | set(PROC_PARAMS)
+                | set(STRESS_PARAMS) | set(STRESS_PROCEDURES))
     names = set(re.findall(r"`([a-z][a-z0-9_]+)`", section))
     code_words = {"snapshot", "play15", "play15_in_ot", "ssc60", "ssp", "outcomes", "overrides", "sample",
                   "visits", "measures", "statistic", "published", "pool", "direction", "good", "bad",
                   "carry", "ot_plasma_setpoint_now", "lab",
                   # procedure output variables
-                  "infant_ot", "infant_ot_index", "cortisol_1h_before", "cortisol_1h_after"}
+                  "infant_ot", "infant_ot_index", "cortisol_1h_before", "cortisol_1h_after",
+                  # stress procedures: arguments and output variables (experiments/lab/stress.py)
+                  "comfort", "caregiver", "contact", "none", "support", "dose", "screen", "depressed",
+                  "infant_cortisol_pre", "infant_cortisol_post", "infant_cortisol_change", "infant_cortisol_pct",
+                  "cortisol_pre", "cortisol_post", "cortisol_change", "cortisol_pct", "caregiver_cortisol_change",
+                  "cortisol_pre_1h_before", "infant_hpa_gain", "ot_central_task", "stress_drive"}
     unknown = sorted(n for n in names - declared - code_words)
     assert not unknown, f"section 8 names undeclared parameters: {unknown}"
 
@@ -73,3 +81,22 @@ def test_procedure_output_names_in_the_odd_exist():
     out.update(procedures.play(sim, np.random.default_rng(0)))
     for name in ("infant_ot", "infant_ot_index", "cortisol_1h_before", "cortisol_1h_after"):
         assert f"`{name}`" in ODD and name in out, name
+
+
+def test_stress_procedures_are_described_in_section_8():
+    """Issue 14 item 7: every stress procedure, its parameters and functions are named in section 8."""
+    from experiments.lab import stress
+
+    section = ODD[ODD.index("## 8. Observation"):ODD.index("<!-- BEGIN LAB PARAMETER TABLES")]
+    for name in list(stress.STRESS_PROCEDURES) + list(stress.STRESS_PARAMS):
+        assert f"`{name}`" in section, name
+    for fn in ("infant_stressor", "acute_social_stressor"):
+        assert hasattr(stress, fn) and f"`stress.{fn}`" in section, fn
+
+
+def test_depression_screen_is_described_in_section_8():
+    from experiments.lab import measures
+
+    section = ODD[ODD.index("## 8. Observation"):ODD.index("<!-- BEGIN LAB PARAMETER TABLES")]
+    for name in ("measures.DepressionScreen", "measures.screen_positive"):
+        assert hasattr(measures, name.split(".")[1]) and f"`{name}`" in section, name

@@ -2,8 +2,9 @@
 
 The new statistics (``any_proportion``, ``conditional_proportion``) are checked on planted data;
 the registry's depression studies are checked to share one population and to keep the logical
-order point <= period <= ever on the model's own ``depressed`` state; raising the maternal
-onset risk (dose test) raises the point prevalence.
+order point <= period <= ever on the model's latent episode; screening rows read the episode
+through the lab's screen (``DepressionScreen``), whose accuracy is checked on planted states;
+raising the maternal onset hazard (dose test) raises the screen-positive point prevalence.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments.lab import measures as ms
 from experiments.lab import studies as S
 
-DEPRESSION_STUDIES = ("PH16", "X68_point", "X68_period", "X70_any", "depression_ever_mothers", "P9", "P9_3to6",
+DEPRESSION_STUDIES = ("PH16", "X69", "depression_point_latent_mothers", "depression_period_0to6_mothers", "X68_point", "X68_period", "X70_any", "depression_ever_mothers", "P9", "P9_3to6",
                       "depression_ever_fathers", "X75_mothers", "X75_fathers", "X77",
                       "depression_persistence_mothers")
 
@@ -59,7 +61,7 @@ def test_depression_studies_share_one_population():
 def panel():
     """One small run of the shared depression population, at a raised onset risk so that cases occur."""
     study = S.load_study("PH16")
-    study.spec["overrides"] = {"maternal_depression_risk": -6.0, "paternal_depression_risk": -6.5}
+    study.spec["overrides"] = {"maternal_depression_hazard_ratio": 6.0, "paternal_depression_onset_base": 0.002}
     block, _ = S._block(study, 60)
     sim, data = S.simulate(study, block, seed=4)
     return block, data
@@ -73,25 +75,74 @@ def _value(name, panel):
 
 
 def test_point_period_and_ever_are_ordered(panel):
-    point, period, ever = (_value(n, panel) for n in ("PH16", "X68_period", "depression_ever_mothers"))
+    point, period, ever = (_value(n, panel) for n in ("depression_point_latent_mothers", "X68_period",
+                                                      "depression_ever_mothers"))
     assert 0 < point <= period <= ever
     assert period > point  # onsets and remissions within 0-3 months make the window share larger
-    assert 0 <= _value("P9", panel) <= _value("depression_ever_fathers", panel)
+    assert period <= _value("depression_period_0to6_mothers", panel) <= ever
 
 
-def test_point_prevalence_reads_the_models_depressed_state(panel):
+def test_latent_point_prevalence_reads_the_models_depressed_state(panel):
+    block, data = panel
+    study = S.load_study("depression_point_latent_mothers")
+    units = S._units(study, data["_enrolment"], 0, block, 60 / study.n)
+    hh, sl = units["mother"]
+    assert _value("depression_point_latent_mothers", panel) == pytest.approx(np.mean(data["m3"]["depressed"][hh, sl]))
+
+
+def test_screening_rows_read_the_episode_through_the_screen(panel):
+    """PH16 (screen) differs from the latent share at the same visit; a perfect screen gives it back."""
     block, data = panel
     study = S.load_study("PH16")
     units = S._units(study, data["_enrolment"], 0, block, 60 / study.n)
     hh, sl = units["mother"]
-    assert _value("PH16", panel) == pytest.approx(np.mean(data["m3"]["depressed"][hh, sl]))
+    latent = np.mean(data["m3"]["depressed"][hh, sl])
+    perfect = S.load_study("PH16")
+    perfect.spec["measures"]["d"]["params"] = {"screen_sensitivity": 1.0, "screen_specificity": 1.0}
+    got = S._statistic(perfect, data, units, np.random.default_rng(0))["value"]
+    assert got == pytest.approx(latent)
+    assert _value("PH16", panel) != pytest.approx(latent)
+
+
+def test_screen_has_its_declared_sensitivity_and_specificity():
+    rng = np.random.default_rng(3)
+    n = 200_000
+    dep = (rng.random(n) < 0.2).astype(float)
+    pos = ms.DepressionScreen(n, rng).measure(dep)
+    q = ms.MEASURE_PARAMS
+    assert pos[dep == 1].mean() == pytest.approx(q["screen_sensitivity"].default, abs=0.01)
+    assert 1 - pos[dep == 0].mean() == pytest.approx(q["screen_specificity"].default, abs=0.01)
+
+
+def test_screen_errors_repeat_within_a_person():
+    """With a stable person component, a well parent positive at one visit is more often positive at
+    the next, so positive-at-any-of-5-visits stays well below independent errors' 1 - spec^5."""
+    rng = np.random.default_rng(4)
+    n = 100_000
+    well = np.zeros(n)
+    shares = {}
+    for w in (0.0, 0.6):
+        screen = ms.DepressionScreen(n, rng, params={"screen_person_share": w})
+        shares[w] = np.mean(np.any([screen.measure(well) for _ in range(5)], axis=0))
+    spec = ms.MEASURE_PARAMS["screen_specificity"].default
+    assert shares[0.0] == pytest.approx(1 - spec**5, abs=0.01)
+    assert shares[0.6] < shares[0.0] - 0.1
+
+
+def test_bad_screen_parameter_is_one_line_study_error(panel):
+    block, data = panel
+    study = S.load_study("PH16")
+    study.spec["measures"]["d"]["params"] = {"screen_sensitivity": 2.0}
+    units = S._units(study, data["_enrolment"], 0, block, 60 / study.n)
+    with pytest.raises(S.StudyError, match="screen_sensitivity"):
+        S._statistic(study, data, units, np.random.default_rng(0))
 
 
 def test_raising_maternal_risk_raises_point_prevalence():
-    """Dose test on the registry study itself (small n): onset log-odds -7.9 (default) vs -5.5."""
+    """Dose test on the registry study itself (small n): maternal onset hazard x1 (default) vs x6."""
     low = S.load_study("PH16")
     high = S.load_study("PH16")
-    high.spec["overrides"] = {"maternal_depression_risk": -5.5}
+    high.spec["overrides"] = {"maternal_depression_hazard_ratio": 6.0}
     v_low = np.mean([r["value"] for r in S.run_study(low, replicates=2, seed=2, n=80)])
     v_high = np.mean([r["value"] for r in S.run_study(high, replicates=2, seed=2, n=80)])
     assert v_high > v_low
@@ -99,7 +150,8 @@ def test_raising_maternal_risk_raises_point_prevalence():
 
 def _persistence(remission_days: float) -> float:
     study = S.load_study("depression_persistence_mothers")
-    study.spec["overrides"] = {"maternal_depression_risk": -5.5, "depression_remission_days": remission_days}
+    study.spec["overrides"] = {"maternal_depression_hazard_ratio": 6.0, "depression_remission_days": remission_days,
+                               "depression_chronic_share": 0.0}
     rows = S.run_study(study, replicates=1, seed=6, n=150)
     return rows[0]["value"]
 

@@ -124,7 +124,7 @@ SPIED = [
 @pytest.mark.parametrize("intervention", SPIED, ids=lambda iv: iv.TYPE)
 def test_apply_writes_only_declared_channels_and_events(intervention):
     spy = _Spy(intervention)
-    params = ParamSet.uniform(H, {"maternal_depression_risk": -2.0})  # depressed recipients for I8
+    params = ParamSet.uniform(H, {"maternal_prenatal_depression": 1.0, "depression_chronic_share": 1.0})  # depressed recipients for I8
     Simulation(params, 0.25, SEED, [spy]).run()
     declared = set(intervention.WRITES) | set(intervention.EVENTS)
     assert spy.changed, "the intervention never acted"
@@ -205,7 +205,7 @@ def test_intranasal_ot_acts_from_its_first_dose_hour():
 
 
 def test_intranasal_ot_in_depressed_recipients_raises_cortisol_through_acute_stress():
-    params = {"maternal_depression_risk": -2.0}
+    params = {"maternal_prenatal_depression": 1.0, "depression_chronic_share": 1.0}
     dosed = IntranasalOT(role="mother", month=0.1, hour=10, depressed_cortisol=0.5)
     control = Simulation(ParamSet.uniform(H, params), 0.2, SEED, [IntranasalOT(role="mother", month=0.1, hour=10)])
     treated = Simulation(ParamSet.uniform(H, params), 0.2, SEED, [dosed])
@@ -303,7 +303,7 @@ def test_intranasal_blocked_gain_is_the_engines_recognition_gain():
     from model import behaviour as bh
 
     iv = IntranasalOT(role="mother", month=0.0, hour=10, depressed_gain_blocked=1.0, dose=2.0)
-    params = {"maternal_depression_risk": -2.0}
+    params = {"maternal_prenatal_depression": 1.0, "depression_chronic_share": 1.0}
     sim = Simulation(ParamSet.uniform(H, params), 0.3, SEED, [iv])
     first = (iv.hour_of(0.0) // 24) * 24 + 10 + 1  # the second hour of the dose: full effect
     while sim.hour < first:

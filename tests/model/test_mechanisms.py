@@ -114,17 +114,17 @@ def test_working_model_distress_weighting_discounts_calm_bids():
 # ------------------------------------------------------------------ mood: depression, fatigue, grief
 def test_depression_risk_raises_depression_and_lowers_sensitivity():
     base = run({}, H, M)
-    risky = run({"maternal_depression_risk": -3.0}, H, M)
+    risky = run({"maternal_depression_hazard_ratio": 20.0}, H, M)
     assert role_mean(risky, "caregiver_depressed") > role_mean(base, "caregiver_depressed") + 0.3
     assert role_mean(risky, "sensitivity") < role_mean(base, "sensitivity") - 0.05
     # the sensitivity cost goes through depression_detection
-    risky_nocost = run({"maternal_depression_risk": -3.0, "depression_detection": 0.0}, H, M)
+    risky_nocost = run({"maternal_depression_hazard_ratio": 20.0, "depression_detection": 0.0}, H, M)
     assert role_mean(risky_nocost, "sensitivity") > role_mean(risky, "sensitivity")
 
 
 def test_paternal_depression_risk_raises_paternal_depression():
     base = run({}, H, M)
-    risky = run({"paternal_depression_risk": -3.0}, H, M)
+    risky = run({"paternal_depression_onset_base": 0.02}, H, M)
     assert role_mean(risky, "caregiver_depressed", "father") > role_mean(base, "caregiver_depressed", "father") + 0.3
 
 

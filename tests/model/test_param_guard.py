@@ -26,7 +26,8 @@ REGIMES = {
     # mothers back at work from birth (employment only matters after leave)
     "working": (0.5, {"maternal_leave_months": 0.0}, lambda: []),
     # remission and partner effects need depressed caregivers
-    "depressed": (0.5, {"maternal_depression_risk": -3.0}, lambda: []),
+    "depressed": (0.5, {"maternal_prenatal_depression": 0.5, "paternal_prenatal_depression": 0.5,
+                        "maternal_depression_hazard_ratio": 10.0}, lambda: []),
     # the daycare carer cares only once the infant attends daycare
     "daycare": (3.1, {"p_daycare": 1.0, "daycare_start_month": 3.0}, lambda: []),
     # grief needs a loss
@@ -38,6 +39,8 @@ REGIME_OF = {
     "infant_hpa_damping_months": "older",
     "p_mother_employed": "working",
     "depression_remission_days": "depressed",
+    "depression_chronic_share": "depressed",
+    "depression_chronic_days": "depressed",
     "partner_depression_risk": "depressed",
     # onset hazards and depression's effect on care need onsets, rare in 40 households in 2 weeks
     "stress_depression_risk": "depressed",
