@@ -107,6 +107,9 @@ class Caregivers:
     extra_stress: np.ndarray  # fraction of mean cortisol added to the chronic target (daily)
     acute_stress: np.ndarray  # fraction of mean cortisol added to the excess this hour
     contact_session: np.ndarray  # share of this hour in a skin-to-skin session (0-1)
+    # peripheral OT (issue 14 item 3)
+    ot_system: np.ndarray  # z-score of the person's OT-system trait (receptor/release capacity; M10)
+    ot_contact_log: np.ndarray  # log units added to the plasma-OT set-point by contact history (PH9, I14)
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:
