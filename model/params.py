@@ -173,7 +173,11 @@ _DECLARATIONS: tuple[Param, ...] = (
        "rise in infant OT after an hour of touch", "oxytocin"),
     _p("ot_tone_plasticity_days", 30, 5, 120, "day", "assumption (M9: OT rises over 6 mo of parenting)",
        "time constant of central OT tone tracking affiliative experience", "oxytocin"),
-    _p("ot_trait_coupling", 0.05, 0, 1, "exponent", "PH5 (basal central-peripheral r=.08)",
+    _p("ot_trait_coupling", 0.0, 0, 1, "exponent",
+       "PH5 (basal central-peripheral r=.08). Was 0.05 (hand-set for PH5); set to 0 with the peripheral-OT "
+       "mechanisms (issue 14 item 3), whose common causes (OT-system trait, contact) now give the basal "
+       "correlation: latent r(tone, set-point) of mothers at 3 mo ~.09 at 0, ~.22 at 0.05 (600 households, "
+       "seeds 11-12), against PH5's 95% interval -.07 to .23",
        "how much a person's plasma-OT set-point is reflected in central OT tone (weak)", "oxytocin"),
     _p("ot_tone_sd", 0.2, 0, 0.6, "log units", "assumption (size); PH5 (that it is mostly not plasma's)",
        "between-person SD of log central OT tone not shared with the plasma set-point", "oxytocin"),
