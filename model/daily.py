@@ -127,7 +127,7 @@ def gestation_fraction(day: int) -> float:
 def open_day(cg: Caregivers, hh: Households, p: ParamSet, day: int, u_depression, u_weaning) -> np.ndarray:
     """The start of simulation ``day``: every slow process, in order, in place (before birth and after).
 
-    Sex steroids, prolactin and the OT set-point of mothers, fathers' hormones, the live
+    The plasma-OT set-points' drift with contact history, sex steroids, prolactin and the OT set-point of mothers, fathers' hormones, the live
     prolactin level following its new baseline, central OT tone, depression onset and remission
     (``u_depression``: (2, H, K) uniforms), then the prenatal bond (pregnancy) or weaning
     (``u_weaning``: (H,) uniforms). Returns the day's chronic cortisol target (H, K), to which
@@ -135,6 +135,7 @@ def open_day(cg: Caregivers, hh: Households, p: ParamSet, day: int, u_depression
     """
     age_d = day - PRENATAL_DAYS
     frac = gestation_fraction(day)
+    update_contact_ot(cg, p)
     update_mother_hormones(cg, hh, p, frac, age_d)
     update_father_hormones(cg, p, age_d)
     cg.prolactin[:] = cg.prolactin_base * (1.0 + cg.prolactin_excess)  # live level follows the new baseline
@@ -154,8 +155,24 @@ def update_mother_hormones(cg: Caregivers, hh: Households, p: ParamSet, frac_pre
     cg.progesterone[:, MOTHER] = p4
     cg.prolactin_base[:, MOTHER] = phys.maternal_prolactin_base(
         frac_preg, age_days, hh.breastfeeding, p.prolactin_lactating_6mo)
-    shift = phys.maternal_ot_log_shift(frac_preg, age_days, hh.ot_rise)
+    shift = phys.maternal_ot_log_shift(frac_preg, age_days, hh.ot_rise) + cg.ot_contact_log[:, MOTHER]
     cg.ot_plasma_setpoint_now[:, MOTHER] = phys.ot_plasma_setpoint(cg.ot_setpoint[:, MOTHER], shift)
+
+
+def update_contact_ot(cg: Caregivers, p: ParamSet):
+    """Resting plasma OT drifts with each person's contact history (PH9, I14, M9, X27, X28), in place.
+
+    The contact shift follows :func:`model.physiology.contact_ot_shift` (toward
+    ``ot_contact_setpoint_gain`` per daily touch-hour, time constant ``ot_contact_setpoint_days``),
+    and everyone's current set-point is their drawn set-point moved by it
+    (:func:`model.physiology.ot_plasma_setpoint`); mothers add their pregnancy trajectory on top
+    (:func:`update_mother_hormones`, run next). Central OT tone does not see this shift
+    (:func:`resting_ot_tone`): it has its own plasticity with contact (PH5).
+    """
+    cg.ot_contact_log[:] = phys.contact_ot_shift(cg.ot_contact_log, cg.touch_hours_ewma,
+                                                 p.ot_contact_setpoint_gain[:, None],
+                                                 p.ot_contact_setpoint_days[:, None])
+    cg.ot_plasma_setpoint_now[:] = phys.ot_plasma_setpoint(cg.ot_setpoint, cg.ot_contact_log)
 
 
 def update_father_hormones(cg: Caregivers, p: ParamSet, age_days: float):
@@ -190,9 +207,12 @@ def resting_ot_tone(cg: Caregivers, p: ParamSet):
     """Central OT tone without affiliative contact or grief: ``trait * (setpoint_now / basal) ** c``, saturating.
 
     ``trait`` (``ot_tone_trait``, drawn in :mod:`model.population`) is the person's own central
-    component; the plasma set-point enters only by the weak exponent ``c`` (``ot_trait_coupling``).
+    component; the plasma set-point enters only by the weak exponent ``c`` (``ot_trait_coupling``),
+    without its contact-history shift (``ot_contact_log``, :func:`update_contact_ot`): contact
+    already raises the tone through its own plasticity (:func:`update_ot_tone`), and would
+    otherwise count twice.
     """
-    rel = cg.ot_plasma_setpoint_now / p.ot_plasma_basal[:, None]
+    rel = cg.ot_plasma_setpoint_now * np.exp(-cg.ot_contact_log) / p.ot_plasma_basal[:, None]
     return phys.saturating_ceiling(cg.ot_tone_trait * rel ** p.ot_trait_coupling[:, None], phys.CENTRAL_OT_KNEE,
                                    phys.CENTRAL_OT_MAX)
 
@@ -583,7 +603,7 @@ def reset_day(cg: Caregivers, inf: Infants):
 
 
 __all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedule",
-           "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_ot_tone",
+           "add_day_to_counters", "PARENTS", "update_mother_hormones", "update_father_hormones", "update_contact_ot", "update_ot_tone",
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "depression_window", "depression_baseline_hazard", "prevalent_chronic_share", "onset_probability",
            "seed_prenatal_episodes",

@@ -173,12 +173,47 @@ _DECLARATIONS: tuple[Param, ...] = (
        "rise in infant OT after an hour of touch", "oxytocin"),
     _p("ot_tone_plasticity_days", 30, 5, 120, "day", "assumption (M9: OT rises over 6 mo of parenting)",
        "time constant of central OT tone tracking affiliative experience", "oxytocin"),
-    _p("ot_trait_coupling", 0.05, 0, 1, "exponent", "PH5 (basal central-peripheral r=.08)",
+    _p("ot_trait_coupling", 0.0, 0, 1, "exponent",
+       "PH5 (basal central-peripheral r=.08). Was 0.05 (hand-set for PH5); set to 0 with the peripheral-OT "
+       "mechanisms (issue 14 item 3), whose common causes (OT-system trait, contact) now give the basal "
+       "correlation: latent r(tone, set-point) of mothers at 3 mo ~.09 at 0, ~.22 at 0.05 (600 households, "
+       "seeds 11-12), against PH5's 95% interval -.07 to .23",
        "how much a person's plasma-OT set-point is reflected in central OT tone (weak)", "oxytocin"),
     _p("ot_tone_sd", 0.2, 0, 0.6, "log units", "assumption (size); PH5 (that it is mostly not plasma's)",
        "between-person SD of log central OT tone not shared with the plasma set-point", "oxytocin"),
     _p("ot_tone_affiliation_gain", 0.25, 0, 1, "index per daily touch-hour", "M9 (direction only)",
        "rise of central OT tone per daily hour of affiliative contact (EWMA)", "oxytocin"),
+    # ---------------------------------------------------------------- peripheral oxytocin (issue 14, item 3)
+    _p("ot_system_plasma_effect", 0.2, 0, 0.5, "log units per SD",
+       "M10 (Feldman et al. 2012: OXTR/CD38 risk alleles -> lower pOT), X25 (direction); size: mechanisms.md "
+       "s.3 (genotype term |d| <= .2; common factor loading ~.45 on pOT) and X26 (OXTR effects near zero): "
+       "assumption",
+       "shift of the log plasma-OT set-point per SD of the person's OT-system trait (receptor and release "
+       "capacity; 0 = off)", "oxytocin"),
+    _p("ot_system_sensitivity_effect", 0.2, 0, 0.6, "logit per SD",
+       "M10 (risk alleles and low pOT -> less touch and gaze synchrony), X25 (more touch); size: X26 (OXTR -> "
+       "behaviour ~0) and mechanisms.md s.3 (true pOT-caregiving rho .10-.20): assumption",
+       "shift of the sensitivity trait per SD of the OT-system trait (0 = off)", "oxytocin"),
+    _p("adversity_sensitivity_effect", -0.15, -0.5, 0, "logit per SD",
+       "X25 (recalled childhood care -> more touch toward the infant, higher pOT), X11/X19 (high-risk "
+       "families: less security, direction); size: assumption",
+       "shift of the sensitivity trait per SD of the caregiver's early adversity (0 = off; the pOT side is "
+       "adversity_ot_effect)", "oxytocin"),
+    _p("ot_contact_setpoint_gain", 0.03, 0, 0.2, "log units per daily touch-hour",
+       "PH9 (breastfeeders higher basal OT at 3-4 mo), X27 (more partner hugs -> higher basal pOT), X28 (4 wk "
+       "warm touch -> sOT up), I14 (touch -> sOT within person), M9 (pOT rose over 6 mo); size: assumption, "
+       "kept small because M9 found no mother-father difference while mothers touch ~4x as many hours "
+       "(~9 vs ~2 h/day at 4 mo), i.e. ~+0.25 log units for mothers, ~+0.07 for fathers",
+       "rise of the log plasma-OT set-point per daily hour of affiliative contact (two-week running mean), "
+       "at equilibrium (0 = off)", "oxytocin"),
+    _p("ot_contact_setpoint_days", 60, 14, 180, "day",
+       "assumption (X28: sOT up within 4 weeks of warm-touch practice; M9: rise across 6 months)",
+       "time constant of the plasma-OT set-point's drift with contact history", "oxytocin"),
+    _p("ot_couple_setpoint_sd", 0.25, 0, 0.5, "log units",
+       "M9 (Gordon et al. 2010: husband and wife pOT correlated, r not retrieved), X24 (couples); size: "
+       "assumption",
+       "SD of a household component of the log plasma-OT set-point shared by mother and father (0 = off)",
+       "oxytocin"),
     # ---------------------------------------------------------------- four OT domains (switchable)
     _p("ot_stress_buffering", 0.5, 0, 2, "gain", "Patin et al. 2018 (stress buffering); I13",
        "domain (a): how strongly OT damps the cortisol response of both partners (0 = off)", "ot_domains",

@@ -331,6 +331,34 @@ def ot_plasma_setpoint(setpoint, log_shift):
     return saturating_ceiling(setpoint * np.exp(log_shift), PLASMA_OT_KNEE, PLASMA_OT_MAX)
 
 
+def ot_setpoint_trait_shift(ot_system, system_effect, couple_z, couple_sd):
+    """Log shift (log units) of a person's plasma-OT set-point from their OT-system trait and their couple's share.
+
+    ``system_effect * ot_system + couple_sd * couple_z``: ``ot_system`` (z) is the person's
+    OT-system trait (receptor and release capacity; OXTR/CD38 risk alleles lower plasma OT, M10),
+    which also raises their sensitivity (:func:`model.population.sensitivity_trait_shift`), so the
+    two share a common cause without plasma OT driving behaviour (mechanisms.md s.3);
+    ``couple_z`` (z, one per household, 0 for anyone but the two parents) is a component of the
+    set-point shared by husband and wife (shared household context; M9: couples' pOT correlate).
+    ``system_effect`` is ``ot_system_plasma_effect``, ``couple_sd`` ``ot_couple_setpoint_sd``
+    (both assumptions in size). Works on arrays.
+    """
+    return system_effect * ot_system + couple_sd * couple_z
+
+
+def contact_ot_shift(shift, touch_hours, gain, days):
+    """Tomorrow's contact-history shift (log units) of the plasma-OT set-point.
+
+    ``shift + (gain * touch_hours - shift) / days``: the set-point's log shift relaxes, with time
+    constant ``days`` (``ot_contact_setpoint_days``), toward ``gain`` (``ot_contact_setpoint_gain``,
+    log units per daily touch-hour) times the person's daily hours of affiliative contact
+    (``touch_hours_ewma``, the two-week running mean). More habitual contact means a higher resting
+    plasma OT (PH9: breastfeeders at 3-4 mo; X27: partner hugs; X28: warm-touch practice; I14;
+    M9: parents' pOT rose over 6 months). Sizes: assumption. Works on arrays.
+    """
+    return shift + (gain * touch_hours - shift) / days
+
+
 LONELINESS_OT_TONE = 0.5  # fall of the tone target per unit loneliness, as 1 / (1 + 0.5 loneliness) (assumption)
 
 

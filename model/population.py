@@ -7,7 +7,8 @@ uniform, not by redrawing everyone.
 
 Sources: A11 adult attachment distribution; P10 mother-father sensitivity (d=-0.27, r=.23);
 PH8 lognormal OT set-points; PH5 a central OT tone trait apart from them; I4 adversity lowers
-OT; M4 dismissing mothers' smaller OT response; PH14 awakening-response responders; PH17 breastfeeding initiation.
+OT; M4 dismissing mothers' smaller OT response; M10 an OT-system trait raising plasma OT and
+sensitivity together, X25 adversity lowering sensitivity, M9 a couple component of the set-point; PH14 awakening-response responders; PH17 breastfeeding initiation.
 """
 
 from __future__ import annotations
@@ -83,8 +84,6 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     cg.sensitivity_trait[:] = draw_sensitivity_traits(p, cg.aai, rng)
     cg.adversity[:] = rng.standard_normal((h, K))
     z_ot = rng.standard_normal((h, K))
-    cg.ot_setpoint[:] = phys.ot_plasma_setpoint(
-        p.ot_plasma_basal[:, None], p.ot_setpoint_sd[:, None] * z_ot + p.adversity_ot_effect[:, None] * cg.adversity)
     cg.ot_reactivity[:] = np.where(cg.aai == AAI_DISMISSING, p.dismissing_ot_reactivity[:, None], 1.0)
     cg.hpa_reactivity[:] = np.exp(0.3 * rng.standard_normal((h, K)))
     cg.car_responder[:] = rng.random((h, K)) < p.p_car_responder[:, None]
@@ -94,8 +93,6 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     cg.employed[:, MOTHER] = u_emp[:, MOTHER] < p.p_mother_employed
     cg.employed[:, FATHER] = u_emp[:, FATHER] < 0.95
     # slow states start at their baselines
-    cg.ot_plasma_setpoint_now[:] = cg.ot_setpoint
-    cg.ot_plasma[:] = cg.ot_setpoint
     cg.bond[:] = INITIAL_BOND[None, :]
     cg.tonic_da[:] = 0.5
     cg.testosterone[:] = cg.testosterone_setpoint
@@ -117,9 +114,17 @@ def initialise(p: ParamSet, rng: np.random.Generator):
                     ot_rise=ot_rise)
     # drawn last so that every earlier draw is what it was before this trait existed
     cg.ot_tone_trait[:] = draw_central_ot_trait(p, rng)
+    cg.distress_sensitivity[:] = draw_distress_sensitivity(p, rng)
+    cg.ot_system[:], couple_z = draw_ot_system(p, rng)
+    cg.sensitivity_trait += sensitivity_trait_shift(p, cg.ot_system, cg.adversity)
+    cg.ot_setpoint[:] = phys.ot_plasma_setpoint(
+        p.ot_plasma_basal[:, None], p.ot_setpoint_sd[:, None] * z_ot + p.adversity_ot_effect[:, None] * cg.adversity
+        + phys.ot_setpoint_trait_shift(cg.ot_system, p.ot_system_plasma_effect[:, None], couple_z,
+                                       p.ot_couple_setpoint_sd[:, None]))
+    cg.ot_plasma_setpoint_now[:] = cg.ot_setpoint
+    cg.ot_plasma[:] = cg.ot_setpoint
     cg.ot_tone[:] = resting_ot_tone(cg, p)
     cg.ot_central[:] = cg.ot_tone
-    cg.distress_sensitivity[:] = draw_distress_sensitivity(p, rng)
     cg.couple_support[:] = draw_couple_support(p, rng)
     return cg, inf, hh
 
@@ -142,6 +147,36 @@ def draw_couple_support(p: ParamSet, rng: np.random.Generator):
     out[:, MOTHER] = s
     out[:, FATHER] = s
     return out
+
+
+def draw_ot_system(p: ParamSet, rng: np.random.Generator):
+    """Each person's OT-system trait (z, (H, K)) and each couple's shared set-point component (z, (H, K)).
+
+    The trait stands for receptor and release capacity (OXTR/CD38 genotype and its developmental
+    history, M10, X25): it raises the plasma-OT set-point
+    (:func:`model.physiology.ot_setpoint_trait_shift`) and the sensitivity trait
+    (:func:`sensitivity_trait_shift`) together. The couple component is one standard normal per
+    household, given to the mother and the father only (zero for the other slots): a shared
+    household context of the set-point (M9). Drawn after every earlier trait, so those are
+    what they were before these traits existed.
+    """
+    ot_system = rng.standard_normal((p.n, K))
+    couple = np.zeros((p.n, K))
+    couple[:, [MOTHER, FATHER]] = rng.standard_normal(p.n)[:, None]
+    return ot_system, couple
+
+
+def sensitivity_trait_shift(p: ParamSet, ot_system, adversity):
+    """Logit added to the sensitivity trait by the OT-system trait and early adversity (H, K).
+
+    ``ot_system_sensitivity_effect * ot_system + adversity_sensitivity_effect * adversity``: the
+    same OT-system trait that raises plasma OT raises caregiving (M10: risk alleles, lower pOT and
+    less touch), and early adversity lowers caregiving as it lowers plasma OT (X25: recalled care
+    goes with more touch and higher pOT; I4 for the OT side, ``adversity_ot_effect``). Plasma OT
+    itself does not enter behaviour: the two share causes (mechanisms.md s.3). Sizes: assumption.
+    """
+    return (p.ot_system_sensitivity_effect[:, None] * ot_system
+            + p.adversity_sensitivity_effect[:, None] * adversity)
 
 
 def draw_distress_sensitivity(p: ParamSet, rng: np.random.Generator):

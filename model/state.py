@@ -113,6 +113,9 @@ class Caregivers:
     partner_touch_hours: np.ndarray  # today's hours of affectionate partner touch
     # depression episode (model.daily.update_depression)
     depression_remission_rate: np.ndarray  # per day: remission hazard of the current episode (its class), 0 if well
+    # peripheral OT (issue 14 item 3)
+    ot_system: np.ndarray  # z-score of the person's OT-system trait (receptor/release capacity; M10)
+    ot_contact_log: np.ndarray  # log units added to the plasma-OT set-point by contact history (PH9, I14)
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:

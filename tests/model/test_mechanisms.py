@@ -61,8 +61,9 @@ def test_domain_c_synchrony_off_removes_the_ot_synchrony_link():
 
 
 def test_domain_d_social_touch_off_removes_touch_evoked_ot_in_infants_and_caregivers():
-    off = run({"ot_social_touch": 0.0}, H, M)
-    on = run({"ot_social_touch": 2.0}, H, M)
+    # without the contact-history drift of the set-point (issue 14 item 3), which touch would move
+    off = run({"ot_social_touch": 0.0, "ot_contact_setpoint_gain": 0.0}, H, M)
+    on = run({"ot_social_touch": 2.0, "ot_contact_setpoint_gain": 0.0}, H, M)
     # infants: OT never leaves baseline without touch-evoked release
     np.testing.assert_allclose(off.inf.ot, 1.0, rtol=1e-9)
     assert series_mean(off, "infant_ot", "infant") == pytest.approx(1.0, abs=1e-9)
