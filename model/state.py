@@ -107,6 +107,8 @@ class Caregivers:
     extra_stress: np.ndarray  # fraction of mean cortisol added to the chronic target (daily)
     acute_stress: np.ndarray  # fraction of mean cortisol added to the excess this hour
     contact_session: np.ndarray  # share of this hour in a skin-to-skin session (0-1)
+    # --- sources of security (issue 14.1), traits
+    mentalising: np.ndarray  # mind-mindedness trait, logit offset of appropriate mind-related talk
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:
@@ -154,6 +156,8 @@ class Infants:
     # input channels (model.channels.CHANNELS["infant_exogenous_ot"], ["infant_staff_care"])
     exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. a session's release)
     staff_care: np.ndarray  # share of this hour cared for by staff (fed, settled, not held), 0-1
+    # --- sources of security (issue 14.1)
+    family_stress: np.ndarray  # the household's shared stress/conflict climate the infant lives in, z
 
     @classmethod
     def empty(cls, h: int) -> Infants:
