@@ -111,18 +111,18 @@ def unanswered_share(w, addressed, total_addressed):
 
 
 # ------------------------------------------------------------------ sources of security (issue 14.1)
-MIND_MATCH_BASE = 2.2  # logit: an average caregiver's mind-related comments are appropriate ~90% (assumption after Meins et al. 2001, 2012)
+MIND_MATCH_BASE = 3.0  # logit: ~95% of an average caregiver's mind-related comments are appropriate (assumption after Meins et al. 2001, 2012: non-attuned comments are rare)
 
 
 @jitable
 def mind_match_probability(mentalising):
-    """Share of a caregiver's mind-related talk that is appropriate (attuned): ``sigmoid(2.2 + mentalising)``.
+    """Share of a caregiver's mind-related talk that is appropriate (attuned): ``sigmoid(3 + mentalising)``.
 
     ``mentalising`` is the caregiver's mind-mindedness trait (logit offset, mean 0 for an
     autonomous caregiver; lower for insecure and unresolved states, :mod:`model.population`).
-    ``MIND_MATCH_BASE`` = 2.2 makes ~90% of an average caregiver's comments appropriate
-    (assumption after Meins et al. 2001: appropriate comments are the common kind, non-attuned
-    ones rare). Works on scalars and arrays.
+    ``MIND_MATCH_BASE`` = 3 makes ~95% of an average autonomous caregiver's comments appropriate
+    (assumption after Meins et al. 2001, 2012, from memory: appropriate comments are the common
+    kind, non-attuned ones a few per session). Works on scalars and arrays.
     """
     return 1.0 / (1.0 + np.exp(-(MIND_MATCH_BASE + mentalising)))
 
@@ -169,10 +169,11 @@ def susceptibility(temperament, gain):
 
 
 # a typical caregiver's working model, the point differential susceptibility scales departures
-# from: medians of the model's mothers at 12 months at default parameters (assumption)
-TYPICAL_RESPONSIVENESS = 0.75
-TYPICAL_DEACTIVATION = 0.2
-TYPICAL_HYPERACTIVATION = 0.08
+# from: near the medians of the model's mothers at 12 months at default parameters (assumption;
+# benchmarks/finding_security.py prints the quantiles)
+TYPICAL_RESPONSIVENESS = 0.77
+TYPICAL_DEACTIVATION = 0.13
+TYPICAL_HYPERACTIVATION = 0.07
 
 
 def working_model_reading(good, bad, rejected, intruded, ignored, prior, susceptibility_s, inconsistency):
