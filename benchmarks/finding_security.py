@@ -15,6 +15,7 @@ lab's procedures on every dyad, as the studies use them (``experiments.lab.proce
   (X1 .30 / .25) and temperament's r with security and resistance (X3 .07 / .15).
 
     nice .venv/bin/python benchmarks/finding_security.py --households 3000 --seeds 11 12 13 --out results/x.json
+    nice .venv/bin/python benchmarks/finding_security.py --households 3000 --seeds 11 --set couple_sensitivity_corr=0
 """
 
 from __future__ import annotations
@@ -61,8 +62,8 @@ def mediation_share(x, m, y):
     return {"a": a, "b": b, "c": c, "indirect": a * b, "share": a * b / c if c != 0 else float("nan")}
 
 
-def one_seed(households: int, seed: int) -> dict:
-    sim = Simulation(ParamSet.uniform(households), AGE, seed)
+def one_seed(households: int, seed: int, overrides: dict | None = None) -> dict:
+    sim = Simulation(ParamSet.uniform(households, overrides or {}), AGE, seed)
     t = time.time()
     sim.run()
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xF1]))
@@ -117,10 +118,12 @@ def main(argv=None):
     ap.add_argument("--households", type=int, default=3000)
     ap.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE", help="parameter overrides")
     a = ap.parse_args(argv)
+    overrides = {k: float(v) for k, v in (item.split("=", 1) for item in a.set)}
     rows = []
     for seed in a.seeds:
-        rows.append(one_seed(a.households, seed))
+        rows.append(one_seed(a.households, seed, overrides))
         print(json.dumps(rows[-1]), flush=True)
     if a.out is not None:
         tmp = a.out.with_suffix(".tmp")

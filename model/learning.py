@@ -162,18 +162,20 @@ def susceptibility(temperament, gain):
 
     ``temperament`` is negative reactivity (z). Infants high in negative emotionality are more
     affected by both poor and good care (X6; intervention effects several-fold larger in the
-    susceptible, X5): at ``gain`` = 0.5 the top third (mean z ~ +1.1) departs ~3x as far from a
-    typical caregiver's working model as the bottom third (X7 classes). Works on arrays.
+    susceptible, X5): at ``gain`` = 0.5 the top third (mean z ~ +1.1) departs ~3x as far from the
+    crossover point (``TYPICAL_*``) as the bottom third (X7 classes). Works on arrays.
     """
     return np.exp(gain * temperament)
 
 
-# a typical caregiver's working model, the point differential susceptibility scales departures
-# from: near the medians of the model's mothers at 12 months at default parameters (assumption;
-# benchmarks/finding_security.py prints the quantiles)
+# the crossover point of differential susceptibility ("for better and for worse"): departures
+# from it are scaled. Expected responsiveness near the model's median; the two strategy shares at
+# the points where the Strange Situation's strategies switch on (its deactivation_threshold .27 and
+# hyperactivation_threshold .10), so susceptibility makes a reactive infant's strategy more
+# decided either way without deciding which (X3: temperament hardly predicts security; assumption)
 TYPICAL_RESPONSIVENESS = 0.77
-TYPICAL_DEACTIVATION = 0.13
-TYPICAL_HYPERACTIVATION = 0.07
+TYPICAL_DEACTIVATION = 0.27
+TYPICAL_HYPERACTIVATION = 0.10
 
 
 def working_model_reading(good, bad, rejected, intruded, ignored, prior, susceptibility_s, inconsistency):
@@ -187,7 +189,7 @@ def working_model_reading(good, bad, rejected, intruded, ignored, prior, suscept
       signalling (deactivation). ``inc = inconsistency * ignored * E / (good + bad + prior)``
       moves from the rejection share to the intrusion share;
     * ``deactivating = rejected / (good + bad + prior) - inc``; ``hyperactivating = intruded / (...) + inc``;
-    * differential susceptibility: each of the three departs from a typical caregiver's
+    * differential susceptibility: each of the three departs from the crossover point
       (``TYPICAL_*``) by ``susceptibility_s`` times its own departure
       (:func:`susceptibility`), clipped to 0-1.
 
