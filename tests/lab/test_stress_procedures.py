@@ -141,10 +141,13 @@ def test_no_ot_buffering_without_the_parameter():
     """Knock-out: ot_stress_buffering = 0 -> an intranasal dose leaves the response unchanged."""
     sim = _sim(2.0, {"ot_stress_buffering": 0.0})
     ex = sim.cg.exists
-    base = st.acute_social_stressor(sim)["cortisol_change"][ex]
+    placebo = st.acute_social_stressor(sim)
+    base = placebo["cortisol_change"][ex]
     dosed = st.acute_social_stressor(sim, dose=1.0)
     np.testing.assert_allclose(dosed["cortisol_change"][ex], base)
-    assert np.all(dosed["ot_central_task"][ex] > sim.cg.ot_central[ex])  # the dose still raised central OT
+    # the dose still raised central OT, above what the same wait gives without it (not above the level
+    # before the wait: a caregiver sampled during a touch release relaxes below it either way)
+    assert np.all(dosed["ot_central_task"][ex] > placebo["ot_central_task"][ex])
 
 
 def test_bad_input_is_refused(sim2):
