@@ -156,6 +156,10 @@ OUTCOMES = Table("outcomes.parquet", ("run",), "one infant-caregiver dyad", (
     Column("iwm_intrusion", "share (0-1)", "share of the infant's evidence about this caregiver that was intrusion"),
     Column("iwm_fright", "evidence units", "the infant's accumulated fright evidence about this caregiver"),
     Column("iwm_evidence", "evidence units", "the infant's distress-weighted evidence about this caregiver (good + bad)"),
+    Column("iwm_deactivating", "share (0-1)", "the infant's working model of this caregiver read as a call to deactivate "
+           "(mask signals, avoid): model.learning.working_model_reading"),
+    Column("iwm_hyperactivating", "share (0-1)", "the infant's working model of this caregiver read as a call to hyperactivate "
+           "(heighten signals, resist): model.learning.working_model_reading"),
     Column("infant_familiarity_hours", "hours", "hours of care the infant received from this caregiver"),
     Column("infant_temperament", "z", "the infant's negative reactivity"),
     Column("infant_cortisol_final", "nmol/l (saliva)", "the infant's cortisol at the end"),

@@ -77,6 +77,7 @@ from model import state as state_module
 from model.compiled import cached_dispatchers, drop_stale_cache
 from model.rng import DRAWS, uniform
 from model.state import (
+    DAYCARE,
     DISTRESS_BID,
     FATHER,
     FRIGHTENING,
@@ -102,6 +103,7 @@ HOUR_PARAMS = (
     "contact_buffering", "testosterone_mean", "testosterone_sync", "sync_coupling", "ot_synchrony",
     "sync_damping", "ot_reward_optimum", "bond_learning_rate", "iwm_distress_weight",
     "infant_cortisol_mean", "prolactin_suckling_fold", "bid_directedness",
+    "mentalising_evidence_gain", "family_conflict_evidence",  # sources of security (issue 14.1)
 )
 # day-constant terms prepared by Simulation (_open_day: the chronic cortisol target after today's
 # interventions; _precompute_day, _role_constants: the rest), (H, K) unless noted
@@ -455,10 +457,13 @@ def _learn(clk, lo, hi, cg, inf, p, ep, available, n_bids):
     An unanswered bid counts against every caregiver who was there and did not come, shared by
     how much it was addressed to each (:func:`model.learning.bid_direction_weight`): as bad
     evidence, as rejection (being ignored is the commonest rejection, Ainsworth) and, separately,
-    as ``iwm_ignored`` so that measures can tell the two apart.
+    as ``iwm_ignored`` so that measures can tell the two apart. An engaged episode (answered, not
+    frightening) also adds the representational channel (:func:`model.learning.representational_evidence`)
+    and, with a household caregiver, the family climate (:func:`model.learning.family_conflict_evidence`).
     """
     cg_bond = cg.bond
     cg_dopamine = cg.dopamine
+    cg_mentalising = cg.mentalising
     cg_interactions_today = cg.interactions_today
     cg_ot_central = cg.ot_central
     cg_reward_today = cg.reward_today
@@ -474,9 +479,12 @@ def _learn(clk, lo, hi, cg, inf, p, ep, available, n_bids):
     inf_iwm_intruded = inf.iwm_intruded
     inf_iwm_rejected = inf.iwm_rejected
     inf_familiarity = inf.familiarity
+    inf_family_stress = inf.family_stress
     inf_responder = inf.responder
     inf_response = inf.response
     p_bid_directedness = p.bid_directedness
+    p_family_conflict_evidence = p.family_conflict_evidence
+    p_mentalising_evidence_gain = p.mentalising_evidence_gain
     p_bond_learning_rate = p.bond_learning_rate
     p_iwm_distress_weight = p.iwm_distress_weight
     p_ot_reward_optimum = p.ot_reward_optimum
@@ -498,6 +506,13 @@ def _learn(clk, lo, hi, cg, inf, p, ep, available, n_bids):
             inf_iwm_intruded[h, r] += intruded
             inf_iwm_rejected[h, r] += rejected
             inf_iwm_frightened[h, r] += frightened
+            if q != FRIGHTENING:  # engaged: the representational channel (mind-related talk)
+                attuned, mistimed = ln.representational_evidence(cg_mentalising[h, r], w, p_mentalising_evidence_gain[h])
+                if r != DAYCARE:  # the family climate colours care at home
+                    mistimed += ln.family_conflict_evidence(inf_family_stress[h], w, p_family_conflict_evidence[h])
+                inf_iwm_good[h, r] += attuned
+                inf_iwm_bad[h, r] += mistimed
+                inf_iwm_intruded[h, r] += mistimed
         else:  # nobody came: the bid counts against those who were there, as addressed (learning)
             total = 0.0
             for k in range(K):

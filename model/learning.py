@@ -108,3 +108,101 @@ def unanswered_share(w, addressed, total_addressed):
     commonest rejection).
     """
     return w * addressed / total_addressed
+
+
+# ------------------------------------------------------------------ sources of security (issue 14.1)
+MIND_MATCH_BASE = 3.0  # logit: ~95% of an average caregiver's mind-related comments are appropriate (assumption after Meins et al. 2001, 2012: non-attuned comments are rare)
+
+
+@jitable
+def mind_match_probability(mentalising):
+    """Share of a caregiver's mind-related talk that is appropriate (attuned): ``sigmoid(3 + mentalising)``.
+
+    ``mentalising`` is the caregiver's mind-mindedness trait (logit offset, mean 0 for an
+    autonomous caregiver; lower for insecure and unresolved states, :mod:`model.population`).
+    ``MIND_MATCH_BASE`` = 3 makes ~95% of an average autonomous caregiver's comments appropriate
+    (assumption after Meins et al. 2001, 2012, from memory: appropriate comments are the common
+    kind, non-attuned ones a few per session). Works on scalars and arrays.
+    """
+    return 1.0 / (1.0 + np.exp(-(MIND_MATCH_BASE + mentalising)))
+
+
+@jitable
+def representational_evidence(mentalising, w, gain):
+    """Working-model evidence from the responder's mind-related talk in one engaged episode (X1, X2).
+
+    The representational channel from the caregiver's attachment state that does not pass through
+    sensitivity (the "transmission gap"): whatever the response's quality, the caregiver treats
+    the infant as a mind (appropriate mind-related talk, affect mirroring) or misreads it.
+    Returns ``(attuned, mistimed) = (gain * w * m, gain * w * (1 - m))`` with ``m`` =
+    :func:`mind_match_probability`; the caller adds ``attuned`` to good evidence and ``mistimed``
+    to bad and intruded (mistimed) evidence. ``w`` is the bid's :func:`distress_weight`; ``gain`` is ``mentalising_evidence_gain`` (0 = no channel).
+    """
+    m = mind_match_probability(mentalising)
+    return gain * w * m, gain * w * (1.0 - m)
+
+
+@jitable
+def family_conflict_evidence(family_stress, w, gain):
+    """Mistimed evidence an answered bid adds in a household with above-average family stress (X10).
+
+    ``gain * w * max(family_stress, 0)``: conflict between the parents spills over into care
+    (tense, distracted, inconsistent episodes) whatever the caregiver's sensitivity, so
+    the shared family climate reaches security through more than sensitivity (X10: inter-parental
+    conflict vs security r = -.28; a path through sensitivity alone gives ~ -.03, mechanisms.md 1).
+    The caller adds it to bad and intruded evidence of every household caregiver who answers
+    (not the daycare carer). ``gain`` is ``family_conflict_evidence`` (0 = off).
+    """
+    return gain * w * np.maximum(family_stress, 0.0)
+
+
+@jitable
+def susceptibility(temperament, gain):
+    """Differential susceptibility of an infant: ``exp(gain * temperament)`` (X5-X7).
+
+    ``temperament`` is negative reactivity (z). Infants high in negative emotionality are more
+    affected by both poor and good care (X6; intervention effects several-fold larger in the
+    susceptible, X5): at ``gain`` = 0.5 the top third (mean z ~ +1.1) departs ~3x as far from the
+    crossover point (``TYPICAL_*``) as the bottom third (X7 classes). Works on arrays.
+    """
+    return np.exp(gain * temperament)
+
+
+# the crossover point of differential susceptibility ("for better and for worse"): departures
+# from it are scaled. Expected responsiveness near the model's median; the two strategy shares at
+# the points where the Strange Situation's strategies switch on (its deactivation_threshold .27 and
+# hyperactivation_threshold .10), so susceptibility makes a reactive infant's strategy more
+# decided either way without deciding which (X3: temperament hardly predicts security; assumption)
+TYPICAL_RESPONSIVENESS = 0.77
+TYPICAL_DEACTIVATION = 0.27
+TYPICAL_HYPERACTIVATION = 0.10
+
+
+def working_model_reading(good, bad, rejected, intruded, ignored, prior, susceptibility_s, inconsistency):
+    """What the infant expects of a caregiver, from its evidence: ``(E, deactivating, hyperactivating)``.
+
+    * ``E = (good + prior/2) / (good + bad + prior)``: expected responsiveness (:func:`expected_responsiveness`);
+    * inconsistency (item 4 of issue 14.1): a bid ignored by a caregiver who otherwise answers
+      well teaches that signals pay off only sometimes, so it calls for heightened signalling
+      (hyperactivation, resistance: Ainsworth et al. 1978, C mothers inconsistently responsive;
+      Cittern et al. 2018), while one ignored by an unresponsive caregiver teaches to stop
+      signalling (deactivation). ``inc = inconsistency * ignored * E / (good + bad + prior)``
+      moves from the rejection share to the intrusion share;
+    * ``deactivating = rejected / (good + bad + prior) - inc``; ``hyperactivating = intruded / (...) + inc``;
+    * differential susceptibility: each of the three departs from the crossover point
+      (``TYPICAL_*``) by ``susceptibility_s`` times its own departure
+      (:func:`susceptibility`), clipped to 0-1.
+
+    With ``inconsistency`` = 0 and ``susceptibility_s`` = 1 these are the plain shares the
+    Strange Situation read before (issue 14.1). Works on arrays; the Strange Situation
+    (:mod:`experiments.lab.ssp`) and the outcome table read the working model through it.
+    """
+    ev = good + bad + prior
+    e = expected_responsiveness(good, bad, prior)
+    inc = inconsistency * ignored * e / ev
+    deact = rejected / ev - inc
+    hyper = intruded / ev + inc
+    e = np.clip(TYPICAL_RESPONSIVENESS + susceptibility_s * (e - TYPICAL_RESPONSIVENESS), 0.0, 1.0)
+    deact = np.clip(TYPICAL_DEACTIVATION + susceptibility_s * (deact - TYPICAL_DEACTIVATION), 0.0, 1.0)
+    hyper = np.clip(TYPICAL_HYPERACTIVATION + susceptibility_s * (hyper - TYPICAL_HYPERACTIVATION), 0.0, 1.0)
+    return e, deact, hyper

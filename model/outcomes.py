@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.learning import expected_responsiveness
+from model.learning import expected_responsiveness, susceptibility, working_model_reading
 from model.state import AAI_NAMES, ROLES, K
 
 
@@ -29,6 +29,9 @@ def dyad_outcomes(sim) -> dict[str, np.ndarray]:
                     _ratio(c["attunement_sum"], c["attunement_n"]))
     prior = p.iwm_prior_strength[:, None]
     evidence = inf.iwm_good + inf.iwm_bad
+    _, deactivating, hyperactivating = working_model_reading(
+        inf.iwm_good, inf.iwm_bad, inf.iwm_rejected, inf.iwm_intruded, inf.iwm_ignored, prior,
+        susceptibility(inf.temperament, p.susceptibility_gain)[:, None], p.inconsistency_hyperactivation[:, None])
     out = {
         "household": hh_idx.astype(np.int64),
         "role": np.array(ROLES, dtype=object)[slot],
@@ -65,6 +68,8 @@ def dyad_outcomes(sim) -> dict[str, np.ndarray]:
         "iwm_intrusion": take(_ratio(inf.iwm_intruded, evidence)),
         "iwm_fright": take(inf.iwm_frightened),
         "iwm_evidence": take(evidence),
+        "iwm_deactivating": take(deactivating),
+        "iwm_hyperactivating": take(hyperactivating),
         "infant_familiarity_hours": take(inf.familiarity),
         "infant_temperament": inf.temperament[hh_idx],
         "infant_cortisol_final": inf.cortisol[hh_idx],

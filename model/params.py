@@ -310,6 +310,36 @@ _DECLARATIONS: tuple[Param, ...] = (
        "share of an older sibling's social play that is stimulatory touch", "sensitivity"),
     _p("daycare_stimulatory_share", 0.4, 0, 1, "probability", "assumption (no role-typical style; model.roles)",
        "share of a daycare carer's social play that is stimulatory touch", "sensitivity"),
+    # ---------------------------------------------------------------- sources of security (issue 14.1)
+    _p("mentalising_evidence_gain", 0.2, 0, 3, "evidence per engaged episode (answered-bid units)",
+       "X1 (Zeegers et al. 2017: mentalization-security r=.24 controlling sensitivity), X2 (Meins et al. 2001); "
+       "size: assumption (range 0.1-1)",
+       "representational channel: working-model evidence from the responder's mind-related talk in each engaged "
+       "episode, appropriate (good) or non-attuned (mistimed) by the caregiver's mentalising trait (0 = off)", "security"),
+    _p("mentalising_sd", 1.0, 0, 2, "logit",
+       "assumption (X1: mentalization varies between parents; spread of appropriate mind-related comments, X2)",
+       "between-caregiver SD of the mentalising (mind-mindedness) trait", "security"),
+    _p("mentalising_sensitivity_corr", 0.2, 0, 0.9, "correlation",
+       "X1 (r(mentalization, sensitivity)=.25, range .15-.35); the adult attachment state adds a little",
+       "correlation of the mentalising trait with the sensitivity trait, apart from the adult attachment state",
+       "security"),
+    _p("susceptibility_gain", 0.5, 0, 1.5, "log units per SD of negative reactivity",
+       "X5 (susceptible r=.33 vs ~.08 MEMORY), X6, X7 (top vs bottom tercile ~3x); form: assumption",
+       "differential susceptibility: how much more the working model of a negatively reactive infant departs from "
+       "a typical caregiver's, for better and for worse (exp(gain * temperament); 0 = off)", "security"),
+    _p("family_stress_sensitivity", 0.25, 0, 1, "logit per SD",
+       "X9 (Booth et al. 2018: parenting stress vs sensitivity r=-.13; sociodemographic up to .32)",
+       "drop in every household caregiver's sensitivity trait per SD of the shared family stress/conflict climate "
+       "(0 = off)", "security"),
+    _p("family_conflict_evidence", 0.03, 0, 0.3, "evidence per answered bid per SD",
+       "X10 (Tan et al. 2018: inter-parental conflict vs security r=-.28); size: assumption",
+       "share of an answered bid added as tense, mistimed care in a household with above-average family stress "
+       "(spill-over of conflict into care; 0 = off)", "security"),
+    _p("inconsistency_hyperactivation", 0.25, 0, 1, "share",
+       "assumption after Ainsworth et al. 1978 (C: inconsistently responsive mothers) and Cittern et al. 2018 "
+       "(inconsistent caregivers -> ambivalence)",
+       "share of the ignored bids of an otherwise responsive caregiver (weighted by expected responsiveness) read as "
+       "inconsistency (hyperactivating) rather than rejection (deactivating) (0 = off)", "security"),
     # ---------------------------------------------------------------- synchrony
     _p("sync_coupling", 1.0, 0, 5, "1/min", "assumption (coupled oscillators, prior-models 2.5)",
        "affect coupling of a sensitive caregiver to the infant during engagement", "synchrony"),

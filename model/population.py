@@ -36,6 +36,12 @@ from model.state import (
 # prenatal OT-linked bond on top, see daily.prenatal_bond)
 INITIAL_BOND = np.array([0.2, 0.2, 0.15, 0.1, 0.02])
 INSECURE_SENSITIVITY_OFFSET = -0.4  # logit; AAI insecurity lowers sensitivity (assumption)
+# mentalising (mind-mindedness) by adult attachment state, logit offsets (assumption after Fonagy et
+# al. 1991 and Meins et al. 2001: reflective functioning and mind-related talk are higher in
+# autonomous parents; sizes not in targets.md/mechanisms.md)
+INSECURE_MENTALISING_OFFSET = -0.8
+UNRESOLVED_MENTALISING_OFFSET = -0.5
+SECURITY_SOURCES_KEY = 0x5EC  # spawn key of the security traits' own stream, derived from the init stream
 
 
 def draw_household_shape(p: ParamSet, rng: np.random.Generator):
@@ -126,6 +132,7 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     cg.ot_tone[:] = resting_ot_tone(cg, p)
     cg.ot_central[:] = cg.ot_tone
     cg.couple_support[:] = draw_couple_support(p, rng)
+    draw_security_sources(p, cg, inf, rng)
     return cg, inf, hh
 
 
@@ -201,3 +208,41 @@ def draw_central_ot_trait(p: ParamSet, rng: np.random.Generator):
     between people about what the set-point gave it before).
     """
     return np.exp(p.ot_tone_sd[:, None] * rng.standard_normal((p.n, K)))
+
+
+def security_rng(rng: np.random.Generator) -> np.random.Generator:
+    """The stream of the security traits: a child of the ``init`` stream's seed with its own key.
+
+    Derived from the seed, not drawn from the ``init`` stream, so these traits do not shift any
+    other trait's draw and no other trait added later shifts them (common random numbers).
+    """
+    ss = rng.bit_generator.seed_seq
+    return np.random.default_rng(np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, SECURITY_SOURCES_KEY)))
+
+
+def draw_security_sources(p: ParamSet, cg: Caregivers, inf: Infants, rng: np.random.Generator):
+    """Traits of the sources of security (issue 14.1), in place: mentalising and the family climate.
+
+    * ``cg.mentalising`` (logit): ``offset(AAI, unresolved) + mentalising_sd * (c z_s + sqrt(1 - c^2) z)``
+      with ``z_s`` the caregiver's standardised sensitivity draw and ``c`` =
+      ``mentalising_sensitivity_corr`` (X1: r = .25); offsets ``INSECURE_MENTALISING_OFFSET`` for
+      dismissing and preoccupied states and ``UNRESOLVED_MENTALISING_OFFSET`` for unresolved ones.
+    * ``inf.family_stress`` (z): one shared stress/conflict climate per household (X9, X10), which
+      lowers every household caregiver's sensitivity trait (not the daycare carer's) by
+      ``family_stress_sensitivity`` logit per SD and, in the hour, adds mistimed care
+      (:func:`model.learning.family_conflict_evidence`).
+    """
+    rs = security_rng(rng)
+    h = p.n
+    sd_s = p.sensitivity_trait_sd[:, None]
+    offset_s = np.where(cg.aai > 0, INSECURE_SENSITIVITY_OFFSET, 0.0)
+    z_s = np.where(sd_s > 0, (cg.sensitivity_trait - offset_s) / np.where(sd_s > 0, sd_s, 1.0), 0.0)
+    c = p.mentalising_sensitivity_corr[:, None]
+    z = c * z_s + np.sqrt(1.0 - c ** 2) * rs.standard_normal((h, K))
+    cg.mentalising[:] = (np.where(cg.aai > 0, INSECURE_MENTALISING_OFFSET, 0.0)
+                         + np.where(cg.unresolved, UNRESOLVED_MENTALISING_OFFSET, 0.0)
+                         + p.mentalising_sd[:, None] * z)
+    inf.family_stress[:] = rs.standard_normal(h)
+    household = np.arange(K) != DAYCARE
+    cg.sensitivity_trait[:] -= np.where(household[None, :], p.family_stress_sensitivity[:, None]
+                                        * inf.family_stress[:, None], 0.0)

@@ -116,6 +116,8 @@ class Caregivers:
     # peripheral OT (issue 14 item 3)
     ot_system: np.ndarray  # z-score of the person's OT-system trait (receptor/release capacity; M10)
     ot_contact_log: np.ndarray  # log units added to the plasma-OT set-point by contact history (PH9, I14)
+    # --- sources of security (issue 14.1), traits
+    mentalising: np.ndarray  # mind-mindedness trait, logit offset of appropriate mind-related talk
 
     @classmethod
     def empty(cls, h: int) -> Caregivers:
@@ -163,6 +165,8 @@ class Infants:
     # input channels (model.channels.CHANNELS["infant_exogenous_ot"], ["infant_staff_care"])
     exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. a session's release)
     staff_care: np.ndarray  # share of this hour cared for by staff (fed, settled, not held), 0-1
+    # --- sources of security (issue 14.1)
+    family_stress: np.ndarray  # the household's shared stress/conflict climate the infant lives in, z
 
     @classmethod
     def empty(cls, h: int) -> Infants:

@@ -20,11 +20,14 @@ ep    content                     length  caregiver  stranger  reunion
 The loop runs over seconds; every rule is an array expression over dyads. The infant's
 behaviour is driven by
 
-* its working model of this caregiver (``sim.inf.iwm_*``): expected responsiveness
+* its working model of this caregiver (``sim.inf.iwm_*``), read by
+  ``model.learning.working_model_reading``: expected responsiveness
   ``E = (good + prior/2) / (good + bad + prior)`` lowers the comfort it draws from contact;
   the learned share of rejection sets a *deactivating* strategy (masking attachment signals,
-  turning away: avoidance); the learned share of intrusive, mistimed care sets a
-  *hyperactivating* strategy (angry resistance mixed with contact seeking); fright evidence
+  turning away: avoidance); the learned share of intrusive, mistimed care (including non-attuned
+  mind-related talk and tense care in a stressed family) and of inconsistent answering sets a
+  *hyperactivating* strategy (angry resistance mixed with contact seeking); the infant's
+  susceptibility scales how far all three depart from a typical caregiver's; fright evidence
   makes the caregiver a source of alarm (Main & Hesse; Cittern et al. 2018);
 * its arousal, temperament and current cortisol excess;
 * the caregiver's own response policy, computed with the model's rules
@@ -123,9 +126,11 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
     p_sens = bh.sigmoid(p.base_sensitivity[:, None] + att_distress)
     prior = p.iwm_prior_strength[:, None]
     ev = inf.iwm_good + inf.iwm_bad
-    E = ln.expected_responsiveness(inf.iwm_good, inf.iwm_bad, prior)
-    rej = inf.iwm_rejected / (ev + prior)
-    intr = inf.iwm_intruded / (ev + prior)
+    # the working model as the infant reads it (issue 14.1): inconsistency moves ignored bids of a
+    # responsive caregiver to hyperactivation; differential susceptibility scales departures
+    E, rej, intr = ln.working_model_reading(
+        inf.iwm_good, inf.iwm_bad, inf.iwm_rejected, inf.iwm_intruded, inf.iwm_ignored, prior,
+        ln.susceptibility(inf.temperament, p.susceptibility_gain)[:, None], p.inconsistency_hyperactivation[:, None])
     p_reject_kind = np.asarray(bh.REJECTING_SHARE_BY_AAI)[cg.aai]  # response_quality's rejecting_share
     risk = bh.frightening_risk(cg.unresolved, cg.depressed)
     t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731

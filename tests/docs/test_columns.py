@@ -57,7 +57,7 @@ def test_run_of_12_months_writes_exactly_the_declared_columns(run12):
     problems, files = _problems(run12, "run", {ALWAYS, "months >= 12"})
     assert files == ["outcomes.parquet", "timeseries.parquet"]
     assert not problems, problems
-    assert len(pd.read_parquet(run12 / "outcomes.parquet").columns) == 59
+    assert len(pd.read_parquet(run12 / "outcomes.parquet").columns) == 61
 
 
 def test_run_of_1_month_writes_no_strange_situation_columns(out):

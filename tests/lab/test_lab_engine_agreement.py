@@ -301,8 +301,14 @@ def test_snapshot_and_ssp_use_the_engines_role_matrix_and_response_rule(sim):
         # the SSP distresses the infant: the responder's attunement to a distress bid
         att_r = bh.response_attunement(att[h, k], cg.distress_sensitivity[h, k], DISTRESS_BID)
         assert d["p_sensitive"][i] == bh.response_quality(att_r, *args)[1]
-    np.testing.assert_array_equal(d["expected_responsiveness"], ln.expected_responsiveness(
-        sim.inf.iwm_good, sim.inf.iwm_bad, p.iwm_prior_strength[:, None])[hh, sl])
+    # the working model as the infant reads it (issue 14.1: susceptibility, inconsistency)
+    e, deact, hyper = ln.working_model_reading(
+        sim.inf.iwm_good, sim.inf.iwm_bad, sim.inf.iwm_rejected, sim.inf.iwm_intruded, sim.inf.iwm_ignored,
+        p.iwm_prior_strength[:, None], ln.susceptibility(sim.inf.temperament, p.susceptibility_gain)[:, None],
+        p.inconsistency_hyperactivation[:, None])
+    np.testing.assert_array_equal(d["expected_responsiveness"], e[hh, sl])
+    np.testing.assert_array_equal(d["rejection"], deact[hh, sl])
+    np.testing.assert_array_equal(d["intrusion"], hyper[hh, sl])
 
 
 def test_ssp_attunement_to_distress_is_the_engines_response_attunement(sim):
