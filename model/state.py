@@ -154,6 +154,8 @@ class Infants:
     # input channels (model.channels.CHANNELS["infant_exogenous_ot"], ["infant_staff_care"])
     exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. a session's release)
     staff_care: np.ndarray  # share of this hour cared for by staff (fed, settled, not held), 0-1
+    # disrupted affective communication (ODD 7.2): distress-weighted evidence per caregiver (H, K)
+    iwm_disrupted: np.ndarray
 
     @classmethod
     def empty(cls, h: int) -> Infants:
@@ -204,6 +206,7 @@ DYAD_COUNTERS = EPISODE_COUNTERS + (
     "n_bids", "care_hours", "night_care_hours", "attunement_sum", "attunement_n",
     "attunement_window_sum", "attunement_window_n", "ot_plasma_sum", "ot_plasma_n",
     "cortisol_sum", "cortisol_n",
+    "n_disrupted",  # responses with disrupted affective communication (ODD 7.2)
 )
 
 
