@@ -267,15 +267,20 @@ _DECLARATIONS: tuple[Param, ...] = (
     _p("testosterone_sync", 0.3, 0, 2, "fraction per log-unit T", "P3 (small T-parenting link g=0.14)",
        "reduction of paternal coupling per log-unit of testosterone above set-point", "synchrony"),
     # ---------------------------------------------------------------- sources of disorganisation (ODD 7.2)
-    _p("fright_stress_risk", 1.0, 0, 3, "fright risk per unit cortisol excess",
+    _p("fright_stress_risk", 0.2, 0, 3, "fright risk per unit cortisol excess",
        "assumption (range 0-3; X17, X19: anomalous behaviour and D follow stress and contextual risk with "
-       "unresolved loss held fixed; Main & Hesse 1990: frightened behaviour)",
+       "unresolved loss held fixed; Main & Hesse 1990: frightened behaviour). Size: at the chronic excess of "
+       "severe poverty (0.5) the stress road carries half the depression risk (0.2), below unresolved loss "
+       "(X17: U is linked to anomalous behaviour, r=.26); 1.0 made every caregiver of a poor population a source "
+       "of alarm (D 86% at poverty_stress 1, against A1's two to three times the low-risk 15%)",
        "frightening/frightened-behaviour risk added per unit of the caregiver's cortisol above the circadian mean, "
        "relative to 1 for unresolved loss in an insecure caregiver (0 = fright needs unresolved loss or depression)",
        "disorganisation"),
-    _p("p_disrupted_base", 0.02, 0, 0.25, "probability per insensitive response",
+    _p("p_disrupted_base", 0.005, 0, 0.25, "probability per insensitive response",
        "assumption (range 0-0.25; AMBIANCE, Lyons-Ruth et al. 1999; X17: anomalous behaviour -> D r=.34; "
-       "X18: disconnected behaviour predicts D; same order as p_frightening_base)",
+       "X18: disconnected behaviour predicts D). Size: the reference caregiver (no risk, mean sensitivity) is "
+       "not a source of alarm, its steady-state evidence (~1 unit) giving a fear of the caregiver below 0.1 "
+       "in the SSP (disruption_scale 10); 0.02 made it one (fear ~0.4, D 26% at defaults)",
        "chance that an insensitive response of a reference caregiver (no risk, mean sensitivity) carries disrupted "
        "affective communication (withdrawal, role confusion, negative intrusion, affective errors); 0 = off",
        "disorganisation"),

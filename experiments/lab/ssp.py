@@ -24,8 +24,9 @@ behaviour is driven by
   ``E = (good + prior/2) / (good + bad + prior)`` lowers the comfort it draws from contact;
   the learned share of rejection sets a *deactivating* strategy (masking attachment signals,
   turning away: avoidance); the learned share of intrusive, mistimed care sets a
-  *hyperactivating* strategy (angry resistance mixed with contact seeking); fright evidence
-  makes the caregiver a source of alarm (Main & Hesse; Cittern et al. 2018);
+  *hyperactivating* strategy (angry resistance mixed with contact seeking); fright evidence and
+  evidence of disrupted affective communication (``iwm_disrupted``, ODD 7.2) make the caregiver a
+  source of alarm (Main & Hesse; Cittern et al. 2018; AMBIANCE, X17), :func:`learned_alarm`;
 * its arousal, temperament and current cortisol excess;
 * the caregiver's own response policy, computed with the model's rules
   (``model.behaviour.attunement`` and the frightening-behaviour hazard of
@@ -34,8 +35,9 @@ behaviour is driven by
 
 Disorganisation is never drawn as a class: conflict markers (an approach interrupted by
 avoidance, freezing at high arousal, fearful apprehension of the caregiver) are emitted second
-by second with probabilities that are zero unless the caregiver is a source of alarm (learned
-fright or a frightening act during the procedure) or the infant holds both strategies at once.
+by second (:func:`disorganisation_marker_probabilities`) with probabilities that are zero unless
+the caregiver is a source of alarm (learned fright or disrupted communication, or a frightening
+act during the procedure) or the infant holds both strategies at once.
 The coder (:mod:`experiments.lab.coding`) turns the streams into scales and classes.
 
 The procedure reads the simulation and never writes to it.
