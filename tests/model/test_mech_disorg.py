@@ -14,7 +14,7 @@ from experiments.lab.ssp import strange_situation
 from model import ParamSet, Simulation
 from model.state import MOTHER
 
-H, MONTHS, SEED = 300, 4.0, 21
+H, MONTHS, SEED = 200, 3.0, 21
 OFF = {"p_disrupted_base": 0.0, "fright_stress_risk": 0.0, "cumulative_risk_disruption": 0.0}
 
 
