@@ -25,6 +25,7 @@ from model.state import (
     AAI_AUTONOMOUS,
     AAI_DISMISSING,
     AAI_PREOCCUPIED,
+    DAYCARE,
     DISTRESS_BID,
     FRIGHTENING,
     INTRUSIVE,
@@ -307,6 +308,39 @@ def frightening_risk(unresolved, depressed):
     return FRIGHT_RISK_UNRESOLVED * unresolved + FRIGHT_RISK_DEPRESSED * depressed
 
 
+# ---- sources of disorganisation (issue 14, item 2; ODD 7.2)
+# (1) fright tied to unresolved loss and to state: X16 (Schuengel et al. 1999) found unresolved loss
+# leads to frightening behaviour only in mothers with insecure representations (secure-unresolved
+# mothers showed less of it); the size of the reduction is an assumption (X16 gives no number)
+UNRESOLVED_FRIGHT_AUTONOMOUS = 0.3  # share of the unresolved fright risk kept by an autonomous (secure) caregiver (X16; size assumption)
+
+
+@jitable
+def unresolved_fright_share(aai):
+    """Share of the unresolved-loss fright risk a caregiver carries: 0.3 if autonomous, else 1 (X16; size assumption).
+
+    ``0.3 * [autonomous] + 1 * [not autonomous]``; works on scalars and arrays of AAI codes.
+    """
+    autonomous = aai == AAI_AUTONOMOUS
+    return UNRESOLVED_FRIGHT_AUTONOMOUS * autonomous + FRIGHT_RISK_UNRESOLVED * (1 - autonomous)
+
+
+@jitable
+def frightening_state_risk(unresolved, depressed, aai, cortisol_excess, fright_stress):
+    """Risk factor of frightening or frightened behaviour from the caregiver's trait AND state (X16, X17, X19).
+
+    ``frightening_risk(unresolved * unresolved_fright_share(aai), depressed) + fright_stress * max(excess, 0)``:
+    unresolved loss counts fully in insecure caregivers and less in autonomous ones (X16), and
+    stress itself (cortisol above the caregiver's circadian mean: chronic load from poverty,
+    depression or grief plus acute crying stress) makes a caregiver frightened or frightening even
+    without unresolved loss (Main & Hesse 1990: frightened behaviour; X19: D follows contextual
+    risk with U held fixed). ``fright_stress`` (parameter ``fright_stress_risk``, risk per unit
+    excess; 0 = off) is the switch of the stress road. Works on scalars and arrays.
+    """
+    return (frightening_risk(unresolved * unresolved_fright_share(aai), depressed)
+            + fright_stress * np.maximum(cortisol_excess, 0.0))
+
+
 @jitable
 def frightening_probability(p_sensitive, risk, cortisol_excess, p_fright_base, fright_cortisol):
     """Chance that a response is frightening or frightened (Main & Hesse 1990), given it happens.
@@ -324,6 +358,80 @@ def frightening_probability(p_sensitive, risk, cortisol_excess, p_fright_base, f
     hazard = np.minimum(p_fright_base * risk * np.exp(fright_cortisol * np.maximum(cortisol_excess, 0.0)),
                         FRIGHT_HAZARD_MAX)
     return hazard * (1.0 - p_sensitive)
+
+
+# (2) disrupted affective communication beyond fright (AMBIANCE: Lyons-Ruth, Bronfman & Parsons 1999,
+# from memory; X17: anomalous behaviour incl. AMBIANCE -> D r=.34, U -> anomalous behaviour r=.26;
+# X18: disconnected behaviour predicts D, extreme insensitivity does not). The log-rate weights of
+# the propensity are assumptions with the directions of X17 (unresolved), X20 (sensitivity r=-.25
+# with D, k=6, an upper bound; kept small after X18) and section 7 of mechanisms.md (depression).
+DISRUPT_UNRESOLVED = 0.7  # log-rate of disrupted communication with unresolved loss (x2; assumption, X17 direction)
+DISRUPT_DEPRESSED = 0.5  # ... while depressed (x1.65; assumption)
+DISRUPT_STRESS = 1.0  # ... per unit of chronic stress (EWMA of cortisol excess; assumption)
+DISRUPT_LOW_SENSITIVITY = 0.3  # ... per logit of sensitivity trait below the mean (assumption; X20, X18: small)
+DISRUPT_HAZARD_MAX = 0.5  # ceiling per insensitive response; with the fright ceiling (0.5) the two acts stay disjoint
+# (3) cumulative risk (X19: >= 5 socio-economic risks D d=1.20; other high-risk vs low-risk d=.48; X20:
+# low SES r=.28 with D). A parent counts as adversity-exposed above this early-adversity z (top ~16%; assumption)
+ADVERSITY_RISK_Z = 1.0
+
+
+@jitable
+def household_risk_count(poverty_stress, father_present, mother_adversity, mother_depressed, father_depressed):
+    """Cumulative household risk, in risks (X19, X20; the list is what the model represents).
+
+    ``poverty_stress + [no co-resident father] + [mother's early adversity z > 1] + [a parent depressed]``:
+    poverty (the 0-1 index counts as up to one risk), single parenthood, an adversity-exposed
+    mother (``ADVERSITY_RISK_Z``) and parental depression. Young parenthood and maltreatment are
+    not represented. Works on scalars and arrays (booleans count 0/1).
+    """
+    return (poverty_stress + (1 - father_present) + (mother_adversity > ADVERSITY_RISK_Z)
+            + (mother_depressed | father_depressed))
+
+
+@jitable
+def caregiver_risk_count(household_risk, slot):
+    """The household's risk count for a family caregiver; 0 for the daycare carer (not of the household)."""
+    if slot == DAYCARE:
+        return 0.0
+    return household_risk
+
+
+@jitable
+def disruption_propensity(unresolved, depressed, chronic_stress, sensitivity_trait, risk_count, risk_gain):
+    """A caregiver's propensity to disrupted affective communication, as a rate multiplier (1 = reference).
+
+    ``exp(0.7 unresolved + 0.5 depressed + 1.0 max(stress, 0) + 0.3 max(-sensitivity, 0) + risk_gain * risks)``
+    (``DISRUPT_*``, assumption with the directions of X17, X20; ``risk_gain`` is the parameter
+    ``cumulative_risk_disruption``, the switch of the cumulative-risk road (X19), and ``risks``
+    :func:`caregiver_risk_count`). Unresolved loss raises it without being needed for it.
+    """
+    return np.exp(DISRUPT_UNRESOLVED * unresolved + DISRUPT_DEPRESSED * depressed
+                  + DISRUPT_STRESS * np.maximum(chronic_stress, 0.0)
+                  + DISRUPT_LOW_SENSITIVITY * np.maximum(-sensitivity_trait, 0.0) + risk_gain * risk_count)
+
+
+@jitable
+def disruption_probability(propensity, p_disrupted_base):
+    """Chance that an insensitive response carries disrupted communication: ``min(base * propensity, 0.5)``.
+
+    ``p_disrupted_base`` (parameter, per insensitive response of a reference caregiver; 0 = off) is
+    the switch of the mechanism. Works on scalars and arrays.
+    """
+    return np.minimum(p_disrupted_base * propensity, DISRUPT_HAZARD_MAX)
+
+
+@jitable
+def disrupted_communication(response, u_anomalous, p_disrupted):
+    """Whether this response carries disrupted affective communication (AMBIANCE; X17, X18).
+
+    Only an insensitive response can: a negative-intrusive or role-confused one (intrusive) or a
+    withdrawing one (rejecting), with affective communication errors. ``u_anomalous`` is the
+    response's anomalous-behaviour uniform (the one :func:`response_quality` draws fright from,
+    at its bottom, ``u < p_fright``); disruption takes its top, ``u >= 1 - p_disrupted``. Both
+    chances are at most 0.5, so the two acts are disjoint and disruption needs no draw of its own:
+    ``P(disrupted) = p_disrupted * P(insensitive)``.
+    """
+    return (response == INTRUSIVE or response == REJECTING) and u_anomalous >= 1.0 - p_disrupted
 
 
 # share of insensitive responses that are rejecting rather than intrusive, by adult attachment
@@ -348,20 +456,21 @@ def rejecting_share(aai):
 
 @jitable
 def response_quality(att_r, base_sens, aai_r, unresolved_r, cort_excess_r, depressed_r,
-                     p_fright_base, fright_cortisol, u_quality, u_fright, u_kind):
+                     p_fright_base, fright_cortisol, u_quality, u_fright, u_kind, fright_stress):
     """The quality of the chosen caregiver's response (sensitive, intrusive, rejecting, frightening).
 
     Sensitive with probability ``sigmoid(base + attunement)``. Otherwise the insensitive kind
     follows the adult attachment state: dismissing caregivers lean to rejecting (withdrawing,
     minimising), preoccupied ones to intrusive (mistimed, inconsistent); autonomous 50/50
     (assumption after Ainsworth's home scales). Frightening or frightened behaviour is rare
-    (:func:`frightening_probability`): it needs unresolved loss (or depression at a fifth of the
-    rate, :func:`frightening_risk`), rises with cortisol and falls as the caregiver becomes more
-    sensitive. The rejecting share is :func:`rejecting_share`.
-    Returns ``(code, p_sensitive)``.
+    (:func:`frightening_probability`): its risk (:func:`frightening_state_risk`) comes from
+    unresolved loss (less in autonomous caregivers, X16), depression at a fifth of the rate
+    (:func:`frightening_risk`) and stress (``fright_stress`` per unit cortisol excess); it rises
+    with cortisol and falls as the caregiver becomes more sensitive. The rejecting share is
+    :func:`rejecting_share`. Returns ``(code, p_sensitive)``.
     """
     p_sens = sigmoid(base_sens + att_r)
-    risk = frightening_risk(unresolved_r, depressed_r)
+    risk = frightening_state_risk(unresolved_r, depressed_r, aai_r, cort_excess_r, fright_stress)
     p_fright = 0.0
     if risk > 0.0:  # without a risk the hazard is 0 (saves an exp in the compiled hour)
         p_fright = frightening_probability(p_sens, risk, cort_excess_r, p_fright_base, fright_cortisol)

@@ -546,7 +546,7 @@ def wean(hh: Households, p: ParamSet, u):
 def forget_working_models(inf: Infants, p: ParamSet):
     """Old evidence in the infant's working models fades (memory time constant in days)."""
     _fade(np.exp(-1.0 / p.iwm_memory_days), inf.iwm_good, inf.iwm_bad, inf.iwm_rejected, inf.iwm_intruded,
-          inf.iwm_frightened, inf.iwm_ignored)
+          inf.iwm_frightened, inf.iwm_ignored, inf.iwm_disrupted)
 
 
 @numba.njit(cache=True, error_model="numpy")

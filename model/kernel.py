@@ -104,6 +104,7 @@ HOUR_PARAMS = (
     "sync_damping", "ot_reward_optimum", "bond_learning_rate", "iwm_distress_weight",
     "infant_cortisol_mean", "prolactin_suckling_fold", "bid_directedness",
     "mentalising_evidence_gain", "family_conflict_evidence",  # sources of security (issue 14.1)
+    "fright_stress_risk", "p_disrupted_base", "cumulative_risk_disruption", "poverty_stress",  # ODD 7.2
 )
 # day-constant terms prepared by Simulation (_open_day: the chronic cortisol target after today's
 # interventions; _precompute_day, _role_constants: the rest), (H, K) unless noted
@@ -115,6 +116,7 @@ DAY_TERMS = (
 # episode counters, in the order of model.state.EPISODE_COUNTERS; N_BIDS follows them
 (C_RESPONSES, C_SENSITIVE, C_INTRUSIVE, C_REJECTING, C_FRIGHTENING, C_FEEDS, C_BREASTFEEDS, C_GAZE,
  C_AFFECTIONATE, C_STIMULATORY, C_VOCAL, C_SYNC_SUM, C_SYNC_N, C_BIDS) = range(len(state_module.EPISODE_COUNTERS) + 1)
+C_DISRUPTED = state_module.DYAD_COUNTERS.index("n_disrupted")  # ODD 7.2
 
 CaregiverArrays = namedtuple("CaregiverArrays", [f.name for f in fields(Caregivers)])
 InfantArrays = namedtuple("InfantArrays", [f.name for f in fields(Infants)])
@@ -122,7 +124,7 @@ ParamArrays = namedtuple("ParamArrays", HOUR_PARAMS)
 DayTerms = namedtuple("DayTerms", DAY_TERMS)
 Episode = namedtuple("Episode", ["att", "detected", "feed", "affectionate",
                                  "stimulatory", "breastfeed", "synchrony", "distress_before", "bidders",
-                                 "addressed"])
+                                 "addressed", "disrupted"])
 Clock = namedtuple("Clock", ["hour", "hod", "age_days", "age_months", "night", "circadian", "infant_circadian",
                              "carry_prolactin", "key", "n_households"])
 
@@ -138,7 +140,8 @@ def new_episode(n_households: int) -> Episode:
     h = n_households
     return Episode(np.zeros((h, K)), np.zeros((h, K), np.bool_),
                    np.zeros(h, np.bool_), np.zeros(h, np.bool_), np.zeros(h, np.bool_),
-                   np.zeros(h, np.bool_), np.zeros(h), np.zeros(h), np.zeros(h, np.int64), np.zeros((h, K)))
+                   np.zeros(h, np.bool_), np.zeros(h), np.zeros(h), np.zeros(h, np.int64), np.zeros((h, K)),
+                   np.zeros(h, np.bool_))
 
 
 def as_tuple(cls, obj):
@@ -293,12 +296,18 @@ def _respond(clk, lo, hi, cg, inf, p, d, ep, breastfeeding, n_bids):
     """Process 3: who responds (division of labour), the quality and the kind of contact.
 
     A response to distress adds the caregiver's own sensitivity to distress
-    (``distress_sensitivity``) to attunement.
+    (``distress_sensitivity``) to attunement. An insensitive response may carry disrupted
+    affective communication (ODD 7.2): ``disruption_propensity`` of the responder (with the
+    household's ``household_risk_count``), ``disruption_probability``, ``disrupted_communication``.
     """
+    cg_adversity = cg.adversity
     cg_aai = cg.aai
+    cg_chronic_stress = cg.chronic_stress
     cg_cortisol_excess = cg.cortisol_excess
     cg_depressed = cg.depressed
     cg_distress_sensitivity = cg.distress_sensitivity
+    cg_exists = cg.exists
+    cg_sensitivity_trait = cg.sensitivity_trait
     cg_unresolved = cg.unresolved
     d_role_weight = d.role_weight
     d_stim_share = d.stim_share
@@ -307,6 +316,7 @@ def _respond(clk, lo, hi, cg, inf, p, d, ep, breastfeeding, n_bids):
     ep_bidders = ep.bidders
     ep_breastfeed = ep.breastfeed
     ep_detected = ep.detected
+    ep_disrupted = ep.disrupted
     ep_feed = ep.feed
     ep_stimulatory = ep.stimulatory
     inf_bid = inf.bid
@@ -314,11 +324,16 @@ def _respond(clk, lo, hi, cg, inf, p, d, ep, breastfeeding, n_bids):
     inf_responder = inf.responder
     inf_response = inf.response
     p_base_sensitivity = p.base_sensitivity
+    p_cumulative_risk_disruption = p.cumulative_risk_disruption
+    p_fright_stress_risk = p.fright_stress_risk
     p_frightening_cortisol = p.frightening_cortisol
+    p_p_disrupted_base = p.p_disrupted_base
     p_p_frightening_base = p.p_frightening_base
+    p_poverty_stress = p.poverty_stress
     for h in range(lo, hi):  # no bid, no response
         inf_responder[h] = -1
         inf_response[h] = NO_RESPONSE
+        ep_disrupted[h] = False
         ep_feed[h] = False
         ep_affectionate[h] = False
         ep_stimulatory[h] = False
@@ -334,7 +349,15 @@ def _respond(clk, lo, hi, cg, inf, p, d, ep, breastfeeding, n_bids):
         q, _ = bh.response_quality(att_r, p_base_sensitivity[h], cg_aai[h, r], cg_unresolved[h, r],
                                    cg_cortisol_excess[h, r], cg_depressed[h, r], p_p_frightening_base[h],
                                    p_frightening_cortisol[h], _u(clk, h, D_QUALITY),
-                                   _u(clk, h, D_FRIGHT), _u(clk, h, D_KIND))
+                                   _u(clk, h, D_FRIGHT), _u(clk, h, D_KIND), p_fright_stress_risk[h])
+        if q == INTRUSIVE or q == REJECTING:  # disrupted communication comes in insensitive responses (ODD 7.2)
+            risks = bh.household_risk_count(p_poverty_stress[h], cg_exists[h, FATHER], cg_adversity[h, MOTHER],
+                                            cg_depressed[h, MOTHER], cg_depressed[h, FATHER])
+            propensity = bh.disruption_propensity(cg_unresolved[h, r], cg_depressed[h, r], cg_chronic_stress[h, r],
+                                                  cg_sensitivity_trait[h, r], bh.caregiver_risk_count(risks, r),
+                                                  p_cumulative_risk_disruption[h])
+            ep_disrupted[h] = bh.disrupted_communication(q, _u(clk, h, D_FRIGHT),
+                                                         bh.disruption_probability(propensity, p_p_disrupted_base[h]))
         feed, aff, stim = bh.episode_contact(bid, q, inf_hunger[h], d_stim_share[h, r], _u(clk, h, D_TOUCH))
         inf_responder[h] = r
         inf_response[h] = q
@@ -470,9 +493,11 @@ def _learn(clk, lo, hi, cg, inf, p, ep, available, n_bids):
     cg_tonic_da = cg.tonic_da
     ep_addressed = ep.addressed
     ep_bidders = ep.bidders
+    ep_disrupted = ep.disrupted
     ep_distress_before = ep.distress_before
     inf_distress = inf.distress
     inf_iwm_bad = inf.iwm_bad
+    inf_iwm_disrupted = inf.iwm_disrupted
     inf_iwm_frightened = inf.iwm_frightened
     inf_iwm_good = inf.iwm_good
     inf_iwm_ignored = inf.iwm_ignored
@@ -513,6 +538,7 @@ def _learn(clk, lo, hi, cg, inf, p, ep, available, n_bids):
                 inf_iwm_good[h, r] += attuned
                 inf_iwm_bad[h, r] += mistimed
                 inf_iwm_intruded[h, r] += mistimed
+            inf_iwm_disrupted[h, r] += ln.disrupted_evidence(ep_disrupted[h], w)  # ODD 7.2
         else:  # nobody came: the bid counts against those who were there, as addressed (learning)
             total = 0.0
             for k in range(K):
@@ -543,6 +569,7 @@ def _count_episode(clk, lo, hi, cg, inf, ep, available, counters, n_bids):
     ep_affectionate = ep.affectionate
     ep_bidders = ep.bidders
     ep_breastfeed = ep.breastfeed
+    ep_disrupted = ep.disrupted
     ep_feed = ep.feed
     ep_stimulatory = ep.stimulatory
     ep_synchrony = ep.synchrony
@@ -572,6 +599,7 @@ def _count_episode(clk, lo, hi, cg, inf, ep, available, counters, n_bids):
         elif q == FRIGHTENING:
             counters[C_FRIGHTENING, j] += 1.0
         counters[C_FEEDS, j] += ep_feed[h]
+        counters[C_DISRUPTED, j] += ep_disrupted[h]
         counters[C_BREASTFEEDS, j] += ep_breastfeed[h]
         counters[C_AFFECTIONATE, j] += ep_affectionate[h]
         counters[C_STIMULATORY, j] += ep_stimulatory[h]

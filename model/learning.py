@@ -206,3 +206,18 @@ def working_model_reading(good, bad, rejected, intruded, ignored, prior, suscept
     deact = np.clip(TYPICAL_DEACTIVATION + susceptibility_s * (deact - TYPICAL_DEACTIVATION), 0.0, 1.0)
     hyper = np.clip(TYPICAL_HYPERACTIVATION + susceptibility_s * (hyper - TYPICAL_HYPERACTIVATION), 0.0, 1.0)
     return e, deact, hyper
+# ---- sources of disorganisation (issue 14, item 2; ODD 7.2)
+DISRUPTED_EVIDENCE = 1.0  # weight of a disrupted-communication episode per unit distress weight (assumption)
+
+
+@jitable
+def disrupted_evidence(disrupted, w):
+    """Evidence of disrupted affective communication one answered bid adds to the working model.
+
+    ``1 * w`` if the response carried disrupted communication (:func:`model.behaviour.disrupted_communication`),
+    else 0 (``DISRUPTED_EVIDENCE``; ``w`` is :func:`distress_weight`). Its own kind of evidence
+    (``iwm_disrupted``), apart from good/bad: disconnected behaviour predicts D but not organised
+    insecurity (X18), so it feeds the infant's alarm at the caregiver in the Strange Situation
+    (disorganisation markers) and nothing else (AMBIANCE; X17).
+    """
+    return DISRUPTED_EVIDENCE * w if disrupted else 0.0

@@ -347,6 +347,29 @@ _DECLARATIONS: tuple[Param, ...] = (
        "damping (self-regulation rate) of each partner's affect", "synchrony"),
     _p("testosterone_sync", 0.3, 0, 2, "fraction per log-unit T", "P3 (small T-parenting link g=0.14)",
        "reduction of paternal coupling per log-unit of testosterone above set-point", "synchrony"),
+    # ---------------------------------------------------------------- sources of disorganisation (ODD 7.2)
+    _p("fright_stress_risk", 0.2, 0, 3, "fright risk per unit cortisol excess",
+       "assumption (range 0-3; X17, X19: anomalous behaviour and D follow stress and contextual risk with "
+       "unresolved loss held fixed; Main & Hesse 1990: frightened behaviour). Size: at the chronic excess of "
+       "severe poverty (0.5) the stress road carries half the depression risk (0.2), below unresolved loss "
+       "(X17: U is linked to anomalous behaviour, r=.26); 1.0 made every caregiver of a poor population a source "
+       "of alarm (D 86% at poverty_stress 1, against A1's two to three times the low-risk 15%)",
+       "frightening/frightened-behaviour risk added per unit of the caregiver's cortisol above the circadian mean, "
+       "relative to 1 for unresolved loss in an insecure caregiver (0 = fright needs unresolved loss or depression)",
+       "disorganisation"),
+    _p("p_disrupted_base", 0.005, 0, 0.25, "probability per insensitive response",
+       "assumption (range 0-0.25; AMBIANCE, Lyons-Ruth et al. 1999; X17: anomalous behaviour -> D r=.34; "
+       "X18: disconnected behaviour predicts D). Size: the reference caregiver (no risk, mean sensitivity) is "
+       "not a source of alarm, its steady-state evidence (~1 unit) giving a fear of the caregiver below 0.1 "
+       "in the SSP (disruption_scale 10); 0.02 made it one (fear ~0.4, D 26% at defaults)",
+       "chance that an insensitive response of a reference caregiver (no risk, mean sensitivity) carries disrupted "
+       "affective communication (withdrawal, role confusion, negative intrusion, affective errors); 0 = off",
+       "disorganisation"),
+    _p("cumulative_risk_disruption", 0.4, 0, 1.5, "log-rate per risk",
+       "X19 (Cyr et al. 2010: >= 5 socio-economic risks D d=1.20; high- vs low-risk d=.48), X20 (low SES r=.28); "
+       "size assumption (range 0-1.5)",
+       "rise of the log-rate of disrupted communication per household risk (poverty, single parent, "
+       "adversity-exposed mother, parental depression); 0 = off", "disorganisation"),
     # ---------------------------------------------------------------- sex steroids, prolactin
     _p("prolactin_lactating_6mo", 50, 10, 150, "ng/ml", "PH11 (~100 at 3 mo, ~50 at 6 mo)",
        "baseline prolactin of a lactating mother at 6 months", "steroids"),

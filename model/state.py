@@ -167,6 +167,8 @@ class Infants:
     staff_care: np.ndarray  # share of this hour cared for by staff (fed, settled, not held), 0-1
     # --- sources of security (issue 14.1)
     family_stress: np.ndarray  # the household's shared stress/conflict climate the infant lives in, z
+    # disrupted affective communication (ODD 7.2): distress-weighted evidence per caregiver (H, K)
+    iwm_disrupted: np.ndarray
 
     @classmethod
     def empty(cls, h: int) -> Infants:
@@ -217,6 +219,7 @@ DYAD_COUNTERS = EPISODE_COUNTERS + (
     "n_bids", "care_hours", "night_care_hours", "attunement_sum", "attunement_n",
     "attunement_window_sum", "attunement_window_n", "ot_plasma_sum", "ot_plasma_n",
     "cortisol_sum", "cortisol_n",
+    "n_disrupted",  # responses with disrupted affective communication (ODD 7.2)
 )
 
 

@@ -109,7 +109,8 @@ def minute_responses(att, p, cg, engaged, u_quality, u_fright, u_kind) -> np.nda
     """
     quality, _ = per_element(bh.response_quality, att, _col(p.base_sensitivity), cg.aai, cg.unresolved,
                              cg.cortisol_excess, cg.depressed, _col(p.p_frightening_base), _col(p.frightening_cortisol),
-                             u_quality, u_fright, u_kind, nout=2, dtypes=(np.int64, float))
+                             u_quality, u_fright, u_kind, _col(p.fright_stress_risk), nout=2,
+                             dtypes=(np.int64, float))
     return np.where(engaged, quality, NO_RESPONSE)
 
 

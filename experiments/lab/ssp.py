@@ -27,8 +27,9 @@ behaviour is driven by
   turning away: avoidance); the learned share of intrusive, mistimed care (including non-attuned
   mind-related talk and tense care in a stressed family) and of inconsistent answering sets a
   *hyperactivating* strategy (angry resistance mixed with contact seeking); the infant's
-  susceptibility scales how far all three depart from a typical caregiver's; fright evidence
-  makes the caregiver a source of alarm (Main & Hesse; Cittern et al. 2018);
+  susceptibility scales how far all three depart from a typical caregiver's; fright evidence and
+  evidence of disrupted affective communication (``iwm_disrupted``, ODD 7.2) make the caregiver a
+  source of alarm (Main & Hesse; Cittern et al. 2018; AMBIANCE, X17), :func:`learned_alarm`;
 * its arousal, temperament and current cortisol excess;
 * the caregiver's own response policy, computed with the model's rules
   (``model.behaviour.attunement`` and the frightening-behaviour hazard of
@@ -37,8 +38,9 @@ behaviour is driven by
 
 Disorganisation is never drawn as a class: conflict markers (an approach interrupted by
 avoidance, freezing at high arousal, fearful apprehension of the caregiver) are emitted second
-by second with probabilities that are zero unless the caregiver is a source of alarm (learned
-fright or a frightening act during the procedure) or the infant holds both strategies at once.
+by second (:func:`disorganisation_marker_probabilities`) with probabilities that are zero unless
+the caregiver is a source of alarm (learned fright or disrupted communication, or a frightening
+act during the procedure) or the infant holds both strategies at once.
 The coder (:mod:`experiments.lab.coding`) turns the streams into scales and classes.
 
 The procedure reads the simulation and never writes to it.
@@ -83,6 +85,9 @@ SSP_PARAMS = table(
     LabParam("fear_alarm", 0.4, 0, 1, "arousal", "Main & Hesse 1990 (caregiver as source of alarm)", "arousal added by a feared caregiver's presence"),
     LabParam("fright_spike", 0.6, 0, 1.5, "arousal", "assumption", "arousal spike after a frightening act during the procedure"),
     LabParam("fright_scale", 2.5, 0.5, 20, "fright evidence units", "assumption", "fright evidence at which fear of the caregiver reaches 1-1/e"),
+    LabParam("disruption_scale", 10.0, 1, 100, "disrupted-communication evidence units",
+             "assumption (X17: anomalous behaviour -> D r=.34; X18); an episode is distress-weighted and less alarming than fright",
+             "disrupted-communication evidence at which, alone, the infant's alarm at the caregiver reaches 1-1/e (ODD 7.2)"),
     LabParam("deactivation_threshold", 0.27, 0, 1, "share of evidence", "assumption (hand-set to A1-A3 at defaults)", "learned rejection share at which deactivation is half on"),
     LabParam("strategy_threshold_sd", 0.3, 0, 1, "log units", "assumption (transmission gap: A6 r=.24; infant-specific influences)", "between-infant SD of the log thresholds at which deactivation and hyperactivation switch on"),
     LabParam("deactivation_width", 0.06, 0.01, 0.5, "share of evidence", "assumption", "logistic width of the deactivation switch"),
@@ -132,17 +137,20 @@ def dyad_inputs(sim) -> dict[str, np.ndarray]:
         inf.iwm_good, inf.iwm_bad, inf.iwm_rejected, inf.iwm_intruded, inf.iwm_ignored, prior,
         ln.susceptibility(inf.temperament, p.susceptibility_gain)[:, None], p.inconsistency_hyperactivation[:, None])
     p_reject_kind = np.asarray(bh.REJECTING_SHARE_BY_AAI)[cg.aai]  # response_quality's rejecting_share
-    risk = bh.frightening_risk(cg.unresolved, cg.depressed)
+    risk = bh.frightening_state_risk(cg.unresolved, cg.depressed, cg.aai, cg.cortisol_excess,
+                                     p.fright_stress_risk[:, None])
     t = lambda a: np.asarray(a)[hh, slot]  # noqa: E731
     bias = infant_strategy_bias(sim)
     return {
         "household": hh.astype(np.int64), "slot": slot.astype(np.int64),
         "expected_responsiveness": t(E), "rejection": t(rej), "intrusion": t(intr),
-        "fright": t(inf.iwm_frightened), "evidence": t(ev),
+        "fright": t(inf.iwm_frightened), "disrupted": t(inf.iwm_disrupted), "evidence": t(ev),
         "temperament": inf.temperament[hh], "infant_cortisol_excess": inf.cortisol_excess[hh],
         "infant_hpa": inf.hpa_reactivity[hh], "infant_cortisol": inf.cortisol[hh],
         "p_sensitive": t(p_sens), "p_reject_kind": t(p_reject_kind),
         "fright_risk": t(risk), "caregiver_cortisol_excess": t(cg.cortisol_excess),
+        "unresolved": t(cg.unresolved), "depressed": t(cg.depressed), "aai": t(cg.aai),
+        "fright_stress": p.fright_stress_risk[hh],
         "p_fright_base": p.p_frightening_base[hh], "fright_cortisol": p.frightening_cortisol[hh],
         "deactivation_bias": bias[hh, 0], "hyperactivation_bias": bias[hh, 1],
     }
@@ -165,11 +173,54 @@ def caregiver_fright_probability(d: dict[str, np.ndarray], ssp_stress: float) ->
     """Chance that a caregiver's response during the SSP is frightening: ``model.behaviour.frightening_probability``.
 
     The separation stress of the procedure (``ssp_stress``, cortisol excess units) adds to the
-    caregiver's own positive cortisol excess.
+    caregiver's own positive cortisol excess, in the hazard and in its stress-borne risk
+    (``model.behaviour.frightening_state_risk``, ODD 7.2).
     """
     cortisol_excess = np.maximum(d["caregiver_cortisol_excess"], 0.0) + ssp_stress
-    return bh.frightening_probability(d["p_sensitive"], d["fright_risk"], cortisol_excess, d["p_fright_base"],
+    risk = d["fright_risk"]
+    if "unresolved" in d:  # the risk at the procedure's stress (dyad_inputs gives the trait and state)
+        risk = bh.frightening_state_risk(d["unresolved"], d["depressed"], d["aai"], cortisol_excess,
+                                         d["fright_stress"])
+    return bh.frightening_probability(d["p_sensitive"], risk, cortisol_excess, d["p_fright_base"],
                                       d["fright_cortisol"])
+
+
+FREEZE_AROUSAL = 0.6  # arousal above which a feared caregiver's presence can freeze the infant (assumption)
+APPREHENSION_WINDOW_S = 20.0  # time constant (s) of apprehension early in an episode (assumption)
+
+
+def learned_alarm(fright, disrupted, fright_scale, disruption_scale):
+    """The infant's learned alarm at the caregiver, in fright-scale units (ODD 7.2).
+
+    ``fright / fright_scale + disrupted / disruption_scale``: frightening episodes (``iwm_frightened``)
+    and disrupted affective communication (``iwm_disrupted``, AMBIANCE; X17, X18) both make the
+    caregiver a source of alarm, each on its own scale. Fear of the caregiver is
+    :func:`caregiver_fear` of it.
+    """
+    return fright / fright_scale + disrupted / disruption_scale
+
+
+def caregiver_fear(alarm, fright_session, fright_scale):
+    """Fear of the caregiver (0-1): ``1 - exp(-(alarm + fright acts in the session / fright_scale))``."""
+    return 1.0 - np.exp(-(alarm + fright_session / fright_scale))
+
+
+def disorganisation_marker_probabilities(fear, mixed, arousal, seconds_in, act, q):
+    """Per-second chances of the three D markers (Main & Solomon 1990; Cittern et al. 2018).
+
+    * conflict (an approach interrupted by avoidance): ``conflict_rate * fear + mixed_strategy_conflict * mixed``;
+    * freezing/stilling: ``freeze_rate * fear`` at arousal above 0.6;
+    * fearful apprehension: ``apprehension_rate * fear * (exp(-t / 20 s) + act)``, early in the
+      episode or just after a frightening act.
+
+    All are zero unless the caregiver is a source of alarm (fear > 0, from fright or disrupted
+    communication) or the infant holds both strategies (``mixed``). Returns
+    ``(p_conflict, p_freeze, p_apprehension)``.
+    """
+    p_conflict = q["conflict_rate"] * fear + q["mixed_strategy_conflict"] * mixed
+    p_freeze = (arousal > FREEZE_AROUSAL) * q["freeze_rate"] * fear
+    p_appr = q["apprehension_rate"] * fear * (np.exp(-seconds_in / APPREHENSION_WINDOW_S) + act)
+    return p_conflict, p_freeze, p_appr
 
 
 def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: dict | None = None,
@@ -189,7 +240,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     hyper_at = q["hyperactivation_threshold"] * np.exp(spread * d.get("hyperactivation_bias", 0.0))
     deact = bh.sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
     hyper = bh.sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
-    fear_learned = d["fright"]
+    alarm = learned_alarm(d["fright"], d.get("disrupted", 0.0), q["fright_scale"], q["disruption_scale"])
     # both strategies at once (A/C): zero unless deactivation and hyperactivation are both > 1/2
     mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)
     p_sens = d["p_sensitive"]
@@ -225,7 +276,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
         for ts in range(length):
             u = rng.random((9, n))
             z = rng.standard_normal(n)
-            fear = 1.0 - np.exp(-(fear_learned + fright_session) / q["fright_scale"])
+            fear = caregiver_fear(alarm, fright_session, q["fright_scale"])
             # ---- caregiver acts (frightening or frightened behaviour: model hazard, SSP stress)
             act = cg_here & (u[0] < h_fright)
             fright_session += act
@@ -258,7 +309,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
             avoid = ~contact & (u[1] < p_av)
             approach = ~contact & ~avoid & (dist > 0) & (u[2] < p_app)
             # approach to a feared caregiver is interrupted: approach-avoid conflict
-            p_conf = q["conflict_rate"] * fear + q["mixed_strategy_conflict"] * mixed
+            p_conf, p_freeze, p_appr = disorganisation_marker_probabilities(fear, mixed, a, ts, act, q)
             conflict = approach & (u[3] < p_conf)
             approach = approach & ~conflict
             avoid = avoid | conflict
@@ -281,8 +332,8 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
             contact = (contact & ~letgo) | new_contact
             dist = np.where(contact, 0.0, np.where(letgo, 0.3, dist))
             # freezing / stilling at high arousal and fearful apprehension, only with a feared caregiver
-            freeze = (a > 0.6) & (u[8] < q["freeze_rate"] * fear)
-            appr = (u[8] > 1 - q["apprehension_rate"] * fear * (np.exp(-ts / 20.0) + act))
+            freeze = u[8] < p_freeze
+            appr = u[8] > 1 - p_appr
             if reunion:
                 s = np.where(contact, CONTACT, np.where(avoid, AVOID, np.where(
                     approach, APPROACH, np.where(cry, CRY, EXPLORE))))

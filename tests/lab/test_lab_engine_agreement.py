@@ -78,14 +78,15 @@ def minutes(rng, cg, params):
 
 # ------------------------------------------------------------------ the engine's side, compiled as in the kernel
 @numba.njit(cache=False)
-def _engine_response_codes(att, base, aai, unresolved, cort, depressed, pfb, fc, uq, uf, uk, engaged):
+def _engine_response_codes(att, base, aai, unresolved, cort, depressed, pfb, fc, uq, uf, uk, engaged, fs):
     out = np.full(uq.shape, NO_RESPONSE, np.int64)
     for t in range(uq.shape[0]):
         for h in range(uq.shape[1]):
             for k in range(uq.shape[2]):
                 if engaged[t, h, k]:
                     q, _ = bh.response_quality(att[h, k], base[h], aai[h, k], unresolved[h, k], cort[h, k],
-                                               depressed[h, k], pfb[h], fc[h], uq[t, h, k], uf[t, h, k], uk[t, h, k])
+                                               depressed[h, k], pfb[h], fc[h], uq[t, h, k], uf[t, h, k], uk[t, h, k],
+                                               fs[h])
                     out[t, h, k] = q
     return out
 
@@ -164,11 +165,11 @@ def test_minute_responses_are_the_engines_response_quality(minutes, params, cg):
             expected[t, h, k] = bh.response_quality(
                 m.att[h, k], p.base_sensitivity[h], cg.aai[h, k], cg.unresolved[h, k], cg.cortisol_excess[h, k],
                 cg.depressed[h, k], p.p_frightening_base[h], p.frightening_cortisol[h],
-                m.u[0, t, h, k], m.u[1, t, h, k], m.u[2, t, h, k])[0]
+                m.u[0, t, h, k], m.u[1, t, h, k], m.u[2, t, h, k], p.fright_stress_risk[h])[0]
     np.testing.assert_array_equal(m.quality, expected)
     compiled = _engine_response_codes(m.att, p.base_sensitivity, cg.aai, cg.unresolved, cg.cortisol_excess,
                                       cg.depressed, p.p_frightening_base, p.frightening_cortisol,
-                                      m.u[0], m.u[1], m.u[2], m.engaged)
+                                      m.u[0], m.u[1], m.u[2], m.engaged, p.fright_stress_risk)
     np.testing.assert_array_equal(m.quality, compiled)
     for code in (NO_RESPONSE, SENSITIVE, INTRUSIVE, REJECTING, FRIGHTENING):  # every branch was exercised
         assert (m.quality == code).any(), code
@@ -296,7 +297,7 @@ def test_snapshot_and_ssp_use_the_engines_role_matrix_and_response_rule(sim):
     hh, sl = d["household"], d["slot"]
     for i, (h, k) in enumerate(zip(hh, sl, strict=True)):
         args = (p.base_sensitivity[h], cg.aai[h, k], cg.unresolved[h, k], cg.cortisol_excess[h, k], cg.depressed[h, k],
-                p.p_frightening_base[h], p.frightening_cortisol[h], 1.0, 1.0, 0.5)
+                p.p_frightening_base[h], p.frightening_cortisol[h], 1.0, 1.0, 0.5, p.fright_stress_risk[h])
         assert snap["p_sensitive"][h, k] == bh.response_quality(att[h, k], *args)[1]
         # the SSP distresses the infant: the responder's attunement to a distress bid
         att_r = bh.response_attunement(att[h, k], cg.distress_sensitivity[h, k], DISTRESS_BID)
@@ -326,14 +327,16 @@ def test_ssp_attunement_to_distress_is_the_engines_response_attunement(sim):
 def test_ssp_fright_risk_is_the_engines_frightening_risk(sim):
     d = S.dyad_inputs(sim)
     hh, sl = d["household"], d["slot"]
+    cg = sim.cg
     for i, (h, k) in enumerate(zip(hh, sl, strict=True)):
-        assert d["fright_risk"][i] == bh.frightening_risk(sim.cg.unresolved[h, k], sim.cg.depressed[h, k])
+        assert d["fright_risk"][i] == bh.frightening_state_risk(cg.unresolved[h, k], cg.depressed[h, k], cg.aai[h, k],
+                                                                cg.cortisol_excess[h, k], sim.p.fright_stress_risk[h])
         assert d["p_reject_kind"][i] == bh.rejecting_share(sim.cg.aai[h, k])
 
 
 def _kind(aai, u_kind):
     """The engine's kind of an insensitive, non-frightening response."""
-    return bh.response_quality(-50.0, 0.0, aai, False, 0.0, False, 0.0, 0.0, 1.0, 1.0, u_kind)[0]
+    return bh.response_quality(-50.0, 0.0, aai, False, 0.0, False, 0.0, 0.0, 1.0, 1.0, u_kind, 0.0)[0]
 
 
 @pytest.mark.parametrize("aai", [AAI_AUTONOMOUS, AAI_DISMISSING, AAI_PREOCCUPIED])
@@ -357,7 +360,7 @@ def test_ssp_fright_probability_is_exactly_the_engines(sim):
         def code(u_fright, h=h, k=k, att_r=att_r):
             return bh.response_quality(att_r, p.base_sensitivity[h], cg.aai[h, k], cg.unresolved[h, k],
                                        cg.cortisol_excess[h, k], cg.depressed[h, k], p.p_frightening_base[h],
-                                       p.frightening_cortisol[h], 1.0, u_fright, 0.5)[0]
+                                       p.frightening_cortisol[h], 1.0, u_fright, 0.5, p.fright_stress_risk[h])[0]
         assert code(pf[i]) != FRIGHTENING
         if pf[i] > 0:
             assert code(np.nextafter(pf[i], 0.0)) == FRIGHTENING

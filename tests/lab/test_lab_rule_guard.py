@@ -40,8 +40,8 @@ RULE_USES = {
     ("procedures", "session_synchrony"): {"dyad_synchrony", "infant_maturity"},
     ("procedures", "cortisol_time_course"): {"circadian_cortisol", "cortisol_excess_step", "cortisol_level"},
     ("ssp", "dyad_inputs"): {"attunement", "role_matrices", "working_model_reading", "susceptibility",
-                             "response_attunement", "frightening_risk"},
-    ("ssp", "caregiver_fright_probability"): {"frightening_probability"},
+                             "response_attunement", "frightening_state_risk"},
+    ("ssp", "caregiver_fright_probability"): {"frightening_probability", "frightening_state_risk"},
     ("ssp", "run_procedure"): {"caregiver_fright_probability"},
 }
 

@@ -226,8 +226,12 @@ def test_frightening_behaviour_scales_with_its_base_rate():
     # it needs unresolved loss (or depression): unresolved caregivers frighten far more often
     rate = df.groupby("caregiver_unresolved")["frightening"].sum() / df.groupby("caregiver_unresolved")["responses"].sum()
     assert rate[True] > 3 * rate[False]
-    # never unresolved and never depressed -> never frightening
-    assert df.loc[~df.caregiver_unresolved & ~df.caregiver_depressed, "frightening"].sum() == 0
+    # never unresolved and never depressed -> frightening only through the stress road (ODD 7.2)
+    calm = ~df.caregiver_unresolved & ~df.caregiver_depressed
+    assert df.loc[calm, "frightening"].sum() > 0
+    no_stress_road = outcomes(run({"p_frightening_base": 0.25, "fright_stress_risk": 0.0}, H, M))
+    assert no_stress_road.loc[~no_stress_road.caregiver_unresolved & ~no_stress_road.caregiver_depressed,
+                              "frightening"].sum() == 0
 
 
 def test_frightening_behaviour_falls_when_coaching_makes_caregivers_more_sensitive():

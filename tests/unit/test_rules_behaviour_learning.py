@@ -89,17 +89,18 @@ def test_detection_probability_zero_without_bid_and_cries_more_salient():
 
 
 def test_response_quality_frightening_needs_unresolved_or_depression():
+    """With the stress road off (``fright_stress`` 0), as before ODD 7.2; an insecure (dismissing) caregiver."""
     n = 20000
     rng = np.random.default_rng(1)
     u = rng.random((3, n))
 
-    def codes(unresolved, depressed):
-        return np.array([bh.response_quality(0.0, 0.8, 0, unresolved, 0.5, depressed, 0.05, 1.5,
-                                             u[0, i], u[1, i], u[2, i])[0] for i in range(n)])
+    def codes(unresolved, depressed, aai=1):
+        return np.array([bh.response_quality(0.0, 0.8, aai, unresolved, 0.5, depressed, 0.05, 1.5,
+                                             u[0, i], u[1, i], u[2, i], 0.0)[0] for i in range(n)])
 
     q0 = codes(False, False)
     assert not np.any(q0 == FRIGHTENING)
-    assert bh.response_quality(0.0, 0.8, 0, False, 0.5, False, 0.05, 1.5, 0.5, 0.5, 0.5)[1] == \
+    assert bh.response_quality(0.0, 0.8, 0, False, 0.5, False, 0.05, 1.5, 0.5, 0.5, 0.5, 0.0)[1] == \
         pytest.approx(bh.sigmoid(0.8))
     assert np.mean(q0 == SENSITIVE) == pytest.approx(bh.sigmoid(0.8), abs=0.02)
     insensitive = 1.0 - bh.sigmoid(0.8)  # frightening acts come in insensitive moments
@@ -125,7 +126,7 @@ def test_response_quality_insensitive_kind_follows_adult_attachment():
     rng = np.random.default_rng(2)
     u = rng.random((2000, 3))
     u[:, 0] = 0.999  # never sensitive
-    kinds = {aai: np.array([bh.response_quality(0.0, 0.0, aai, False, 0.0, False, 0.0, 0.0, *row)[0]
+    kinds = {aai: np.array([bh.response_quality(0.0, 0.0, aai, False, 0.0, False, 0.0, 0.0, *row, 0.0)[0]
                             for row in u]) for aai in (0, 1, 2)}
     share_rejecting = {aai: np.mean(k == REJECTING) for aai, k in kinds.items()}
     assert share_rejecting[1] == pytest.approx(0.75, abs=0.04)  # dismissing
