@@ -100,6 +100,9 @@ def main(argv=None) -> int:
     ap.add_argument("--skip", type=int, default=30, help="postnatal days simulated before timing")
     ap.add_argument("--days", type=int, default=5, help="postnatal days timed per run")
     ap.add_argument("--cpu", type=int, default=None, help="CPU to pin to (default: the last allowed)")
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="folder that keeps each revision's exported tree and numba cache (by commit), so that "
+                         "later comparisons with the same revisions skip the export and the compile")
     ap.add_argument("--hourly", action="store_true",
                     help="step both versions hour by hour (default: whole days by Simulation.step_day where a "
                          "version has it, i.e. the day-major block path, else 24 hourly steps)")
@@ -114,22 +117,31 @@ def main(argv=None) -> int:
         print(f"error: --cpu {cpu}: allowed {sorted(os.sched_getaffinity(0))}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="bonding-ab-") as tmp:
-        trees = {}
+        trees, caches = {}, {}
         for side, rev in (("A", args.a), ("B", args.b)):
             root = Path(tmp) / side
-            root.mkdir()
+            if args.keep is not None:  # one folder per commit, reused by later runs
+                commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=REPO,
+                                        capture_output=True, text=True).stdout.strip()
+                if not commit:
+                    print(f"error: revision {rev!r}: not a commit of {REPO}", file=sys.stderr)
+                    return 2
+                root = args.keep / commit
+            caches[side] = root.with_name(root.name + "-cache") if args.keep is not None else Path(tmp) / f"cache-{side}"
             try:
-                trees[side] = export_revision(rev, root)
+                if not (root / "model").is_dir():
+                    root.mkdir(parents=True, exist_ok=True)
+                    export_revision(rev, root)
+                trees[side] = root
             except ValueError as e:
                 print(f"error: {e}", file=sys.stderr)
                 return 2
         runs: dict[str, list[dict]] = {"A": [], "B": []}
         for side in ("A", "B"):  # compile (or load) once per side, outside the timing
-            time_once(trees[side], Path(tmp) / f"cache-{side}", cpu, 50, 0, 1)
+            time_once(trees[side], caches[side], cpu, 50, 0, 1)
         for i in range(args.rounds):
             for side in ("A", "B"):
-                r = time_once(trees[side], Path(tmp) / f"cache-{side}", cpu, args.households, args.skip, args.days,
-                              args.hourly)
+                r = time_once(trees[side], caches[side], cpu, args.households, args.skip, args.days, args.hourly)
                 runs[side].append(r)
                 print(f"round {i + 1} {side}: {r['cpu_ms_per_day']:.1f} ms CPU per postnatal day "
                       f"({r['wall_ms_per_day']:.1f} wall)", flush=True)
