@@ -154,6 +154,9 @@ class Infants:
     # input channels (model.channels.CHANNELS["infant_exogenous_ot"], ["infant_staff_care"])
     exogenous_ot: np.ndarray  # central OT index added to this hour's target (e.g. a session's release)
     staff_care: np.ndarray  # share of this hour cared for by staff (fed, settled, not held), 0-1
+    # programmes' lasting pathways (issue 14, item 5; docs/ODD.md 7.5)
+    hpa_reactivity_trait: np.ndarray  # HPA reactivity at birth; ``hpa_reactivity`` is shaped from it (PH15 window)
+    early_contact_hours: np.ndarray  # hours of skin-to-skin contact with the mother in the first weeks
 
     @classmethod
     def empty(cls, h: int) -> Infants:
