@@ -5,8 +5,10 @@ intranasal_ot_depressed_mother with one seed (common random numbers) and prints,
 infant cortisol and OT (day means) in the week after 1 month and before 12 months, the mothers'
 and fathers' bond at 13 months, breastfeeding at 1, 2, 3, 4 and 6 months, the 12-month SSP
 secure share (mother), and, for intranasal doses, the share of dose hours the recipient is with
-the infant, infant OT and father engagement (responses, sensitive responses, synchrony) on dose
-days, and the mothers' daily sensitivity in the dose window.
+the infant, infant OT and father engagement (care hours) on dose days, and per dose hour the
+infant's OT and the recipient's responses and sensitive responses, against a placebo run (the
+same programme with dose 0: same schedule, same random numbers), and the mothers' daily
+sensitivity in the dose window.
 
     nice .venv/bin/python benchmarks/finding_prog.py --households 1000 --seeds 11 12 13
 
@@ -35,26 +37,44 @@ def _day(month: float) -> int:
     return PRENATAL_DAYS + int(round(month * DAYS_PER_MONTH))
 
 
-def run(name: str, households: int, seed: int, months: float = 13.0) -> dict:
+def _dose_active(iv, s, k: int) -> np.ndarray:
+    """Households in whose recipient a dose acts this hour (works for clock-hour and with-infant dosing)."""
+    if getattr(iv, "with_infant", 0) and hasattr(iv, "_start"):
+        t = s.hour - iv._start
+        return iv.targets & s.cg.exists[:, k] & (t >= 0) & (t < int(iv.duration_hours))
+    return iv.targets & s.cg.exists[:, k] & s.cg.present[:, k] & (iv._effect(s) > 0)
+
+
+def run(name: str, households: int, seed: int, months: float = 13.0, placebo: bool = False) -> dict:
     sc = load_scenario(name)
     model = BondingModel(households=households, months=months, params=ParamSet.uniform(households, sc.params),
                          interventions=sc.build_interventions(), rng=seed, agents=False)
     sim = model.sim
     extra = _attach_hooks(sim, months)
     daily = {"inf_cort": {}, "inf_ot": {}, "bf": {}, "sens_m": {}, "care_f": {}}
-    dose = {"hours": 0, "with_infant": 0, "days": set()}
+    dose = {"hours": 0, "with_infant": 0, "inf_ot": 0.0, "responses": 0.0, "sensitive": 0.0, "n": 0}
     for iv in sim.interventions:
         if iv.TYPE == "intranasal_ot":
             k = {"mother": MOTHER, "father": FATHER}[iv.role]
+            if placebo:
+                iv.dose, iv.plasma_rise = 0.0, 0.0
             orig = iv.apply
+            prev = {"active": None, "resp": None, "sens": None}
 
-            def wrapped(s, orig=orig, k=k):
+            def wrapped(s, orig=orig, k=k, iv=iv, prev=prev):
                 orig(s)
-                given = s.cg.exogenous_ot[:, k] > 0
-                if given.any():
-                    dose["hours"] += int(given.sum())
-                    dose["with_infant"] += int((given & s.hh.available[s.hod][:, k]).sum())
-                    dose["days"].add(s.day)
+                resp, sens = s.counters["n_responses"][:, k].copy(), s.counters["n_sensitive"][:, k].copy()
+                if prev["active"] is not None and prev["active"].any():  # the hour just run was a dose hour
+                    a = prev["active"]
+                    dose["inf_ot"] += float(s.inf.ot[a].sum())
+                    dose["responses"] += float((resp - prev["resp"])[a].sum())
+                    dose["sensitive"] += float((sens - prev["sens"])[a].sum())
+                    dose["n"] += int(a.sum())
+                active = _dose_active(iv, s, k)
+                if active.any():
+                    dose["hours"] += int(active.sum())
+                    dose["with_infant"] += int((active & s.hh.available[s.hod][:, k]).sum())
+                prev.update(active=active, resp=resp, sens=sens)
             iv.apply = wrapped
 
     def observer(s):
@@ -91,6 +111,9 @@ def run(name: str, households: int, seed: int, months: float = 13.0) -> dict:
         r[f"bf_{m}m"] = daily["bf"][_day(m) - 1]
     r["dose_hours"] = dose["hours"]
     r["dose_with_infant"] = dose["with_infant"] / max(dose["hours"], 1)
+    n = max(dose["n"], 1)  # per dose hour: infant OT at the end of the hour, the recipient's responses
+    r["dose_inf_ot"], r["dose_responses"], r["dose_sensitive"] = (dose["inf_ot"] / n, dose["responses"] / n,
+                                                                  dose["sensitive"] / n)
     for key, a, b in (("f5", 5.0, 5.0 + 7 / DAYS_PER_MONTH), ("m3", 3.0, 3.0 + 28 / DAYS_PER_MONTH)):
         r[f"inf_ot_{key}"] = win(daily["inf_ot"], a, b)
         r[f"care_f_{key}"] = win(daily["care_f"], a, b)
@@ -106,8 +129,11 @@ def main() -> None:
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
     res = {}
-    for name in a.scenarios:
-        res[name] = [run(name, a.households, s) for s in a.seeds]
+    names = list(a.scenarios)
+    names += [f"{n}:placebo" for n in a.scenarios if n.startswith("intranasal")]
+    for name in names:
+        base, _, tag = name.partition(":")
+        res[name] = [run(base, a.households, s, placebo=tag == "placebo") for s in a.seeds]
         print(name, json.dumps({k: round(float(np.mean([x[k] for x in res[name]])), 4)
                                 for k in res[name][0] if k != "sensitivity_m"}), flush=True)
     if "postpartum_depression" in res and "intranasal_ot_depressed_mother" in res:
