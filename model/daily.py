@@ -124,13 +124,15 @@ def gestation_fraction(day: int) -> float:
     return min(day / PRENATAL_DAYS, 1.0)
 
 
-def open_day(cg: Caregivers, hh: Households, p: ParamSet, day: int, u_depression, u_weaning) -> np.ndarray:
+def open_day(cg: Caregivers, hh: Households, p: ParamSet, day: int, u_depression, u_weaning,
+             early_contact_hours=None) -> np.ndarray:
     """The start of simulation ``day``: every slow process, in order, in place (before birth and after).
 
     The plasma-OT set-points' drift with contact history, sex steroids, prolactin and the OT set-point of mothers, fathers' hormones, the live
     prolactin level following its new baseline, central OT tone, depression onset and remission
     (``u_depression``: (2, H, K) uniforms), then the prenatal bond (pregnancy) or weaning
-    (``u_weaning``: (H,) uniforms). Returns the day's chronic cortisol target (H, K), to which
+    (``u_weaning``: (H,) uniforms; ``early_contact_hours``: the infant's early skin-to-skin hours, which
+    lower the weaning hazard, :func:`wean`). Returns the day's chronic cortisol target (H, K), to which
     the day set-up adds the ``extra_stress`` input channel once interventions have written it.
     """
     age_d = day - PRENATAL_DAYS
@@ -144,7 +146,7 @@ def open_day(cg: Caregivers, hh: Households, p: ParamSet, day: int, u_depression
     if age_d < 0:
         prenatal_bond(cg, hh, p, frac)
     else:
-        wean(hh, p, u_weaning)
+        wean(hh, p, u_weaning, age_d, early_contact_hours)
     return chronic_cortisol_target(cg, p)
 
 
@@ -537,10 +539,55 @@ def prenatal_bond(cg: Caregivers, hh: Households, p: ParamSet, frac_preg: float)
                                  + 0.1 * frac_preg, 0.0, 1.0)
 
 
-def wean(hh: Households, p: ParamSet, u):
-    """Lactating mothers stop breastfeeding with a constant monthly hazard (PH17)."""
-    daily = 1.0 - (1.0 - p.weaning_hazard_per_month) ** (1.0 / DAYS_PER_MONTH)
+def wean(hh: Households, p: ParamSet, u, age_days: float = 0.0, early_contact_hours=None):
+    """Lactating mothers stop breastfeeding with a monthly hazard (PH17), lowered by early contact.
+
+    Daily probability ``1 - (1 - hazard) ** (1 / DAYS_PER_MONTH)``, with the monthly hazard times
+    :func:`early_contact_weaning_ratio` of the infant's early skin-to-skin hours with the mother
+    (``early_contact_hours``, (H,); None: no early contact).
+    """
+    hazard = p.weaning_hazard_per_month
+    if early_contact_hours is not None and early_contact_hours.any():
+        hazard = hazard * early_contact_weaning_ratio(early_contact_hours, age_days / DAYS_PER_MONTH,
+                                                      p.early_contact_weaning)
+    daily = 1.0 - (1.0 - hazard) ** (1.0 / DAYS_PER_MONTH)
     hh.breastfeeding &= ~(u < daily)
+
+
+# ---- programmes' lasting pathways (issue 14, item 5; docs/ODD.md 7.5)
+EARLY_CONTACT_DOSE_HOURS = 14.0  # hours of early skin-to-skin for 63% of the full dose (assumption: I11's 14 days x 1 h)
+EARLY_CONTACT_WEANING_MONTHS = 4.0  # the hazard is lowered up to 4 months, where I12 measured (1-4 mo; X46: duration n.s.)
+
+
+def early_contact_weaning_ratio(early_contact_hours, age_months: float, log_ratio):
+    """Hazard ratio of weaning after early skin-to-skin contact (1 = no change), (H,).
+
+    ``exp(-log_ratio * (1 - exp(-hours / EARLY_CONTACT_DOSE_HOURS)))`` before
+    ``EARLY_CONTACT_WEANING_MONTHS``, 1 after: dose-dependent (X51: per-protocol > ITT) and
+    confined to the months I12 measured (X46: total duration n.s.). ``log_ratio``
+    (``early_contact_weaning``) at a full dose: I12's RR 1.27 of breastfeeding at 1-4 months
+    converted to a hazard ratio at an assumed usual-care rate of 55% (``ln(0.55 * 1.27) / ln(0.55)
+    = 0.60``, log 0.51).
+    """
+    if age_months >= EARLY_CONTACT_WEANING_MONTHS:
+        return np.ones_like(early_contact_hours)
+    dose = 1.0 - np.exp(-early_contact_hours / EARLY_CONTACT_DOSE_HOURS)
+    return np.exp(-log_ratio * dose)
+
+
+def shape_infant_hpa(inf: Infants, cg: Caregivers, p: ParamSet, age_days: float):
+    """End of a postnatal day: the infant's HPA reactivity moves toward what today's care sets, in place.
+
+    Today's unsoothed crying hours (``inf.cry_hours_today``) and contact hours (touch of responses
+    and skin-to-skin sessions, summed over caregivers, ``cg.touch_hours_today``) give the target
+    (:func:`model.physiology.infant_hpa_reactivity_target` of the birth trait), and
+    :func:`model.physiology.infant_hpa_reactivity_step` moves reactivity toward it while the
+    developmental window is open (PH15, X55, I11).
+    """
+    contact = cg.touch_hours_today.sum(axis=1)
+    target = phys.infant_hpa_reactivity_target(inf.hpa_reactivity_trait, inf.cry_hours_today, contact,
+                                               p.infant_hpa_programming)
+    inf.hpa_reactivity[:] = phys.infant_hpa_reactivity_step(inf.hpa_reactivity, target, age_days / DAYS_PER_MONTH)
 
 
 def forget_working_models(inf: Infants, p: ParamSet):
@@ -607,6 +654,7 @@ __all__ = ["availability_table", "open_day", "gestation_fraction", "hour_schedul
            "update_daily_ewmas", "chronic_cortisol_target", "update_depression", "prenatal_bond", "wean",
            "depression_window", "depression_baseline_hazard", "prevalent_chronic_share", "onset_probability",
            "seed_prenatal_episodes",
+           "early_contact_weaning_ratio", "shape_infant_hpa", "EARLY_CONTACT_DOSE_HOURS", "EARLY_CONTACT_WEANING_MONTHS",
            "forget_working_models", "reset_day", "is_night", "GRANDPARENT", "prenatal_cortisol", "pregnancy_day",
            "PREGNANCY_CORTISOL_RISE"]
 

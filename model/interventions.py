@@ -194,6 +194,7 @@ __all__ = ["Intervention", "REGISTRY", "register", "make_intervention", "Caregiv
 # programmes compose (e.g. skin-to-skin contact and an intranasal dose in the same hour).
 
 from model import behaviour as _bh  # noqa: E402
+from model import daily as _daily  # noqa: E402
 from model import physiology as _phys  # noqa: E402
 from model.channels import channel_array  # noqa: E402
 from model.state import FATHER as _FATHER  # noqa: E402
@@ -318,6 +319,16 @@ class IntranasalOT(Intervention):
     :func:`model.behaviour.ot_recognition_gain` of the dose at the recipient's OT tone) and
     ``depressed_cortisol`` adds an acute cortisol kick per dose unit and hour (cries felt as more
     urgent; ``acute_stress``). Both are 0 by default.
+
+    Timing (``with_infant``, docs/ODD.md 7.5): in the studies the parent is dosed and then plays with
+    the infant (I5: still-face play 40 min after the dose; X56). With ``with_infant = 1`` (default)
+    each day's dose waits for the first hour from ``hour`` at which the recipient is with the infant
+    and the infant awake (:meth:`_dose_with_infant`), so the dose's hours overlap the parent's care;
+    with 0 it is given at the clock hour ``hour`` wherever the parent is (a working father is then
+    at work for most of the dose). The infant's OT can follow the father's only through his
+    behaviour: his raised OT raises his attunement, so more of his responses are sensitive and
+    relieve the infant more, and the infant's touch-evoked OT release
+    (:func:`model.physiology.infant_touch_ot_release`) grows with the relief (X56: no hormone transfer).
     """
 
     TYPE = "intranasal_ot"
@@ -326,33 +337,76 @@ class IntranasalOT(Intervention):
     FIELDS = {
         "month": _f("month", 5, 0, 36, "month", "infant age at the first dose (I5: 5 months)"),
         "days": _f("days", 1, 1, 365, "day", "number of consecutive daily doses (I5: a single dose)"),
-        "hour": _f("hour", 10, 0, 23, "hour of day", "clock hour of the dose"),
+        "hour": _f("hour", 10, 0, 23, "hour of day", "clock hour of the dose (with_infant = 1: the earliest hour)"),
         "dose": _f("dose", 1.0, 0, 5, "central OT index", "rise of the central OT target at full effect (assumption)"),
         "duration_hours": _f("duration_hours", 2, 1, 8, "hour", "hours the central effect lasts (PH4)"),
         "plasma_rise": _f("plasma_rise", 20, 0, 500, "pg/ml", "hour-mean plasma OT rise in the dose hour (PH4, PH5; assumption)"),
         "depressed_gain_blocked": _f("depressed_gain_blocked", 0, 0, 2, "fraction", "share of the OT recognition gain cancelled in depressed recipients (I8)"),
         "depressed_cortisol": _f("depressed_cortisol", 0, 0, 2, "fraction of mean per dose", "acute cortisol kick per dose unit in depressed recipients (I8)"),
+        "with_infant": _f("with_infant", 1, 0, 1, "switch",
+                          "1 = each day's dose is given at the first hour from `hour` at which the recipient is with the "
+                          "infant and the infant awake, before an interaction (I5, I8; docs/ODD.md 7.5); 0 = at `hour`"),
         "coverage": COVERAGE,
     }
+    # the effect in a dose's first hour and after (PH4: CSF OT significant only at 75 min)
+    FIRST_HOUR_EFFECT, FULL_EFFECT = 0.5, 1.0
+    NOT_DOSED = -(2 ** 40)  # start hour of a household not dosed (any dose window is long over)
+
+    def initialize(self, sim) -> None:
+        super().initialize(sim)
+        self._start = np.full(sim.H, self.NOT_DOSED, np.int64)  # hour of each household's latest dose
 
     def _effect(self, sim) -> float:
-        """Fraction of the full central effect this hour (0 outside the dose window)."""
+        """Fraction of the full central effect this hour (0 outside the dose window), clock-hour dosing."""
         first = (self.hour_of(self.month) // 24) * 24 + int(self.hour)  # first dose, clock-aligned
         day, h = divmod(sim.hour - first, 24)
         if not (0 <= day < int(self.days)) or h >= int(self.duration_hours):
             return 0.0
-        return 0.5 if h == 0 else 1.0
+        return self.FIRST_HOUR_EFFECT if h == 0 else self.FULL_EFFECT
+
+    def _dose_with_infant(self, sim, k: int) -> np.ndarray:
+        """Fraction of the full central effect this hour per household, dosing with the infant, (H,).
+
+        On each dose day, a treated household's dose is given at the first hour from ``hour`` (and
+        before the night, :func:`model.daily.is_night`) at which the recipient exists, is present and
+        available to the infant (``hh.available``) and the infant is awake (as the last hour left it):
+        the parent is with the infant and an interaction can follow, as in I5 (play 40 min after the
+        dose) and I8. A household where that hour never comes that day gets no dose that day. The
+        effect follows the dose as with clock-hour dosing (half in the first hour, full for the rest
+        of ``duration_hours``).
+        """
+        start = self._start
+        first_day = self.hour_of(self.month) // 24
+        dose_day = 0 <= sim.day - first_day < int(self.days)
+        if dose_day and sim.hod >= int(self.hour) and not _daily.is_night(sim.hod):
+            dosed_today = start >= sim.day * 24
+            ready = (_who(self, sim, k) & sim.hh.available[sim.hod][:, k] & ~sim.inf.asleep & ~dosed_today)
+            start[ready] = sim.hour
+        t = sim.hour - start
+        return np.where(t == 0, self.FIRST_HOUR_EFFECT,
+                        np.where((t > 0) & (t < int(self.duration_hours)), self.FULL_EFFECT, 0.0))
 
     def apply(self, sim):
-        eff = self._effect(sim)
-        if eff == 0.0:
-            _withdraw(self, sim)
-            return
-        p, cg, k = sim.p, sim.cg, ROLE_INDEX[self.role]
-        who = _who(self, sim, k)
+        k = ROLE_INDEX[self.role]
+        if self.with_infant:
+            eff = self._dose_with_infant(sim, k)
+            if not eff.any():
+                _withdraw(self, sim)
+                return
+            p, cg = sim.p, sim.cg
+            who = self.targets & cg.exists[:, k] & (eff > 0)
+            first_hour = eff == self.FIRST_HOUR_EFFECT
+        else:
+            eff = self._effect(sim)
+            if eff == 0.0:
+                _withdraw(self, sim)
+                return
+            p, cg = sim.p, sim.cg
+            who = _who(self, sim, k)
+            first_hour = np.full(sim.H, eff == self.FIRST_HOUR_EFFECT)
         _share(self, sim, "exogenous_ot", _in_slot(k, self.dose * eff * who))
-        first_hour = eff == 0.5  # the plasma peak (PH4)
-        _share(self, sim, "exogenous_ot_plasma", _in_slot(k, self.plasma_rise * who) if first_hour else None)
+        plasma = who & first_hour  # the plasma peak (PH4)
+        _share(self, sim, "exogenous_ot_plasma", _in_slot(k, self.plasma_rise * plasma) if plasma.any() else None)
         dep = who & cg.depressed[:, k]
         gain = _bh.ot_recognition_gain(cg.ot_tone[:, k], self.dose * eff, p.ot_emotion_recognition)
         _share(self, sim, "sensitivity_boost", _in_slot(k, -self.depressed_gain_blocked * gain * dep))

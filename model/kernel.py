@@ -105,6 +105,7 @@ HOUR_PARAMS = (
     "infant_cortisol_mean", "prolactin_suckling_fold", "bid_directedness",
     "mentalising_evidence_gain", "family_conflict_evidence",  # sources of security (issue 14.1)
     "fright_stress_risk", "p_disrupted_base", "cumulative_risk_disruption", "poverty_stress",  # ODD 7.2
+    "session_care_weight",  # programmes' lasting pathways (docs/ODD.md 7.5)
 )
 # day-constant terms prepared by Simulation (_open_day: the chronic cortisol target after today's
 # interventions; _precompute_day, _role_constants: the rest), (H, K) unless noted
@@ -553,6 +554,53 @@ def _learn(clk, lo, hi, cg, inf, p, ep, available, n_bids):
                         inf_iwm_bad[h, k] += share
                         inf_iwm_rejected[h, k] += share
                         inf_iwm_ignored[h, k] += share
+    _learn_from_sessions(clk, lo, hi, cg, inf, p, ep)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _learn_from_sessions(clk, lo, hi, cg, inf, p, ep):
+    """Process 5, continued: an hour of a contact session (input channel) counts as care (docs/ODD.md 7.5).
+
+    Each caregiver in a skin-to-skin session this hour (``cg.contact_session``, 0-1) has
+    ``session * session_care_weight`` sensitive, affectionate episodes with a positive infant: the
+    same rules as an answered bid give the caregiver's reward (``episode_reward``), its prediction
+    error and bond consolidation (``update_bond``, the learning rate times the episode weight), and
+    the infant's working-model evidence of a sensitive response (``working_model_evidence`` at the
+    infant's distress weight, times the episode weight). The mother's session hours in the first
+    weeks add to the infant's early contact (``early_contact_hours_step``), which lowers weaning.
+    """
+    cg_bond = cg.bond
+    cg_contact_session = cg.contact_session
+    cg_interactions_today = cg.interactions_today
+    cg_ot_central = cg.ot_central
+    cg_reward_today = cg.reward_today
+    cg_tonic_da = cg.tonic_da
+    ep_distress_before = ep.distress_before
+    inf_early_contact_hours = inf.early_contact_hours
+    inf_iwm_bad = inf.iwm_bad
+    inf_iwm_good = inf.iwm_good
+    p_bond_learning_rate = p.bond_learning_rate
+    p_iwm_distress_weight = p.iwm_distress_weight
+    p_ot_reward_optimum = p.ot_reward_optimum
+    p_session_care_weight = p.session_care_weight
+    for h in range(lo, hi):
+        for k in range(K):
+            s = cg_contact_session[h, k]
+            if s <= 0.0:
+                continue
+            episodes = s * p_session_care_weight[h]
+            reward = ln.episode_reward(True, cg_ot_central[h, k], p_ot_reward_optimum[h])
+            delta = ln.reward_prediction_error(reward, cg_tonic_da[h, k])
+            cg_bond[h, k] = ln.update_bond(cg_bond[h, k], reward, delta, p_bond_learning_rate[h] * episodes)
+            cg_reward_today[h, k] += episodes * reward
+            cg_interactions_today[h, k] += episodes
+            w = ln.distress_weight(ep_distress_before[h], p_iwm_distress_weight[h])
+            good, bad, _, _, _ = ln.working_model_evidence(SENSITIVE, w)
+            inf_iwm_good[h, k] += episodes * good
+            inf_iwm_bad[h, k] += episodes * bad
+            if k == MOTHER:
+                inf_early_contact_hours[h] = phys.early_contact_hours_step(inf_early_contact_hours[h], s,
+                                                                           clk.age_days)
 
 
 @numba.njit(cache=True, error_model="numpy")

@@ -454,6 +454,21 @@ _DECLARATIONS: tuple[Param, ...] = (
        "assumption (attachment hierarchy: Schaffer & Emerson 1964; Bowlby 1969)",
        "how much an unanswered bid counts against the caregivers present in proportion to their "
        "familiarity (0 = equally)", "infant"),
+    # ---------------------------------------------------------------- programmes' lasting pathways (issue 14, item 5)
+    _p("session_care_weight", 1.0, 0, 4, "episodes per session hour",
+       "assumption (a skin-to-skin hour is sensitive, affectionate contact: I10, X49)",
+       "how many sensitive, affectionate care episodes an hour of a contact session counts as in the "
+       "caregiver's bond learning and the infant's working model (0 = sessions do not count as care)",
+       "programmes"),
+    _p("early_contact_weaning", 0.5, 0, 1.5, "log hazard ratio",
+       "I12 (RR 1.27 breastfeeding at 1-4 mo; X46 RR 1.24, X47 1.17) at an assumed usual-care rate of 55%",
+       "reduction of the weaning log-hazard in months 0-4 at a full early-contact dose (mother's "
+       "skin-to-skin hours in the first 4 weeks); 0 = early contact does not change weaning", "programmes"),
+    _p("infant_hpa_programming", 0.5, 0, 2, "exponent",
+       "assumption (direction: X55 adversity raises reactivity, I11 and X50 early contact lowers it, X53)",
+       "how strongly the infant's HPA reactivity follows its early care, as the power of the ratio of "
+       "unsoothed crying to contact hours, while the developmental window is open (0 = a fixed trait)",
+       "programmes"),
 )
 
 PARAMS: dict[str, Param] = {p.name: p for p in _DECLARATIONS}

@@ -218,6 +218,58 @@ def infant_hpa_drive(gain, reactivity, distress, contact_buffering, relief, ot_b
     return drive
 
 
+# ---- programmes' lasting pathways (issue 14, item 5; docs/ODD.md 7.5): the infant's HPA is shaped early
+HPA_PROGRAMMING_WINDOW_MONTHS = 6.0  # the window closes as the HPA gain damps (PH15: high at 2 mo, lower by 4, stable 4-6; assumption)
+HPA_PROGRAMMING_DAYS = 30.0  # time constant (days) of reactivity's approach to its care-set target (assumption)
+# (1 + unsoothed crying hours) / (1 + contact hours) of a typical day in months 0-6: the model's own
+# baseline before this rule (geometric mean over days and infants, 1,000 households, seed 11: 0.23;
+# by month 0.36, 0.28, 0.23, 0.21, 0.20, 0.18), so that typical care leaves the trait about where it
+# is and the rule moves infants around it (assumption).
+HPA_REFERENCE_CRY_CONTACT = 0.23
+
+
+def infant_hpa_reactivity_target(trait, cry_hours, contact_hours, programming):
+    """The HPA reactivity an infant's care of one day would set (multiplier of the acute drive).
+
+    ``trait * ((1 + cry_hours) / (1 + contact_hours) / HPA_REFERENCE_CRY_CONTACT) ** programming``:
+    hours of unsoothed crying (distress nobody answered, neglect) raise it, hours of contact (touch
+    of responses and skin-to-skin sessions, all caregivers) lower it; ``programming`` = 0 leaves the
+    trait. Direction: X55 (27/30 studies: adversity changes reactivity; interventions normalised
+    it), I11 and X50 (early contact: lower stress reactivity, better self-regulation), X53
+    (maternal responsiveness, lower cortisol at 2-6 mo). Form and reference are assumptions.
+    """
+    ratio = (1.0 + cry_hours) / (1.0 + contact_hours) / HPA_REFERENCE_CRY_CONTACT
+    return trait * ratio ** programming
+
+
+def infant_hpa_reactivity_step(reactivity, target, age_months):
+    """One day of the infant's HPA reactivity: toward ``target`` while the window is open, then fixed.
+
+    ``r' = r * (target / r) ** (1 / HPA_PROGRAMMING_DAYS)`` (log-space relaxation, time constant
+    ``HPA_PROGRAMMING_DAYS``) while ``age_months < HPA_PROGRAMMING_WINDOW_MONTHS``; after that ``r``
+    stays as early care left it, while the age-damped gain (:func:`infant_hpa_gain`, PH15) keeps
+    lowering the response. Sources: PH15 (window), X55, I11 (lasting change); assumption (sizes).
+    """
+    if age_months >= HPA_PROGRAMMING_WINDOW_MONTHS:
+        return reactivity
+    return reactivity * (target / reactivity) ** (1.0 / HPA_PROGRAMMING_DAYS)
+
+
+EARLY_CONTACT_WINDOW_DAYS = 28.0  # skin-to-skin counted as "early" in the first 4 weeks (assumption; I12 early SSC, I11 14 days)
+
+
+@jitable
+def early_contact_hours_step(hours, session, age_days):
+    """The infant's early skin-to-skin hours with the mother after this hour's ``session`` (0-1 hour).
+
+    ``hours + session`` while ``age_days < EARLY_CONTACT_WINDOW_DAYS``, else ``hours``. The dose of
+    :func:`model.daily.early_contact_weaning_ratio` (I12, X46).
+    """
+    if age_days < EARLY_CONTACT_WINDOW_DAYS:
+        return hours + session
+    return hours
+
+
 @jitable
 def stress_buffer(ot_central: np.ndarray, gain: np.ndarray) -> np.ndarray:
     """OT domain (a), stress buffering: factor (<=1) on an acute cortisol drive.

@@ -110,6 +110,7 @@ def initialise(p: ParamSet, rng: np.random.Generator):
     # infants
     inf.temperament[:] = p.temperament_sd * rng.standard_normal(h)
     inf.hpa_reactivity[:] = np.exp(0.3 * rng.standard_normal(h))
+    inf.hpa_reactivity_trait[:] = inf.hpa_reactivity  # the state starts at the trait (docs/ODD.md 7.5)
     inf.ot[:] = 1.0
     inf.with_family[:] = True
     inf.cortisol[:] = p.infant_cortisol_mean

@@ -314,7 +314,8 @@ class Simulation:
         """Start of a day: the slow processes (:func:`model.daily.open_day`), then availability."""
         u_depression = self.rng["depression"].random((2, self.H, K))
         u_weaning = self.rng["weaning"].random(self.H)
-        self.chronic_target = daily.open_day(self.cg, self.hh, self.p, self.day, u_depression, u_weaning)
+        self.chronic_target = daily.open_day(self.cg, self.hh, self.p, self.day, u_depression, u_weaning,
+                                             self.inf.early_contact_hours)
         self.stressor_load = daily.chronic_stressor_load(self.cg, self.p)  # its buffered part (model.social)
         self.refresh_availability()
 
@@ -366,6 +367,7 @@ class Simulation:
         if self.born and day >= PRENATAL_DAYS:
             daily.update_daily_ewmas(cg, p)
             daily.forget_working_models(inf, p)
+            daily.shape_infant_hpa(inf, cg, p, day - PRENATAL_DAYS)  # docs/ODD.md 7.5 (PH15 window)
             prop = self.latent_sensitivity(cg.attunement_sum_today / 24.0)  # the day's mean attunement
             daily.add_day_to_counters(c, cg, prop, 3.0 <= (day - PRENATAL_DAYS) / DAYS_PER_MONTH < 9.0)
             self.today_sensitivity = prop

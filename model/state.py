@@ -169,6 +169,9 @@ class Infants:
     family_stress: np.ndarray  # the household's shared stress/conflict climate the infant lives in, z
     # disrupted affective communication (ODD 7.2): distress-weighted evidence per caregiver (H, K)
     iwm_disrupted: np.ndarray
+    # programmes' lasting pathways (issue 14, item 5; docs/ODD.md 7.5)
+    hpa_reactivity_trait: np.ndarray  # HPA reactivity at birth; ``hpa_reactivity`` is shaped from it (PH15 window)
+    early_contact_hours: np.ndarray  # hours of skin-to-skin contact with the mother in the first weeks
 
     @classmethod
     def empty(cls, h: int) -> Infants:

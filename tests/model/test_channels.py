@@ -197,7 +197,7 @@ def test_skin_to_skin_acts_from_its_first_session_hour():
 
 
 def test_intranasal_ot_acts_from_its_first_dose_hour():
-    iv = IntranasalOT(role="mother", month=0.1, hour=10)
+    iv = IntranasalOT(role="mother", month=0.1, hour=10, with_infant=0)
     hour, control, treated = _lockstep(iv)
     assert hour == (iv.hour_of(0.1) // 24) * 24 + 10
     assert np.all(treated.cg.ot_central[:, MOTHER] > control.cg.ot_central[:, MOTHER])
@@ -206,8 +206,8 @@ def test_intranasal_ot_acts_from_its_first_dose_hour():
 
 def test_intranasal_ot_in_depressed_recipients_raises_cortisol_through_acute_stress():
     params = {"maternal_prenatal_depression": 1.0, "depression_chronic_share": 1.0}
-    dosed = IntranasalOT(role="mother", month=0.1, hour=10, depressed_cortisol=0.5)
-    control = Simulation(ParamSet.uniform(H, params), 0.2, SEED, [IntranasalOT(role="mother", month=0.1, hour=10)])
+    dosed = IntranasalOT(role="mother", month=0.1, hour=10, depressed_cortisol=0.5, with_infant=0)
+    control = Simulation(ParamSet.uniform(H, params), 0.2, SEED, [IntranasalOT(role="mother", month=0.1, hour=10, with_infant=0)])
     treated = Simulation(ParamSet.uniform(H, params), 0.2, SEED, [dosed])
     while control.hour <= (dosed.hour_of(0.1) // 24) * 24 + 10:
         control.step()
@@ -302,7 +302,7 @@ def test_intranasal_blocked_gain_is_the_engines_recognition_gain():
     """In a depressed recipient the boost cancels ``depressed_gain_blocked`` x ot_recognition_gain of the dose."""
     from model import behaviour as bh
 
-    iv = IntranasalOT(role="mother", month=0.0, hour=10, depressed_gain_blocked=1.0, dose=2.0)
+    iv = IntranasalOT(role="mother", month=0.0, hour=10, depressed_gain_blocked=1.0, dose=2.0, with_infant=0)
     params = {"maternal_prenatal_depression": 1.0, "depression_chronic_share": 1.0}
     sim = Simulation(ParamSet.uniform(H, params), 0.3, SEED, [iv])
     first = (iv.hour_of(0.0) // 24) * 24 + 10 + 1  # the second hour of the dose: full effect

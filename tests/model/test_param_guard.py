@@ -12,7 +12,7 @@ import pytest
 from _model_helpers import arrays_equal, outcomes
 
 from model import PARAMS, ParamSet, Simulation
-from model.interventions import CaregiverLoss
+from model.interventions import CaregiverLoss, SkinToSkin
 
 HOUSEHOLDS = 40
 SEED = 5
@@ -32,6 +32,8 @@ REGIMES = {
     "daycare": (3.1, {"p_daycare": 1.0, "daycare_start_month": 3.0}, lambda: []),
     # grief needs a loss
     "loss": (0.5, {}, lambda: [CaregiverLoss(role="father", month=0.1)]),
+    # programmes' lasting pathways act through contact sessions (weaning made frequent enough to see)
+    "sessions": (0.5, {"weaning_hazard_per_month": 0.9}, lambda: [SkinToSkin(role="mother", days=7)]),
 }
 REGIME_OF = {
     "daycare_start_month": "older",
@@ -49,6 +51,8 @@ REGIME_OF = {
     "daycare_stimulatory_share": "daycare",
     "grief_loneliness": "loss",
     "grief_recovery_days": "loss",
+    "session_care_weight": "sessions",
+    "early_contact_weaning": "sessions",
 }
 
 # bound to use where the farther one is outside the regime's reach
