@@ -16,8 +16,11 @@ named) the study is run R times with the root seed, exactly as ``bonding study N
   blank for a statistic without a test (proportion, kappa); for M1 also P(>= 7 of 8 significant);
 * the fit: if the paper reported a number, whether it lies in the simulated 90% range and
   ``misfit_z = (simulated median - published) / simulated SD``; if it only reported a
-  significant effect, P(significant) is the score and the row is a misfit when P(sig) < 0.05
-  (a significant result would lie in the 5% tail, as a value outside the 90% range does); if it
+  significant effect, P(significant) is the score and the row is a misfit when P(sig) is at
+  chance (:func:`at_chance`: not above the test's alpha by a one-sided binomial test over the R
+  replicates); a row whose published number was itself significant at the published n
+  (:func:`published_significant`) is also a misfit when P(sig) is at chance, even if the number
+  lies in the 90% range (a null model is not a fit, issue 14); if it
   only made a one-sided claim (registry ``at_least`` / ``at_most``, e.g. "high stability"), the
   row is a misfit when the whole 90% range lies on the wrong side of the bound.
 
@@ -70,7 +73,44 @@ SSP_ARMS = ("baseline", "high_risk")  # scenario names
 SSP_ROLES = ("mother", "father")
 CLASSES = ("A", "B", "C", "D")
 SSP_STUDY_N = 200  # sample size of the published A1/A2 comparison (and of rows without one)
-MISFIT_P_SIG = 0.05
+MISFIT_P_SIG = 0.05  # the level of the one-sided binomial test of "P(significant) above chance"
+
+
+def at_chance(p_significant: float, replicates: int, alpha: float) -> bool:
+    """Whether the share of significant replicates cannot be told apart from chance (issue 14).
+
+    Under no effect a test is significant in a share ``alpha`` of replicates. The share is "at
+    chance" when a one-sided binomial test of ``k = round(p_significant * replicates)`` successes
+    against ``alpha`` does not reject at ``MISFIT_P_SIG``: with 40 replicates and alpha .05, up to
+    4 significant replicates (P(sig) <= .10) are at chance, 5 or more are not.
+    """
+    from scipy.stats import binom
+
+    if not np.isfinite(p_significant) or replicates < 1:
+        return True
+    k = int(round(p_significant * replicates))
+    return bool(binom.sf(k - 1, replicates, alpha) > MISFIT_P_SIG)
+
+
+def published_significant(study, value: float) -> bool:
+    """Whether the paper reported a significant effect: a ``significant`` flag in the registry, or a
+    published correlation or standardised difference that is significant at the published n
+    (two-sided, alpha .05)."""
+    from scipy import stats
+
+    pub = study.published
+    if "significant" in pub:
+        return bool(pub["significant"])
+    n = float(study.n)
+    if not np.isfinite(value) or n < 4:
+        return False
+    if study.stat_kind == "pearson" and abs(value) < 1:
+        t = abs(value) * np.sqrt((n - 2) / (1 - value**2))
+        return bool(2 * stats.t.sf(t, n - 2) < 0.05)
+    if study.stat_kind in ("d", "d_between", "paired"):
+        t = abs(value) * (np.sqrt(n) / 2 if study.stat_kind == "d" else np.sqrt(n))
+        return bool(2 * stats.t.sf(t, n - 2) < 0.05)
+    return False
 BOUND_KEYS = {"at_least": "≥", "at_most": "≤"}  # one-sided published claims and their signs
 
 COLUMNS = ["section", "study", "role", "target", "statistic", "alpha", "published_value", "published_bound",
@@ -260,11 +300,16 @@ def study_row(study, rows: list[dict]) -> dict:
         row.update(_bound_fit(value, bound_side, row["sim_median"], row["sim_sd"], row["sim_q05"], row["sim_q95"]))
     elif np.isfinite(value):
         row.update(_value_fit(value, row["sim_median"], row["sim_sd"], row["sim_q05"], row["sim_q95"]))
+        if (tested and not row["misfit"] and published_significant(study, value)
+                and at_chance(row["p_significant"], len(rows), ALPHA)):
+            row.update(misfit=True, verdict=(f"MISFIT: the paper's effect is significant; P(sig)="
+                                             f"{row['p_significant']:.2f} is at chance ({row['verdict']})"))
     elif claims_sig and tested:
         p = row["p_significant"]
+        chance = at_chance(p, len(rows), ALPHA)
         row.update(compare_on="significance", published_in_90=None, misfit_z=np.nan,
-                   misfit=bool(p < MISFIT_P_SIG),
-                   verdict=(f"MISFIT: a significant result has P={p:.2f}" if p < MISFIT_P_SIG
+                   misfit=chance,
+                   verdict=(f"MISFIT: a significant result has P={p:.2f}, at chance" if chance
                             else f"weak: P(sig)={p:.2f}" if p < 0.5 else f"ok: P(sig)={p:.2f}"))
     else:
         row.update(compare_on="none", published_in_90=None, misfit_z=np.nan, misfit=None,
