@@ -184,3 +184,25 @@ def test_chosen_point_written_and_loaded_only_behind_the_switch(abc, tmp_path, m
     path.write_text(path.read_text().replace("motivation_gain = ", "motivation_gain = 99.0 #"))
     with pytest.raises(ParameterError, match="motivation_gain"):
         load_calibrated(path)
+
+
+def test_command_line_choose_and_bad_input(abc, hm, tmp_path, capsys):
+    from experiments.cli import main
+
+    dest = tmp_path / "c.toml"
+    assert main(["calibrate", "--method", "choose", "--from", str(abc), "--write", str(dest), "--quiet"]) == 0
+    assert load_calibrated(dest) == pytest.approx(choose_point(abc))
+    for argv, field in ((["--method", "abc"], "--from"),
+                        (["--method", "choose", "--from", str(tmp_path / "none")], "--from"),
+                        (["--method", "choose", "--from", str(hm[0])], "--from"),  # not an ABC folder
+                        (["--method", "abc", "--from", str(tmp_path)], "--from"),  # no finished wave
+                        (["--method", "history-matching", "--out", str(dest)], "--out"),
+                        (["--method", "history-matching", "--cutoff", "-1"], "--cutoff")):
+        capsys.readouterr()
+        try:
+            code = main(["calibrate", *argv])
+        except SystemExit as exc:  # argparse's own range errors
+            code = exc.code
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and field in err[-1], argv
+        assert not (tmp_path / "none").exists()
