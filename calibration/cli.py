@@ -264,6 +264,7 @@ def cmd_history_matching(args, targets) -> int:
         f"the targets; calibration/free_parameters.py says why each is held); {len(targets.role('fit'))} fit targets")
     manifest = run_history_matching(targets.targets, space, simulator, out, seed=args.seed, settings=settings,
                                     workers=args.workers, scheduler=args.scheduler, log=log)
+    atomic_write_json(out / "free_parameters.json", {"free": list(names), "held": excluded_parameters()})
     diag = emulator_diagnostics(out)
     buf = io.StringIO()
     diag.to_csv(buf, index=False, float_format="%.4g")

@@ -65,7 +65,7 @@ class Settings:
     min_shrink: float = 0.3
     max_active: int = 10
     min_loo_pass: float = 0.8
-    chunk: int = 25
+    chunk: int = 5  # runs per file: a kill loses at most this many (a real run takes minutes)
 
     def config(self) -> dict:
         d = asdict(self)
