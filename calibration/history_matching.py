@@ -105,7 +105,7 @@ def screen_inputs(X: np.ndarray, y: np.ndarray, max_active: int) -> np.ndarray:
     ys = (y - y.mean()) / (y.std() or 1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        coef = LassoCV(cv=5, n_alphas=30, max_iter=5000).fit(Z, ys).coef_
+        coef = LassoCV(cv=5, alphas=30, max_iter=5000).fit(Z, ys).coef_
     score = np.abs(coef[:d]) + np.abs(coef[d:])
     if not np.any(score > 0):  # nothing survives the lasso: the inputs most correlated with y
         score = np.abs([np.corrcoef(X[:, j], y)[0, 1] if X[:, j].std() > 0 else 0.0 for j in range(d)])

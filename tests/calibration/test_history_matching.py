@@ -206,3 +206,37 @@ def test_command_line_choose_and_bad_input(abc, hm, tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and field in err[-1], argv
         assert not (tmp_path / "none").exists()
+
+
+def test_command_line_pipeline_over_every_free_parameter(tmp_path, monkeypatch, capsys):
+    """history-matching -> abc -> choose through the command line, on the shipped targets and all
+    free parameters, with the virtual studies replaced by a linear stand-in (two parameters each)."""
+    import calibration.study_simulator as study_simulator
+    from calibration.free_parameters import free_parameters
+    from calibration.study_targets import load_targets
+    from experiments.cli import main
+
+    free = free_parameters()
+    spec = {}
+    for i, t in enumerate(load_targets().role("fit")):
+        centre = 0.5 if t.kind != "value" else t.value
+        step = 0.02 if t.scale != "identity" else 0.1 * max(abs(centre), 1.0)
+        pars = (free[(3 * i) % len(free)], free[(3 * i + 1) % len(free)])
+        slopes = {p: step / (PARAMS[p].hi - PARAMS[p].lo) for p in pars}
+        spec[t.study] = (centre - sum(s * PARAMS[p].default for p, s in slopes.items()), slopes, step / 5)
+    monkeypatch.setattr(study_simulator, "StudySimulator", lambda studies: LinearStandIn(spec))
+    hm_dir, abc_dir, dest = tmp_path / "hm", tmp_path / "abc", tmp_path / "cal.toml"
+    assert main(["calibrate", "--method", "history-matching", "--out", str(hm_dir), "--wave-size", "40",
+                 "--candidates", "1000", "--waves", "2", "--seed", "2"]) == 0
+    log = capsys.readouterr().out
+    assert "wave 1: NROY fraction" in log and "stopped" in log
+    held = json.loads((hm_dir / "free_parameters.json").read_text())
+    assert len(held["free"]) == len(free) >= 30 and held["held"]
+    diag = pd.read_csv(hm_dir / "emulator_diagnostics.csv")
+    assert set(diag["target"]) == {t.name for t in load_targets().role("fit")}
+    assert (diag["active_inputs"] <= 10).all()  # screened from all free parameters
+    assert main(["calibrate", "--method", "abc", "--from", str(hm_dir), "--out", str(abc_dir),
+                 "--population", "10", "--generations", "1", "--quiet"]) == 0
+    assert main(["calibrate", "--method", "choose", "--from", str(abc_dir), "--write", str(dest), "--quiet"]) == 0
+    point = load_calibrated(dest)
+    assert set(point) == set(free)
