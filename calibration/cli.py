@@ -52,6 +52,7 @@ from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
+    check_output_path,
     check_run_folder,
     environment,
 )
@@ -259,6 +260,7 @@ def cmd_history_matching(args, targets) -> int:
                         cutoff=args.cutoff, nth=args.nth, min_shrink=args.min_shrink)
     simulator = StudySimulator([t.study for t in targets.role("fit")])
     out = Path(args.out) if args.out else Path("results") / f"history-matching-seed{args.seed}"
+    check_output_path(out)  # before the first progress line
     log = _log(args)
     log(f"{len(names)} free parameters ({len(excluded_parameters())} held: bonding calibrate --method targets lists "
         f"the targets; calibration/free_parameters.py says why each is held); {len(targets.role('fit'))} fit targets")

@@ -23,13 +23,13 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import math
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
+from calibration.targets import _choice, _number
 from experiments.inputs import did_you_mean, read_toml
 from model.params import ParameterError
 
@@ -125,18 +125,7 @@ class TargetSet:
 
 
 def _num(where: str, value, lo: float = -1e9, hi: float = 1e9) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
-        raise ParameterError(f"{where}: {value!r} is not a number (allowed {lo:g} to {hi:g})")
-    if not lo <= float(value) <= hi:
-        raise ParameterError(f"{where}: {value!r} is out of range (allowed {lo:g} to {hi:g})")
-    return float(value)
-
-
-def _choice(where: str, value, allowed) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
-        raise ParameterError(f"{where}: {value!r} is not allowed{hint} (allowed {', '.join(allowed)})")
-    return value
+    return _number(where, value, lo, hi)
 
 
 def _natural_range(where: str, scale: str, x: float) -> None:
