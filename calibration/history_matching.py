@@ -434,6 +434,11 @@ def nroy_box(out: Path) -> dict[str, tuple[float, float]]:
         from model.params import ParameterError
 
         raise ParameterError(f"--from {out}: holds no finished history-matching wave")
+    if s[-1]["kept"] == 0:
+        from model.params import ParameterError
+
+        raise ParameterError(f"--from {out}: its last wave left no non-implausible point (nothing to sample; "
+                             "revisit the discrepancies, the targets or the model)")
     return {k: (float(v[0]), float(v[1])) for k, v in s[-1]["nroy_box"].items()}
 
 
