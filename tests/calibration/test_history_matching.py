@@ -240,3 +240,18 @@ def test_command_line_pipeline_over_every_free_parameter(tmp_path, monkeypatch, 
     assert main(["calibrate", "--method", "choose", "--from", str(abc_dir), "--write", str(dest), "--quiet"]) == 0
     point = load_calibrated(dest)
     assert set(point) == set(free)
+
+
+def test_an_unmatchable_target_empties_nroy_and_the_abc_refuses_it(tmp_path):
+    """y1 = 0.5 x sensitivity_trait_sd lies in [0, 1]; a published 5 +- 0.02 rules out everything."""
+    impossible = parse_targets({
+        "meta": {"chosen_on": "2026-12-07", "chosen_at_commit": "9684daa"},
+        "targets": {"Y1": {"study": "y1", "source": "x", "role": "fit", "kind": "value", "value": 5.0, "se": 0.02,
+                           "scale": "identity", "confidence": "H"}}}, studies=("y1",)).targets
+    out = tmp_path / "empty"
+    small = Settings(wave_size=20, max_waves=3, candidates=500, nth=1, chunk=20)
+    manifest = run_history_matching(impossible, SPACE, STANDIN, out, seed=1, settings=small, **LOG)
+    assert manifest["stopped"].startswith("empty") and len(manifest["waves"]) == 1
+    assert completed_waves(out)[0]["min_simulator_implausibility"]["Y1"] > 3  # no run came close either
+    with pytest.raises(ParameterError, match="no non-implausible point"):
+        nroy_box(out)
