@@ -52,6 +52,7 @@ from experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
+    check_output_path,
     check_run_folder,
     environment,
 )
@@ -216,16 +217,101 @@ REPRO_NOTE = ("Reproducible: one --seed gives a bit-identical posterior with any
               "used). Bit-identity assumes the same numpy/pyabc versions and machine arithmetic.")
 
 
-def cmd_calibrate(args) -> int:
-    from calibration.cohort import CohortSimulator
+METHODS = ("demo", "targets", "history-matching", "abc", "choose")
+HM_DEFAULTS = {"waves": 4, "wave_size": 300, "candidates": 20000, "cutoff": 3.0, "nth": 2, "min_shrink": 0.3}
 
+
+def cmd_calibrate(args) -> int:
+    method = args.method
     if args.scheduler and args.workers > 1:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
+    if method == "demo":
+        return cmd_demo(args)
+    if method == "choose":
+        return cmd_choose(args)
+    from calibration.study_targets import load_targets, targets_table
+
+    targets = load_targets(args.targets)
+    if method == "targets":
+        print(targets_table(targets))
+        return 0
+    if method == "history-matching":
+        return cmd_history_matching(args, targets)
+    return cmd_nroy_abc(args, targets)
+
+
+def _log(args):
+    return (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
+
+
+def cmd_history_matching(args, targets) -> int:
+    from calibration.free_parameters import bounds, excluded_parameters, free_parameters
+    from calibration.history_matching import (
+        Settings,
+        Space,
+        emulator_diagnostics,
+        run_history_matching,
+    )
+    from calibration.study_simulator import StudySimulator
+
+    names = free_parameters()
+    space = Space(names, *bounds(names))
+    settings = Settings(wave_size=args.wave_size, max_waves=args.waves, candidates=args.candidates,
+                        cutoff=args.cutoff, nth=args.nth, min_shrink=args.min_shrink)
+    simulator = StudySimulator([t.study for t in targets.role("fit")])
+    out = Path(args.out) if args.out else Path("results") / f"history-matching-seed{args.seed}"
+    check_output_path(out)  # before the first progress line
+    log = _log(args)
+    log(f"{len(names)} free parameters ({len(excluded_parameters())} held: bonding calibrate --method targets lists "
+        f"the targets; calibration/free_parameters.py says why each is held); {len(targets.role('fit'))} fit targets")
+    manifest = run_history_matching(targets.targets, space, simulator, out, seed=args.seed, settings=settings,
+                                    workers=args.workers, scheduler=args.scheduler, log=log)
+    atomic_write_json(out / "free_parameters.json", {"free": list(names), "held": excluded_parameters()})
+    diag = emulator_diagnostics(out)
+    buf = io.StringIO()
+    diag.to_csv(buf, index=False, float_format="%.4g")
+    atomic_write_bytes(out / "emulator_diagnostics.csv", buf.getvalue().encode())
+    log(f"{len(manifest['waves'])} waves; wrote {out}")
+    return 0
+
+
+def cmd_nroy_abc(args, targets) -> int:
+    from calibration.history_matching import nroy_box
+    from calibration.nroy_abc import run_nroy_abc
+    from calibration.study_simulator import StudySimulator
+
+    if not args.source:
+        raise ParameterError("--from: missing (allowed: the --out folder of --method history-matching)")
+    box = nroy_box(Path(args.source))
+    simulator = StudySimulator([t.study for t in targets.role("fit")])
+    out = Path(args.out) if args.out else Path("results") / f"abc-nroy-seed{args.seed}"
+    run_nroy_abc(targets.targets, box, simulator, out, seed=args.seed, population=args.population,
+                 generations=args.generations, workers=args.workers, scheduler=args.scheduler,
+                 source=str(Path(args.source).resolve()), log=_log(args))
+    _log(args)(f"wrote {out}")
+    return 0
+
+
+def cmd_choose(args) -> int:
+    from calibration.calibrated import CALIBRATED_FILE, choose_point, write_calibrated
+
+    if not args.source:
+        raise ParameterError("--from: missing (allowed: the --out folder of --method abc)")
+    point = choose_point(Path(args.source), args.point)
+    path = Path(args.write) if args.write else CALIBRATED_FILE
+    write_calibrated(path, point, {"point": args.point, "abc_folder": str(Path(args.source).resolve())})
+    _log(args)(f"wrote {path} ({len(point)} parameters, {args.point})")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from calibration.cohort import CohortSimulator
+
     try:
         import pyabc  # noqa: F401
     except ImportError:
         raise ParameterError("calibrate: needs pyabc 0.13 (pip install -e '.[calibration]')") from None
-    problem = load_problem(args.targets)
+    problem = load_problem(args.targets or DEFAULT_TARGETS)
     if not args.scheduler:
         check_memory(args.households, at_once=args.workers)
     simulator = CohortSimulator(args.households, args.months, problem.scenario)
@@ -257,8 +343,31 @@ def add_subcommands(sub) -> None:
     c = sub.add_parser("calibrate", help="ABC-SMC calibration against published targets (pyabc; resumable)",
                        description="ABC-SMC (pyabc) calibration of the free parameters declared in a targets "
                                    "file against its published values. " + REPRO_NOTE)
-    c.add_argument("--targets", default=str(DEFAULT_TARGETS), metavar="FILE",
-                   help="targets and free parameters (TOML; default calibration/targets.toml)")
+    c.add_argument("--method", choices=METHODS, default="demo",
+                   help="demo: the 8-target ABC demonstration (superseded); targets: check and list "
+                        "calibration/targets.toml; history-matching: waves of emulators over every free parameter; "
+                        "abc: ABC-SMC on the fit targets inside --from's NROY box; choose: write the chosen point "
+                        "of --from's ABC to calibration/calibrated.toml (docs/calibration.md)")
+    c.add_argument("--from", dest="source", default=None, metavar="DIR",
+                   help="--method abc: the history-matching folder; --method choose: the ABC folder")
+    c.add_argument("--waves", type=bounded_int("--waves", 1, 50), default=HM_DEFAULTS["waves"],
+                   help=f"history matching: at most this many waves (default {HM_DEFAULTS['waves']}); rerun with more to continue")
+    c.add_argument("--wave-size", type=bounded_int("--wave-size", 10, 100_000), default=HM_DEFAULTS["wave_size"],
+                   help=f"history matching: runs per wave (default {HM_DEFAULTS['wave_size']})")
+    c.add_argument("--candidates", type=bounded_int("--candidates", 100, 10_000_000), default=HM_DEFAULTS["candidates"],
+                   help=f"history matching: Latin-hypercube candidates per wave for the NROY sample (default {HM_DEFAULTS['candidates']})")
+    c.add_argument("--cutoff", type=bounded_float("--cutoff", 0.5, 100.0), default=HM_DEFAULTS["cutoff"],
+                   help="history matching: implausibility cut-off (default 3)")
+    c.add_argument("--nth", type=bounded_int("--nth", 1, 10), default=HM_DEFAULTS["nth"],
+                   help="history matching: cut on the nth-largest implausibility over targets (1 = max; default 2)")
+    c.add_argument("--min-shrink", type=bounded_float("--min-shrink", 0.0, 0.99), default=HM_DEFAULTS["min_shrink"],
+                   help="history matching: stop when a wave shrinks the NROY fraction by less than this share (default 0.3)")
+    c.add_argument("--point", choices=("posterior-median", "best-particle"), default="posterior-median",
+                   help="--method choose: which point (default the weighted posterior median of each parameter)")
+    c.add_argument("--write", default=None, metavar="FILE",
+                   help="--method choose: where to write (default calibration/calibrated.toml)")
+    c.add_argument("--targets", default=None, metavar="FILE",
+                   help="targets and free parameters (TOML; default calibration/demo_targets.toml for --method demo, calibration/targets.toml otherwise)")
     c.add_argument("--population", type=bounded_int("--population", 2, MAX_POPULATION), default=DEFAULTS["population"],
                    help=f"particles per generation (default {DEFAULTS['population']})")
     c.add_argument("--generations", type=bounded_int("--generations", 1, MAX_GENERATIONS), default=DEFAULTS["generations"],

@@ -1,6 +1,7 @@
 """The calibration problem as data: targets and free parameters from a TOML file.
 
-``calibration/targets.toml`` is the shipped problem; ``bonding calibrate --targets FILE`` reads
+``calibration/demo_targets.toml`` is the shipped demonstration problem (issue 15 moved the
+full target list to ``calibration/targets.toml``, read by ``calibration/study_targets.py``); ``bonding calibrate --targets FILE`` reads
 another. The file has three tables:
 
 ``[cohort]``
@@ -31,7 +32,7 @@ from calibration.cohort import CLASSES, STATISTICS, correlation_se, share_se, su
 from experiments.inputs import did_you_mean, parameter_name, read_toml, relative_to_file
 from model.params import PARAMS, ParameterError
 
-DEFAULT_TARGETS = Path(__file__).resolve().parent / "targets.toml"
+DEFAULT_TARGETS = Path(__file__).resolve().parent / "demo_targets.toml"
 TOP_KEYS = ("cohort", "parameters", "targets")
 TARGET_KEYS = ("source", "published", "n", "se", "confidence", "memory", "weight", "statistic", "role",
                "class", "note")
@@ -228,7 +229,7 @@ def parse_problem(data: dict, where: str = "", path: str = "") -> Problem:
 
 
 def load_problem(path: str | Path | None = None) -> Problem:
-    """Read and check a targets file (default: the shipped ``calibration/targets.toml``)."""
+    """Read and check a targets file (default: the shipped ``calibration/demo_targets.toml``)."""
     p = Path(path) if path is not None else DEFAULT_TARGETS
     if not p.is_file():
         raise ParameterError(f"--targets: {str(p)!r} is not a file (allowed: a TOML targets file, e.g. {DEFAULT_TARGETS.name})")
