@@ -3,7 +3,7 @@
 
 The day-major path shares a day's household blocks among threads; the small populations of
 tests fit in one 512-household block, so the identity tests shrink the default block
-(``small_blocks``) to make two threads really split the day.
+(the ``small_blocks`` fixture of tests/conftest.py) to make two threads really split the day.
 """
 
 from __future__ import annotations
@@ -20,14 +20,6 @@ from model.params import ParameterError, ParamSet
 from model.simulation import Simulation
 
 TWO_CORES = pytest.mark.skipif(available_cores() < 2, reason="two threads need two cores")
-
-
-@pytest.fixture
-def small_blocks(monkeypatch):
-    """Simulation's default block of 512 households -> 8 (results do not depend on it)."""
-    defaults = list(Simulation.__init__.__defaults__)
-    assert defaults[-2:] == [512, 1]  # (interventions, block_households, threads)
-    monkeypatch.setattr(Simulation.__init__, "__defaults__", (*defaults[:-2], 8, 1))
 
 
 # ------------------------------------------------------------------ the rule
@@ -65,17 +57,21 @@ def test_a_command_without_workers_gets_every_core_as_threads():
     assert plan_parallel(None, None, has_workers=False) == (1, available_cores())
 
 
+def _subcommand(name: str):
+    """The real parser of subcommand ``name`` (argparse keeps subparsers in its one subparsers action)."""
+    return build_parser()._subparsers._group_actions[0].choices[name]
+
+
 @pytest.mark.parametrize("command", ["run", "study", "power", "validate", "compare", "sensitivity"])
 def test_every_engine_command_has_threads_and_it_defaults_to_the_rule(command):
-    sub = build_parser().\
-        _subparsers._group_actions[0].choices[command]  # noqa: SLF001 - argparse keeps subparsers here
+    sub = _subcommand(command)
     action = next(a for a in sub._actions if "--threads" in a.option_strings)
     assert action.default is None  # None: plan_parallel decides (all cores, or cores // workers)
 
 
 @pytest.mark.parametrize("command", ["compare", "sensitivity", "calibrate"])
 def test_workers_default_to_the_cores(command):
-    sub = build_parser()._subparsers._group_actions[0].choices[command]
+    sub = _subcommand(command)
     action = next(a for a in sub._actions if "--workers" in a.option_strings)
     assert action.default is None and "all cores" in action.help
 

@@ -37,14 +37,6 @@ def _assert_same(a, b):
     np.testing.assert_array_equal(sim_a.cg.bond, sim_b.cg.bond)
 
 
-@pytest.fixture
-def small_blocks(monkeypatch):
-    """Blocks of 8 households, so that 24 households make three blocks (two threads share them)."""
-    defaults = list(Simulation.__init__.__defaults__)
-    assert defaults[-2:] == [512, 1]
-    monkeypatch.setattr(Simulation.__init__, "__defaults__", (*defaults[:-2], 8, 1))
-
-
 def test_study_block_path_equals_hourly_path(small_blocks, monkeypatch):
     days = []
     real = Simulation.step_day
