@@ -173,7 +173,8 @@ def calibrate(problem: Problem, simulator, out: Path, *, seed: int, population: 
     paths = write_outputs(out, post, summary, sims, fit, gens, ppc_draws, figure)
     invocations = list(old.get("invocations", [])) + [{
         "generations_before": before, "generations_run": [int(r["t"]) for r in ran],
-        "workers": None if scheduler else int(workers), "scheduler": scheduler, "ppc_draws": int(ppc_draws),
+        "workers": None if scheduler else int(workers), "threads": int(getattr(simulator, "threads", 1)),
+        "scheduler": scheduler, "ppc_draws": int(ppc_draws),
         "predictive_seconds": round(ppc_seconds, 3), "wall_seconds": round(time.perf_counter() - start, 3),
         "git_commit": env["git_commit"], "argv": env["argv"]}]
     manifest = {"kind": "calibrate", "status": "complete", "config": config, "problem": problem.to_dict(),
@@ -223,7 +224,7 @@ HM_DEFAULTS = {"waves": 4, "wave_size": 300, "candidates": 20000, "cutoff": 3.0,
 
 def cmd_calibrate(args) -> int:
     method = args.method
-    if args.scheduler and args.workers > 1:
+    if args.scheduler and args.workers is not None:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
     if method == "demo":
         return cmd_demo(args)
@@ -238,6 +239,13 @@ def cmd_calibrate(args) -> int:
     if method == "history-matching":
         return cmd_history_matching(args, targets)
     return cmd_nroy_abc(args, targets)
+
+
+def _workers(args) -> int:
+    """Local worker processes: --workers, or every core (experiments.cliutil.plan_parallel)."""
+    from experiments.cliutil import plan_parallel
+
+    return 1 if args.scheduler else plan_parallel(args.workers, None)[0]
 
 
 def _log(args):
@@ -265,7 +273,7 @@ def cmd_history_matching(args, targets) -> int:
     log(f"{len(names)} free parameters ({len(excluded_parameters())} held: bonding calibrate --method targets lists "
         f"the targets; calibration/free_parameters.py says why each is held); {len(targets.role('fit'))} fit targets")
     manifest = run_history_matching(targets.targets, space, simulator, out, seed=args.seed, settings=settings,
-                                    workers=args.workers, scheduler=args.scheduler, log=log)
+                                    workers=_workers(args), scheduler=args.scheduler, log=log)
     atomic_write_json(out / "free_parameters.json", {"free": list(names), "held": excluded_parameters()})
     diag = emulator_diagnostics(out)
     buf = io.StringIO()
@@ -286,7 +294,7 @@ def cmd_nroy_abc(args, targets) -> int:
     simulator = StudySimulator([t.study for t in targets.role("fit")])
     out = Path(args.out) if args.out else Path("results") / f"abc-nroy-seed{args.seed}"
     run_nroy_abc(targets.targets, box, simulator, out, seed=args.seed, population=args.population,
-                 generations=args.generations, workers=args.workers, scheduler=args.scheduler,
+                 generations=args.generations, workers=_workers(args), scheduler=args.scheduler,
                  source=str(Path(args.source).resolve()), log=_log(args))
     _log(args)(f"wrote {out}")
     return 0
@@ -306,6 +314,9 @@ def cmd_choose(args) -> int:
 
 def cmd_demo(args) -> int:
     from calibration.cohort import CohortSimulator
+    from experiments.cliutil import plan_parallel
+
+    workers, threads = plan_parallel(None if args.scheduler else args.workers, None)
 
     try:
         import pyabc  # noqa: F401
@@ -313,13 +324,13 @@ def cmd_demo(args) -> int:
         raise ParameterError("calibrate: needs pyabc 0.13 (pip install -e '.[calibration]')") from None
     problem = load_problem(args.targets or DEFAULT_TARGETS)
     if not args.scheduler:
-        check_memory(args.households, at_once=args.workers)
-    simulator = CohortSimulator(args.households, args.months, problem.scenario)
+        check_memory(args.households, at_once=workers)
+    simulator = CohortSimulator(args.households, args.months, problem.scenario, threads=threads)
     out = Path(args.out) if args.out else Path("results") / f"calibrate-seed{args.seed}"
     log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
     start = time.perf_counter()
     manifest = calibrate(problem, simulator, out, seed=args.seed, population=args.population,
-                         generations=args.generations, min_epsilon=args.min_epsilon, workers=args.workers,
+                         generations=args.generations, min_epsilon=args.min_epsilon, workers=workers,
                          scheduler=args.scheduler, ppc_draws=args.ppc_draws, log=log, progress=not args.quiet)
     if not args.quiet:
         print(f"{len(manifest['generations'])} generations, {manifest['total_simulations']} simulations; "
@@ -379,8 +390,9 @@ def add_subcommands(sub) -> None:
                    help="months after birth per cohort (default 12; the Strange Situation is at 12)")
     c.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=DEFAULTS["seed"], help="root seed (default 1)")
     c.add_argument("--out", default=None, help="output folder (default results/calibrate-seedS; rerun to resume)")
-    c.add_argument("--workers", type=bounded_int("--workers", 1, MAX_WORKERS), default=1,
-                   help="local worker processes (default 1); the posterior does not depend on it")
+    c.add_argument("--workers", type=bounded_int("--workers", 1, MAX_WORKERS), default=None,
+                   help="local worker processes (default: all cores; each gets cores // workers threads); "
+                        "the posterior does not depend on it")
     c.add_argument("--scheduler", type=scheduler_address, default=None, metavar="ADDRESS",
                    help="Dask scheduler (tcp://HOST:PORT) instead of local workers; same posterior")
     c.add_argument("--min-epsilon", type=bounded_float("--min-epsilon", 0.0, 1e6), default=0.0,

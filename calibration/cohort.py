@@ -130,15 +130,18 @@ class CohortSimulator:
     ``params`` are parameter overrides by name (validated against ``model.params.PARAMS``) on
     top of the scenario's own. Picklable (a Dask or process worker rebuilds nothing but the
     scenario), and free of global random state: the run's randomness comes from ``seed`` only.
+    ``threads``: threads per cohort's simulation (``Simulation``); no result depends on it, so
+    it is not part of :meth:`config`.
     """
 
-    def __init__(self, households: int, months: float, scenario: str = "baseline"):
+    def __init__(self, households: int, months: float, scenario: str = "baseline", threads: int = 1):
         if months < MIN_MONTHS:
             raise ParameterError(f"--months: {months:g} is out of range (allowed {MIN_MONTHS:g} to 36: "
                                  "the Strange Situation is at 12 months)")
         self.households = int(households)
         self.months = float(months)
         self.scenario = scenario
+        self.threads = int(threads)
 
     def config(self) -> dict:
         return {"simulator": "cohort", "households": self.households, "months": self.months,
@@ -150,7 +153,8 @@ class CohortSimulator:
         from experiments.scenarios import load_scenario
 
         scenario = load_scenario(self.scenario).with_overrides(params)
-        return run_scenario(scenario, self.households, self.months, int(seed)).outcomes
+        return run_scenario(scenario, self.households, self.months, int(seed),
+                            threads=getattr(self, "threads", 1)).outcomes
 
     def __call__(self, params: dict[str, float], seed: int) -> dict[str, float]:
         return cohort_summaries(self.run(params, seed), seed)

@@ -24,10 +24,12 @@ from experiments.cliutil import (  # noqa: F401 - re-exported for the modules th
     MAX_MONTHS,
     SEED_LIMIT,
     OneLineParser,
+    add_threads_option,
     bounded_float,
     bounded_int,
     bounded_number,
     parse_sets,
+    plan_parallel,
 )
 from model.params import ParameterError
 
@@ -50,9 +52,11 @@ def cmd_run(args) -> int:
 
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{args.seed}"
+    _, threads = plan_parallel(None, args.threads, has_workers=False)
     check_run_out(out, run_config(scenario, args.households, args.months, args.seed))  # before the work
     check_memory(args.households)
-    result = run_scenario(scenario, args.households, args.months, args.seed, progress=not args.quiet)
+    result = run_scenario(scenario, args.households, args.months, args.seed, progress=not args.quiet,
+                          threads=threads)
     paths = write_run(result, out)
     if not args.quiet:
         import pandas as pd
@@ -110,6 +114,7 @@ def build_parser(command: str | None = ALL) -> argparse.ArgumentParser:
     add_common_run_options(run, households=1000, months=18)
     run.add_argument("--out", default=None, help="output folder (default results/<scenario>-seed<S>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    add_threads_option(run, has_workers=False)
     run.set_defaults(func=cmd_run)
     par = sub.add_parser("params", help="print the parameter table")
     par.add_argument("--markdown", action="store_true", help="markdown table")

@@ -8,6 +8,7 @@ nothing of the package, so registering a subcommand never creates an import cycl
 from __future__ import annotations
 
 import argparse
+import os
 import re
 
 SEED_LIMIT = 2**63 - 1  # every --seed: numpy SeedSequence takes any non-negative int; int64 keeps files portable
@@ -73,6 +74,60 @@ def scheduler_address(text_value: str) -> str:
     return text_value.strip()
 
 
+MAX_PARALLEL = 1024  # upper bound of every --workers and --threads at parse time (the cores are checked after)
+
+
+def available_cores() -> int:
+    """Cores this process may run on: ``os.process_cpu_count()`` (Python 3.13+, respects CPU
+    affinity), else ``os.cpu_count()``; at least 1."""
+    count = getattr(os, "process_cpu_count", os.cpu_count)()
+    return max(1, int(count or 1))
+
+
+def plan_parallel(workers: int | None, threads: int | None, cores: int | None = None,
+                  has_workers: bool = True) -> tuple[int, int]:
+    """``(workers, threads per worker)`` for ``--workers`` and ``--threads`` (``None``: not given).
+
+    The one rule of the package: worker processes times threads per worker never exceed the
+    cores (``cores``, default :func:`available_cores`), so the two never oversubscribe the machine.
+
+    - neither given: all cores to workers (``has_workers``) with one thread each; a command
+      without workers (``has_workers=False``, ``workers`` ignored) gets all cores as threads;
+    - ``--workers W`` alone: threads per worker = max(1, cores // W) (W may exceed the cores,
+      as before this rule: then one thread each);
+    - ``--threads T`` alone: workers = max(1, cores // T);
+    - both: refused with one line (``ParameterError``, exit 2) if W x T exceeds the cores.
+
+    ``--threads`` above the cores is refused too. Results never depend on either number.
+    """
+    from model.params import ParameterError
+
+    n = int(cores) if cores is not None else available_cores()
+    if threads is not None and threads > n:
+        raise ParameterError(f"--threads: {threads} given; allowed 1 to {n} (the cores of this machine)")
+    if not has_workers:
+        return 1, (n if threads is None else int(threads))
+    if workers is None and threads is None:
+        return n, 1
+    if threads is None:
+        return int(workers), max(1, n // int(workers))
+    if workers is None:
+        return max(1, n // int(threads)), int(threads)
+    if int(workers) * int(threads) > n:
+        raise ParameterError(f"--workers/--threads: {workers} x {threads} = {int(workers) * int(threads)} would "
+                             f"oversubscribe the {n} cores (allowed workers x threads <= {n}; give one of them "
+                             "and the other follows)")
+    return int(workers), int(threads)
+
+
+def add_threads_option(p: argparse.ArgumentParser, has_workers: bool = True) -> None:
+    """``--threads N``: threads per simulation on the day-major block path (see :func:`plan_parallel`)."""
+    default = "cores // workers" if has_workers else "all cores"
+    p.add_argument("--threads", type=bounded_int("--threads", 1, MAX_PARALLEL), default=None,
+                   help=f"threads per simulation (default {default}; workers x threads never exceed the cores; "
+                        "results do not depend on it)")
+
+
 def parse_sets(items: list[str], flag: str = "--set") -> dict[str, float]:
     """``["a=1", "b=2.5"]`` -> ``{"a": 1.0, "b": 2.5}``: decimal values (``2_50`` and ``nan`` are
     refused); ``--set`` names are checked against the parameter table (closest-name hints),
@@ -83,5 +138,5 @@ def parse_sets(items: list[str], flag: str = "--set") -> dict[str, float]:
     return _parse(items, flag, PARAMS if flag == "--set" else None)
 
 
-__all__ = ["OneLineParser", "bounded_number", "bounded_int", "bounded_float", "parse_sets", "scheduler_address",
+__all__ = ["available_cores", "plan_parallel", "add_threads_option", "MAX_PARALLEL", "OneLineParser", "bounded_number", "bounded_int", "bounded_float", "parse_sets", "scheduler_address",
            "MAX_HOUSEHOLDS", "MAX_MONTHS", "SEED_LIMIT", "WHOLE", "DECIMAL", "SCHEDULER"]

@@ -33,7 +33,6 @@ from the files alone:
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -140,15 +139,16 @@ def summarise(outcomes: pd.DataFrame, timeseries: pd.DataFrame) -> dict[str, flo
     return out
 
 
-def run_chunk(scenario: Scenario, households: int, months: float, seed: int):
+def run_chunk(scenario: Scenario, households: int, months: float, seed: int, threads: int = 1):
     """Run one (scenario, replicate) chunk: returns (summary dict, daily time series).
 
     Module-level so that process pools and Dask workers can import it; it depends only on
-    its arguments, which is what makes 1 worker, W workers and a cluster agree.
+    its arguments, which is what makes 1 worker, W workers and a cluster agree (``threads``
+    shares the simulation's day among threads and changes no result).
     """
     from experiments.run import run_scenario
 
-    result = run_scenario(scenario, households, months, seed)
+    result = run_scenario(scenario, households, months, seed, threads=threads)
     ts = result.timeseries.drop(columns=["scenario"])
     ts = ts.assign(role=ts["role"].astype(str), variable=ts["variable"].astype(str))
     return summarise(result.outcomes, ts), ts
@@ -247,7 +247,7 @@ def _progress(total: int, initial: int, enabled: bool, file=None):
 
 def execute(out: Path, config: dict, scenarios: list[Scenario], workers: int = 1,
             scheduler: str | None = None, progress: bool = True, limit: int | None = None,
-            progress_file=None) -> int:
+            progress_file=None, threads: int = 1) -> int:
     """Run every unfinished chunk; returns how many were run. ``limit`` stops early (tests)."""
     tasks = list(_tasks(config, scenarios))
     todo = [t for t in tasks if not chunk_done(out, t[0])]
@@ -263,7 +263,7 @@ def execute(out: Path, config: dict, scenarios: list[Scenario], workers: int = 1
         bar.update(1)
 
     try:
-        run_tasks(run_chunk, [(stem, (sc, h, m, meta["seed"]), (stem, meta)) for stem, meta, sc in todo], done,
+        run_tasks(run_chunk, [(stem, (sc, h, m, meta["seed"], threads), (stem, meta)) for stem, meta, sc in todo], done,
                   workers=workers, scheduler=scheduler, label="bonding-chunk")
     finally:
         bar.close()
@@ -506,10 +506,12 @@ def build_report(out: Path, figures: bool = True) -> dict:
     return {"paths": paths, "missing": missing, "chunks": len(runs), "table": table}
 
 
-def finish_manifest(out: Path, wall_seconds: float, chunks_run: int) -> None:
+def finish_manifest(out: Path, wall_seconds: float, chunks_run: int, parallel: dict | None = None) -> None:
+    """Mark the folder complete; ``parallel``: the last session's workers and threads (recorded,
+    never compared on resume: the results do not depend on them)."""
     manifest = json.loads((out / "manifest.json").read_text())
     manifest.update(status="complete", last_wall_seconds=round(wall_seconds, 3),
-                    last_chunks_run=chunks_run, **environment())
+                    last_chunks_run=chunks_run, **({"last_parallel": parallel} if parallel else {}), **environment())
     atomic_write_json(out / "manifest.json", manifest)
 
 
@@ -577,7 +579,9 @@ def cmd_compare(args) -> int:
         raise ParameterError(f"SCENARIO: {sorted(dup)[0]} is given twice (each scenario once)")
     if args.workers is not None and args.scheduler:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
-    workers = args.workers or (os.cpu_count() or 1)
+    from experiments.cliutil import plan_parallel
+
+    workers, threads = plan_parallel(None if args.scheduler else args.workers, args.threads)
     out = Path(args.out)
     config = run_config(scenarios, args.replicates, args.households, args.months, args.seed)
     if not args.scheduler:
@@ -586,9 +590,11 @@ def cmd_compare(args) -> int:
         check_memory(args.households, at_once=min(workers, len(scenarios) * args.replicates))
     prepare_folder(out, config)
     start = time.perf_counter()
-    n = execute(out, config, scenarios, workers=workers, scheduler=args.scheduler, progress=not args.quiet)
+    n = execute(out, config, scenarios, workers=workers, scheduler=args.scheduler, progress=not args.quiet,
+                threads=threads)
     report = build_report(out, figures=not args.no_figures)
-    finish_manifest(out, time.perf_counter() - start, n)
+    finish_manifest(out, time.perf_counter() - start, n,
+                    parallel={"workers": None if args.scheduler else workers, "threads": threads})
     if not args.quiet:
         head = headline(report["table"])
         if not head.empty:
@@ -614,6 +620,7 @@ def add_subcommands(sub) -> None:
     from experiments.cliutil import (
         MAX_HOUSEHOLDS,
         MAX_MONTHS,
+        add_threads_option,
         bounded_float,
         bounded_int,
         scheduler_address,
@@ -637,6 +644,7 @@ def add_subcommands(sub) -> None:
     p.add_argument("--out", required=True, help="output folder (rerun with the same folder to resume)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--no-figures", action="store_true", help="skip the figures (tables only)")
+    add_threads_option(p)
     p.set_defaults(func=cmd_compare)
     r = sub.add_parser("report", help="rebuild a comparison's tables and figures from its folder")
     r.add_argument("dir", help="comparison folder written by `bonding compare`")

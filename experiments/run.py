@@ -43,6 +43,7 @@ class RunResult:
     params: ParamSet
     wall_seconds: float
     model: BondingModel | None = None
+    threads: int = 1
 
     def config(self) -> dict:
         return run_config(self.scenario, self.households, self.months, self.seed)
@@ -50,7 +51,8 @@ class RunResult:
     def manifest(self) -> dict:
         return {"kind": "run", "status": "complete", "config": self.config(), "scenario": self.scenario.to_dict(),
                 "households": self.households, "months": self.months, "seed": self.seed,
-                "parameters": self.params.as_dict(), "wall_seconds": round(self.wall_seconds, 3), **environment()}
+                "parameters": self.params.as_dict(), "wall_seconds": round(self.wall_seconds, 3),
+                "threads": self.threads, **environment()}
 
 
 def run_config(scenario: Scenario, households: int, months: float, seed: int) -> dict:
@@ -84,12 +86,14 @@ OUTCOME_HOOKS.append(__import__("experiments.lab.ssp", fromlist=["ssp_hook"]).ss
 
 def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
                  progress: bool = False, keep_model: bool = False,
-                 params: ParamSet | None = None) -> RunResult:
+                 params: ParamSet | None = None, threads: int = 1) -> RunResult:
     """Simulate ``households`` households under ``scenario`` for ``months`` after birth.
 
     ``params``: a prepared population instead of the scenario's values for every household,
     e.g. a stacked sensitivity design (``calibration.problem.design_to_paramset``) whose points
     already fold in the scenario's overrides; the scenario still supplies the interventions.
+    ``threads``: threads sharing each day's household blocks (``Simulation``); the results do not
+    depend on it, so it is recorded in the manifest but not in the run's configuration.
     """
     start = time.perf_counter()
     if params is None:
@@ -97,7 +101,8 @@ def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
     elif params.n != households:
         raise ParameterError(f"households: {households} given but the population has {params.n}")
     model = BondingModel(households=households, months=months, params=params,
-                         interventions=scenario.build_interventions(), rng=seed, agents=keep_model)
+                         interventions=scenario.build_interventions(), rng=seed, agents=keep_model,
+                         threads=threads)
     extra = _attach_hooks(model.sim, months)
     bar = _progress_bar(model.sim.n_days, progress)
     while model.running:
@@ -115,7 +120,7 @@ def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
     ts = pd.DataFrame(model.sim.recorder.long_table())
     ts.insert(0, "scenario", scenario.name)
     return RunResult(scenario, households, months, seed, outcomes, ts, params,
-                     time.perf_counter() - start, model if keep_model else None)
+                     time.perf_counter() - start, model if keep_model else None, int(threads))
 
 
 def _attach_hooks(sim, months: float) -> list[dict]:

@@ -53,15 +53,19 @@ class BondingModel(mesa.Model):
         Seed. The same seed gives bit-identical results.
     agents : bool
         Create Mesa agent views (default True). Large sweeps may switch them off.
+    threads : int
+        Threads sharing each day's household blocks on the block path (:meth:`step_day`);
+        1 by default. Results do not depend on it (``Simulation``).
     """
 
     def __init__(self, households: int = 100, months: float = 18, params: Mapping | ParamSet | None = None,
-                 interventions: Sequence = (), rng: int | None = 0, agents: bool = True):
+                 interventions: Sequence = (), rng: int | None = 0, agents: bool = True,
+                 threads: int = 1):
         rng = int(rng) if rng is not None else None  # SolaraViz text inputs arrive as str
         super().__init__(rng=rng)
         seed = rng if rng is not None else int(self.rng.integers(2**63))
         pset = params if isinstance(params, ParamSet) else ParamSet.uniform(int(households), params or {})
-        self.sim = Simulation(pset, months, seed, interventions)
+        self.sim = Simulation(pset, months, seed, interventions, threads=threads)
         if agents:
             self._create_agents()
         self.datacollector = mesa.DataCollector(model_reporters={

@@ -119,14 +119,15 @@ def build_report(out: Path, config: dict, X: np.ndarray, outputs: list[str], res
     return {"paths": paths, "missing": 0, "indices": indices, "skipped": skipped, "analysis": analysis}
 
 
-def finish_manifest(out: Path, wall_seconds: float, chunks_run: int, analysis: dict, complete: bool) -> None:
+def finish_manifest(out: Path, wall_seconds: float, chunks_run: int, analysis: dict, complete: bool,
+                    parallel: dict | None = None) -> None:
     """Status, analysis settings and this session's wall time; every session (first run and
     each resume or re-analysis) is kept in ``sessions`` with its commit, so none overwrites
     the cost of another."""
     manifest = json.loads((out / "manifest.json").read_text())
     env = environment()
     session = {"git_commit": env["git_commit"], "wall_seconds": round(wall_seconds, 3),
-               "chunks_run": chunks_run, "argv": env["argv"]}
+               "chunks_run": chunks_run, "argv": env["argv"], **({"parallel": parallel} if parallel else {})}
     manifest.update(status="complete" if complete else "incomplete", analysis=analysis,
                     last_wall_seconds=round(wall_seconds, 3), last_chunks_run=chunks_run,
                     sessions=manifest.get("sessions", []) + [session], **env)
@@ -156,7 +157,10 @@ def cmd_sensitivity(args) -> int:
         raise ParameterError("--params/--group: give the parameters to analyse (`bonding params` lists names and groups)")
     if args.workers is not None and args.scheduler:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
+    from experiments.cliutil import plan_parallel
     from model.params import PARAMS
+
+    workers, threads = plan_parallel(None if args.scheduler else args.workers, args.threads)
 
     names = inputs.name_list(args.params, "--params", PARAMS)
     if args.group is not None:
@@ -175,7 +179,7 @@ def cmd_sensitivity(args) -> int:
     out = Path(args.out) if args.out else Path("results") / f"sensitivity-{args.method}-{scenario.name}-seed{args.seed}"
     if not args.scheduler:
         inputs.check_memory(min(config["chunk_points"], config["points"]) * config["households_per_point"], "--chunk-points x --households-per-point",
-                            at_once=min(args.workers or 1, config["chunks"] + 1))
+                            at_once=min(workers, config["chunks"] + 1))
     prepare_folder(out, config)
     for line in advice:  # once every input is accepted, so a refusal stays one line
         print(f"bonding: warning: {line}", file=sys.stderr)
@@ -184,11 +188,12 @@ def cmd_sensitivity(args) -> int:
     model_problem, keep = ds.model_problem(problem)
     reference = ds.base_point(model_problem, scenario.params)
     tasks = ev.chunk_tasks(config, scenario, X[:, keep], model_problem["names"], reference)
-    workers = args.workers or 1
-    ran = ev.execute(out, tasks, workers=workers, scheduler=args.scheduler, progress=not args.quiet)
+    ran = ev.execute(out, tasks, workers=workers, scheduler=args.scheduler, progress=not args.quiet,
+                     threads=threads)
     report = build_report(out, config, X, outputs, args.resamples, args.conf_level, figures=not args.no_figures)
     wall = time.perf_counter() - start
-    finish_manifest(out, wall, ran, report.get("analysis", {}), complete=not report["missing"])
+    finish_manifest(out, wall, ran, report.get("analysis", {}), complete=not report["missing"],
+                    parallel={"workers": None if args.scheduler else workers, "threads": threads})
     if not args.quiet:
         if len(report["indices"]):
             print(f"top parameters ({'ST' if args.method == 'sobol' else 'mu*'}, distinguishable from noise):")
@@ -206,6 +211,7 @@ def add_subcommands(sub) -> None:
     from experiments.cliutil import (
         MAX_MONTHS,
         SEED_LIMIT,
+        add_threads_option,
         bounded_float,
         bounded_int,
         scheduler_address,
@@ -226,7 +232,7 @@ def add_subcommands(sub) -> None:
     p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1, help="root seed (default 1)")
     p.add_argument("--out", default=None, help="output folder (rerun with the same folder to resume)")
     w = p.add_mutually_exclusive_group()
-    w.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default 1)")
+    w.add_argument("--workers", type=bounded_int("--workers", 1, 1024), default=None, help="local worker processes (default: all cores)")
     w.add_argument("--scheduler", type=scheduler_address, default=None, metavar="tcp://HOST:PORT",
                    help="run the chunks on a Dask cluster")
     p.add_argument("--outputs", default=None, metavar="A,B", help="outputs to analyse (default: a key list; --list-outputs)")
@@ -244,4 +250,5 @@ def add_subcommands(sub) -> None:
     p.add_argument("--list-outputs", action="store_true", help="list every output name and exit")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.add_argument("--no-figures", action="store_true", help="skip the figures")
+    add_threads_option(p)
     p.set_defaults(func=cmd_sensitivity)

@@ -114,18 +114,19 @@ def point_outputs(outcomes: pd.DataFrame, n_points: int, households_per_point: i
 
 
 def evaluate_points(scenario, names: list[str], X: np.ndarray, households_per_point: int,
-                    months: float, seed: int) -> pd.DataFrame:
+                    months: float, seed: int, threads: int = 1) -> pd.DataFrame:
     """Run design rows ``X`` (columns ``names``) as one stacked population; outputs per row.
 
     The scenario's overrides are the base of every point (a factor of the design overrides
     them), its interventions apply to every household. Module-level and dependent on its
-    arguments only, so process pools and Dask workers give identical results.
+    arguments only, so process pools and Dask workers give identical results; ``threads``
+    shares the simulation's day among threads and changes no result.
     """
     from calibration.problem import design_to_paramset
     from experiments.run import run_scenario
 
     params = design_to_paramset({"names": list(names)}, X, households_per_point, base=scenario.params)
-    result = run_scenario(scenario, params.n, months, seed, params=params)
+    result = run_scenario(scenario, params.n, months, seed, params=params, threads=threads)
     return point_outputs(result.outcomes, len(X), households_per_point, months)
 
 
@@ -165,8 +166,11 @@ def _run_one(kwargs: dict) -> pd.DataFrame:
 
 
 def execute(out: Path, tasks: list, workers: int = 1, scheduler: str | None = None,
-            progress: bool = True, limit: int | None = None, progress_file=None) -> int:
-    """Run every chunk whose file is missing; returns how many ran. ``limit`` stops early (tests)."""
+            progress: bool = True, limit: int | None = None, progress_file=None, threads: int = 1) -> int:
+    """Run every chunk whose file is missing; returns how many ran. ``limit`` stops early (tests).
+
+    ``threads``: threads per chunk's simulation (not part of a task's inputs: no result depends on it).
+    """
     todo = [t for t in tasks if not readable_parquet(chunk_path(out, t[0]))]  # a damaged chunk reruns
     done_before = len(tasks) - len(todo)
     if limit is not None:
@@ -182,7 +186,7 @@ def execute(out: Path, tasks: list, workers: int = 1, scheduler: str | None = No
         bar.update(1)
 
     try:
-        run_tasks(_run_one, [(str(task[0]), (task[1],), task) for task in todo], done,
+        run_tasks(_run_one, [(str(task[0]), ({**task[1], "threads": threads},), task) for task in todo], done,
                   workers=workers, scheduler=scheduler, label="bonding-gsa")
     finally:
         bar.close()

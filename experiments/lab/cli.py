@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.cliutil import SEED_LIMIT, bounded_int
+from experiments.cliutil import SEED_LIMIT, add_threads_option, bounded_int, plan_parallel
 
 MAX_REPLICATES = 10_000
 MAX_N = 100_000
@@ -87,13 +87,14 @@ def _claim_folder(out: Path, kind: str, config: dict) -> None:
     start_run_folder(out, {"kind": kind, "config": config})
 
 
-def _finish_folder(out: Path, kind: str, config: dict, paths: list[Path], wall_seconds: float) -> Path:
+def _finish_folder(out: Path, kind: str, config: dict, paths: list[Path], wall_seconds: float,
+                   threads: int = 1) -> Path:
     from experiments.provenance import atomic_write_json, environment
 
     path = out / "manifest.json"
     atomic_write_json(path, {"kind": kind, "status": "complete", "config": config,
                              "outputs": [p.name for p in paths], "wall_seconds": round(wall_seconds, 3),
-                             **environment()})
+                             "threads": int(threads), **environment()})
     return path
 
 
@@ -119,10 +120,11 @@ def cmd_study(args) -> int:
             print(f"{name:16s} {st.stat_kind:18s} n={st.n:<5d} {st.spec.get('citation', '')[:90]}")
         return 0
     st, note, config = _study_from_args(args.name, args)
+    _, threads = plan_parallel(None, args.threads, has_workers=False)
     out = Path(args.out) if args.out else Path("results") / f"study-{st.name}-seed{args.seed}"
     _claim_folder(out, "study", config)
     start = time.perf_counter()
-    rows = run_study(st, args.replicates, args.seed)
+    rows = run_study(st, args.replicates, args.seed, threads=threads)
     df = pd.DataFrame(rows)
     summ = {**summarise(st, rows), "set": note}
     paths = _write_table(df, out, "replicates") + _write_table(pd.DataFrame([summ]), out, "summary")
@@ -140,7 +142,7 @@ def cmd_study(args) -> int:
     ax.set_title(f"{st.name}: P(significant)={psig}" + (f"\n{note}" if note else ""), fontsize=9)
     paths.append(_write_fig(fig, out / "distribution.png"))
     plt.close(fig)
-    paths.append(_finish_folder(out, "study", config, paths, time.perf_counter() - start))
+    paths.append(_finish_folder(out, "study", config, paths, time.perf_counter() - start, threads))
     print(f"{st.name}{' (' + note + ')' if note else ''}: median {summ['median']:.3g} "
           f"[90% {summ['q05']:.3g}, {summ['q95']:.3g}], P(sig)={psig}; "
           f"published: {summ['published_text'] or summ['published']}")
@@ -164,12 +166,13 @@ def cmd_power(args) -> int:
 
         raise StudyError(f"name: {args.name!r} reports a {st.stat_kind}, which has no significance test (choose a correlational or group study)")
     config["n"] = list(args.n)
+    _, threads = plan_parallel(None, args.threads, has_workers=False)
     out = Path(args.out) if args.out else Path("results") / f"power-{st.name}-seed{args.seed}"
     _claim_folder(out, "power", config)
     start = time.perf_counter()
     recs = []
     for n in args.n:
-        rows = run_study(st, args.replicates, args.seed, n=n)
+        rows = run_study(st, args.replicates, args.seed, n=n, threads=threads)
         rec = {"study": st.name, "set": note, "n": n, "replicates": args.replicates,
                "power": sum(r["significant"] for r in rows) / len(rows)}
         if st.stat_kind == "vote":
@@ -178,7 +181,7 @@ def cmd_power(args) -> int:
         recs.append(rec)
         print(", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in rec.items()), flush=True)
     if st.stat_kind == "vote":
-        rows = run_study(st, args.replicates, args.seed)
+        rows = run_study(st, args.replicates, args.seed, threads=threads)
         recs.append({"study": st.name, "set": note, "n": -1, "replicates": args.replicates,
                      "p_at_least_7_of_8": sum(r["significant"] for r in rows) / len(rows),
                      "mean_significant": sum(r["value"] for r in rows) / len(rows)})
@@ -197,7 +200,7 @@ def cmd_power(args) -> int:
     ax.set_title(f"{st.name} (R={args.replicates})" + (f"\n{note}" if note else ""), fontsize=9)
     paths.append(_write_fig(fig, out / "power.png"))
     plt.close(fig)
-    paths.append(_finish_folder(out, "power", config, paths, time.perf_counter() - start))
+    paths.append(_finish_folder(out, "power", config, paths, time.perf_counter() - start, threads))
     for p in paths:
         print(f"wrote {p}")
     return 0
@@ -212,6 +215,7 @@ def add_subcommands(subparsers) -> None:
     s.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1)
     s.add_argument("--out", default=None, help="output folder (default results/study-NAME-seedS)")
     _add_set_options(s)
+    add_threads_option(s, has_workers=False)
     s.set_defaults(func=cmd_study)
     p = subparsers.add_parser("power", help="power curve of a virtual study over sample sizes")
     p.add_argument("name", help="study name (see `bonding study --list`)")
@@ -220,6 +224,7 @@ def add_subcommands(subparsers) -> None:
     p.add_argument("--seed", type=bounded_int("--seed", 0, SEED_LIMIT), default=1)
     p.add_argument("--out", default=None, help="output folder (default results/power-NAME-seedS)")
     _add_set_options(p)
+    add_threads_option(p, has_workers=False)
     p.set_defaults(func=cmd_power)
 
 

@@ -123,13 +123,29 @@ def _enrolment(sim) -> dict[str, np.ndarray]:
     return rec
 
 
-def simulate(study: Study, households: int, seed: int, n_override: int | None = None):
+def advance_to(sim: Simulation, hour: int, hourly: bool = False) -> None:
+    """Step ``sim`` until its clock reads ``hour`` (or the run ends): whole days by the day-major
+    block path (:meth:`Simulation.step_day`) while a whole day fits before ``hour``, single hours
+    for the rest; ``hourly=True`` steps hour by hour throughout. Both give identical states
+    (tests/lab/test_study_blocks.py)."""
+    while sim.hour < hour and not sim.done:
+        if not hourly and sim.hod == 0 and sim.hour + 24 <= hour:
+            sim.step_day()
+        else:
+            sim.step()
+
+
+def simulate(study: Study, households: int, seed: int, n_override: int | None = None, threads: int = 1,
+             hourly: bool = False):
     """Run the population and collect every visit's procedure output: {visit: {var: array}}.
 
     ``data["_enrolment"]`` holds the inclusion state at the first visit (:func:`_enrolment`).
     Each visit's output also carries the caregivers' plasma cortisol an hour before and after
     the visit hour (``cortisol_1h_before``, ``cortisol_1h_after``; see
     :func:`experiments.lab.procedures.cortisol_time_course`), for salivary sampling.
+
+    Whole days before a visit run on the day-major block path with ``threads`` threads
+    (:func:`advance_to`); ``hourly=True`` steps hour by hour. Neither changes any number.
     """
     spec = study.spec
     params = ParamSet.uniform(households, spec.get("overrides", {}))
@@ -137,7 +153,7 @@ def simulate(study: Study, households: int, seed: int, n_override: int | None = 
     order = sorted(visits.items(), key=lambda kv: _visit_hour(kv[1]))
     last_h = _visit_hour(order[-1][1])
     months = max((last_h / 24 + 1 - PRENATAL_DAYS) / DAYS_PER_MONTH, 0.05)
-    sim = Simulation(params, months, seed)
+    sim = Simulation(params, months, seed, threads=threads)
     data = {}
     cortisol_before = sim.cg.cortisol.copy()
     for i, (vname, v) in enumerate(order):
@@ -147,11 +163,9 @@ def simulate(study: Study, households: int, seed: int, n_override: int | None = 
                              f"(allowed {', '.join(ALL_PROCEDURES)})")
         target = _visit_hour(v)
         if sim.hour < target:  # a visit at the same hour as the previous one keeps its hour-before value
-            while sim.hour < target - 1 and not sim.done:
-                sim.step()
+            advance_to(sim, target - 1, hourly)
             cortisol_before = sim.cg.cortisol.copy()
-            while sim.hour < target and not sim.done:
-                sim.step()
+            advance_to(sim, target, hourly)
         if i == 0:
             data["_enrolment"] = _enrolment(sim)
         rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x1AB, i]))
@@ -422,19 +436,19 @@ def simulation_key(study: Study, replicates: int, seed: int, n: int | None = Non
 
 
 def run_study(study: Study, replicates: int, seed: int, n: int | None = None, progress=None,
-              cache: dict | None = None) -> list[dict]:
+              cache: dict | None = None, threads: int = 1) -> list[dict]:
     """Run ``replicates`` fresh samples; one row per replicate (value, p, significant, n).
 
     ``n`` overrides the sample size (scales every count in proportion). For a ``vote`` study
     (M1) each replicate runs every sub-study once and the value is the number significant.
     ``cache`` (a dict, keyed by :func:`simulation_key`) keeps simulated populations so that
     studies of the same population (e.g. A1 and A2_*) share one simulation; the numbers are
-    identical with or without it.
+    identical with or without it. ``threads``: threads per simulation (changes no number).
     """
     if study.stat_kind == "vote":
         sub_rows = []
         for i, sub in enumerate(study.substudies):
-            sub_rows.append(run_study(sub, replicates, substudy_seed(seed, i), n, progress, cache))
+            sub_rows.append(run_study(sub, replicates, substudy_seed(seed, i), n, progress, cache, threads))
         rows = []
         for r in range(replicates):
             sig = [rs[r]["significant"] for rs in sub_rows]
@@ -447,7 +461,7 @@ def run_study(study: Study, replicates: int, seed: int, n: int | None = None, pr
     if cache is not None and key in cache:
         sim, data = cache[key]
     else:
-        sim, data = simulate(study, block * replicates, seed)
+        sim, data = simulate(study, block * replicates, seed, threads=threads)
         if cache is not None:
             cache[key] = (sim, data)
     rows = []
@@ -478,5 +492,5 @@ def summarise(study: Study, rows: list[dict]) -> dict:
             "confidence": pub.get("confidence", "")}
 
 
-__all__ = ["Study", "StudyError", "load_study", "available_studies", "run_study", "summarise", "simulate",
+__all__ = ["Study", "StudyError", "load_study", "available_studies", "run_study", "summarise", "simulate", "advance_to",
            "simulation_key", "substudy_seed", "has_test", "NO_TEST_KINDS"]

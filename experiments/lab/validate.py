@@ -353,7 +353,7 @@ def _bound_fit(bound: float, side: str, med: float, sd: float, q05: float, q95: 
 
 
 def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = None,
-                  sets: dict | None = None, assay_sets: dict | None = None) -> dict:
+                  sets: dict | None = None, assay_sets: dict | None = None, threads: int = 1) -> dict:
     """Run one study and return its result document (replicate results, summary row, timing).
 
     The table is rebuilt from the replicate results (:func:`stored_rows`), so the summary and
@@ -363,7 +363,7 @@ def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = No
 
     study = load_study_with_sets(name, sets, assay_sets)
     t0 = time.perf_counter()
-    rows = run_study(study, replicates, seed, cache=cache)
+    rows = run_study(study, replicates, seed, cache=cache, threads=threads)
     return {"study": name, "fingerprint": study_fingerprint(study), "replicates": int(replicates),
             "seed": int(seed), "row": _jsonable(study_row(study, rows)),
             "values": [_num(r["value"]) for r in rows], "p": [_num(r["p"]) for r in rows],
@@ -400,13 +400,13 @@ def _jsonable(row: dict) -> dict:
 
 
 # ------------------------------------------------------------------ SSP distribution arms
-def run_arm(arm: str, households: int, seed: int, sets: dict | None = None) -> dict:
+def run_arm(arm: str, households: int, seed: int, sets: dict | None = None, threads: int = 1) -> dict:
     """A/B/C/D counts by role from one run of scenario ``arm`` to 12 months (the lab's SSP hook)."""
     from experiments.run import run_scenario
 
     scenario = arm_scenario(arm, sets)
     t0 = time.perf_counter()
-    res = run_scenario(scenario, households, SSP_MONTHS, seed)
+    res = run_scenario(scenario, households, SSP_MONTHS, seed, threads=threads)
     o = res.outcomes
     if "ssp_attachment" not in o:
         raise RuntimeError("the run produced no ssp_attachment column (is the SSP hook registered at 12 months?)")
@@ -475,8 +475,10 @@ def arm_rows(doc: dict) -> list[dict]:
 
 
 # ------------------------------------------------------------------ execution and tables
-def execute(out: Path, config: dict, log=print) -> dict:
+def execute(out: Path, config: dict, log=print, threads: int = 1) -> dict:
     """Run every unfinished study and arm, writing each result as it finishes.
+
+    ``threads``: threads per simulation (not in ``config``: no result depends on it).
 
     Studies that simulate the same population share one simulation (kept only while a
     remaining study needs it). Returns ``{"studies_run": [...], "arms_run": [...]}``.
@@ -496,7 +498,7 @@ def execute(out: Path, config: dict, log=print) -> dict:
     cache: dict = {}
     ran = []
     for i, name in enumerate(todo):
-        doc = run_one_study(name, R, seed, cache, sets, assay_sets)
+        doc = run_one_study(name, R, seed, cache, sets, assay_sets, threads)
         atomic_write_json(study_path(out, name), doc)
         ran.append(name)
         needed = {k for later in todo[i + 1:] for k in keys[later]}
@@ -512,7 +514,7 @@ def execute(out: Path, config: dict, log=print) -> dict:
         if _load_done(arm_path(out, arm), fingerprint=fp, households=config["households"], seed=seed):
             log(f"skip SSP arm {arm} (done)")
             continue
-        doc = run_arm(arm, config["households"], seed, sets)
+        doc = run_arm(arm, config["households"], seed, sets, threads)
         atomic_write_json(arm_path(out, arm), doc)
         arms_run.append(arm)
         shares = {role: " ".join(f"{c} {_fmt(n / max(sum(cnt.values()), 1))}" for c, n in cnt.items())
@@ -639,7 +641,7 @@ def write_outputs(out: Path, df: pd.DataFrame, config: dict) -> list[Path]:
     return paths
 
 
-def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict) -> Path:
+def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict, threads: int | None = None) -> Path:
     path = Path(out) / "manifest.json"
     timings = {}
     for name in config["studies"]:
@@ -649,25 +651,28 @@ def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict) ->
         timings[f"ssp:{arm}"] = json.loads(arm_path(out, arm).read_text()).get("wall_seconds")
     atomic_write_json(path, {"kind": "validate", "status": "complete", "config": config,
                              "last_wall_seconds": round(wall_seconds, 3), "last_run": done,
-                             "result_wall_seconds": timings, **environment()})
+                             "result_wall_seconds": timings,
+                             **({"last_threads": int(threads)} if threads is not None else {}), **environment()})
     return path
 
 
 # ------------------------------------------------------------------ command line
 def cmd_validate(args) -> int:
+    from experiments.cliutil import plan_parallel
     from experiments.lab.studies import available_studies
 
     studies = args.studies or available_studies()
     sets, assay_sets = set_options(args)
+    _, threads = plan_parallel(None, args.threads, has_workers=False)
     out = Path(args.out) if args.out else Path("results") / f"validate-seed{args.seed}"
     config = run_config(studies, args.replicates, args.seed, args.households, sets, assay_sets)
     prepare_folder(out, config)
     start = time.perf_counter()
     log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
-    done = execute(out, config, log=log)
+    done = execute(out, config, log=log, threads=threads)
     df = build_table(out, config)
     paths = write_outputs(out, df, config)
-    paths.append(finish_manifest(out, config, time.perf_counter() - start, done))
+    paths.append(finish_manifest(out, config, time.perf_counter() - start, done, threads))
     if not args.quiet:
         n_mis = int(df["misfit"].fillna(False).sum())
         print(f"{len(done['studies_run'])} studies and {len(done['arms_run'])} SSP arms run, "
@@ -681,6 +686,7 @@ def cmd_validate(args) -> int:
 def add_subcommands(sub) -> None:
     """Register ``validate`` on the ``bonding`` subparsers."""
     from experiments.cli import MAX_HOUSEHOLDS, bounded_int
+    from experiments.cliutil import add_threads_option
 
     v = sub.add_parser("validate", help="run every virtual study and tabulate simulated vs published (resumable)")
     v.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=DEFAULT_REPLICATES,
@@ -698,6 +704,7 @@ def add_subcommands(sub) -> None:
     v.add_argument("--households", type=bounded_int("--households", 0, MAX_HOUSEHOLDS), default=DEFAULT_HOUSEHOLDS,
                    help=f"households per SSP distribution arm (baseline, high_risk; default {DEFAULT_HOUSEHOLDS}; 0 skips them)")
     v.add_argument("--quiet", action="store_true", help="no progress lines or summary")
+    add_threads_option(v, has_workers=False)
     v.set_defaults(func=cmd_validate)
 
 

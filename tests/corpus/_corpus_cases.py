@@ -170,6 +170,33 @@ def out_cases():
                [*argv, "--out", "o"])
 
 
+# ------------------------------------------------------------------ --threads and --workers (issue 13)
+THREADED = {  # every command with --threads, runnable but for the flag under test
+    "run": ["run", *SMALL],
+    "study": ["study", "M2", "--replicates", "2"],
+    "power": ["power", "M2", "--n", "10", "--replicates", "2"],
+    "validate": ["validate", "--studies", "M2", "--replicates", "2", "--households", "0"],
+    "compare": ["compare", "baseline", "--replicates", "1", *SMALL],
+    "sensitivity": ["sensitivity", "--method", "morris", "--params", "poverty_stress", "--n", "2",
+                    "--households-per-point", "2", "--months", "0.1"],
+}
+
+
+def threads_cases() -> dict[str, list[str]]:
+    """Bad --threads for every command that has it (zero, a word, a decimal, above the parse
+    bound, more than the cores), and --workers x --threads above the cores where both exist."""
+    cases = {}
+    for cmd, argv in THREADED.items():
+        for key, value in (("zero", "0"), ("word", "x"), ("decimal", "1.5"), ("above-bound", "1025"),
+                           ("above-cores", "1024")):
+            cases[f"{cmd}-threads-{key}"] = [*argv, "--threads", value, "--out", "o"]
+    for cmd in ("compare", "sensitivity"):
+        cases[f"{cmd}-workers-times-threads-above-cores"] = [*THREADED[cmd], "--workers", "1024", "--threads", "2",
+                                                             "--out", "o"]
+    cases["calibrate-workers-zero"] = ["calibrate", "--workers", "0", "--out", "o"]
+    return cases
+
+
 # ------------------------------------------------------------------ other commands' flags
 def command_flag_cases():
     cases = {
@@ -291,6 +318,7 @@ def command_flag_cases():
         "dashboard-port-too-big": ["dashboard", "--port", "70000"],
         "dashboard-port-underscore": ["dashboard", "--port", "8_080"],
     }
+    cases.update(threads_cases())
     for key, argv in cases.items():
         yield key, {}, argv
     yield "report-on-a-run-folder", {"r": DIR, "r/manifest.json": manifest("run")}, ["report", "r"]
