@@ -144,7 +144,8 @@ def test_external_stressor_acts_in_pregnancy_from_its_start_day():
     while treated.day < PRENATAL_DAYS:
         control.step()
         treated.step()
-    assert np.all(treated.cg.chronic_stress[:, MOTHER] > control.cg.chronic_stress[:, MOTHER] + 0.1)
+    # partner support and OT buffer part of it (ODD 7.4): 0.09-0.22 at birth on this seed, 0 on the old engine
+    assert np.all(treated.cg.chronic_stress[:, MOTHER] > control.cg.chronic_stress[:, MOTHER] + 0.05)
 
 
 def test_clustered_risk_stress_acts_from_the_first_day_of_pregnancy():
