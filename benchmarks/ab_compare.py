@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parents[1]
 # what each timed process runs, inside the exported tree of one version
 TIMER = r"""
 import json, sys, time
-from model.params import ParamSet
-from model.simulation import Simulation
-from model.state import PRENATAL_DAYS
+from bonding.model.params import ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import PRENATAL_DAYS
 households, skip, days, hourly = (int(x) for x in sys.argv[1:5])
 sim = Simulation(ParamSet.uniform(households), (skip + days + 2) / 30.4375, 42)
 by_day = getattr(sim, "step_day", None) if not hourly else None  # the day-major path where the version has it

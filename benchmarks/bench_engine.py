@@ -104,7 +104,7 @@ def _clock() -> tuple[float, float]:
 
 
 def _prenatal_days() -> int:
-    from model.state import PRENATAL_DAYS
+    from bonding.model.state import PRENATAL_DAYS
 
     return int(PRENATAL_DAYS)
 
@@ -116,7 +116,7 @@ def _warm_up() -> float:
     loading it); a 2-household run to one postnatal hour moves that cost out of the measurements.
     Returns the seconds it took (reported as ``warmup_s``).
     """
-    from model import ParamSet, Simulation
+    from bonding.model import ParamSet, Simulation
 
     w0, _ = _clock()
     sim = Simulation(ParamSet.uniform(2), 0.1, 0)
@@ -135,8 +135,7 @@ def _engine(spec: dict) -> dict:
     time per phase.
     """
     import numpy as np
-
-    from model import ParamSet, Simulation
+    from bonding.model import ParamSet, Simulation
 
     H, months, seed = int(spec["households"]), float(spec["months"]), int(spec.get("seed", 42))
     tm = bool(spec.get("tracemalloc", False))
@@ -157,7 +156,7 @@ def _engine(spec: dict) -> dict:
     try:
         n_caregivers = int(np.asarray(sim.cg.exists).sum())
     except AttributeError:  # engine internals changed: fall back to the Mesa view
-        from model.bonding_model import BondingModel
+        from bonding.model.bonding_model import BondingModel
 
         n_caregivers = len(BondingModel(households=H, months=0, rng=seed, agents=True).agents) - H
     by_day = getattr(sim, "step_day", None)
@@ -205,7 +204,7 @@ def _engine(spec: dict) -> dict:
 
 def _bonding_model(spec: dict) -> dict:
     """Mesa wrapper (agents=True, DataCollector): time postnatal hours through ``model.step()``."""
-    from model.bonding_model import BondingModel
+    from bonding.model.bonding_model import BondingModel
 
     H, post_days = int(spec["households"]), int(spec["post_days"])
     pre_days = _prenatal_days()
@@ -245,12 +244,11 @@ def _baseline(spec: dict) -> dict:
     out = {"python_rss_mb": _rss_now_mb()}
     import numpy  # noqa: F401
 
-    import model  # noqa: F401
+    from bonding import model  # noqa: F401
 
     out["engine_imports_rss_mb"] = _rss_now_mb()
+    import bonding.model.bonding_model  # noqa: F401
     import mesa  # noqa: F401
-
-    import model.bonding_model  # noqa: F401
 
     out["mesa_imports_rss_mb"] = _rss_now_mb()
     out["peak_rss_mb"] = _maxrss_mb()

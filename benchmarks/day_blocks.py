@@ -28,9 +28,9 @@ import numpy as np
 
 
 def _postnatal_sim(households: int, skip: int, days: int):
-    from model.params import ParamSet
-    from model.simulation import Simulation
-    from model.state import PRENATAL_DAYS
+    from bonding.model.params import ParamSet
+    from bonding.model.simulation import Simulation
+    from bonding.model.state import PRENATAL_DAYS
 
     sim = Simulation(ParamSet.uniform(households), (skip + days + 2) / 30.4375, 42)
     while sim.day < PRENATAL_DAYS + skip:

@@ -14,10 +14,9 @@ import argparse
 import json
 
 import numpy as np
-
-from experiments.lab.ssp import strange_situation
-from model import ParamSet, Simulation
-from model.state import MOTHER
+from bonding.experiments.lab.ssp import strange_situation
+from bonding.model import ParamSet, Simulation
+from bonding.model.state import MOTHER
 
 
 def measure(households: int, months: float, seed: int, overrides: dict) -> dict:

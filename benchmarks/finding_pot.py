@@ -27,11 +27,11 @@ def _r(x, y):
 
 
 def run_seed(households: int, seed: int, months: float = 13.0) -> dict[str, float]:
-    from experiments.lab.procedures import play
-    from model.outcomes import dyad_outcomes
-    from model.params import ParamSet
-    from model.simulation import Simulation
-    from model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
+    from bonding.experiments.lab.procedures import play
+    from bonding.model.outcomes import dyad_outcomes
+    from bonding.model.params import ParamSet
+    from bonding.model.simulation import Simulation
+    from bonding.model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
 
     sim = Simulation(ParamSet.uniform(households), months, seed)
     log = np.log

@@ -21,10 +21,9 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
-
-from model.params import ParamSet
-from model.simulation import Simulation
-from model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
+from bonding.model.params import ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
 
 VISITS = (1.5, 3.0, 6.0)
 SCENARIO = Path(__file__).resolve().parent.parent / "experiments" / "scenarios" / "postpartum_depression.toml"
@@ -61,7 +60,7 @@ def run(overrides: dict, households: int, seed: int) -> dict:
     res = {}
     screen = None
     try:
-        from experiments.lab.measures import DepressionScreen
+        from bonding.experiments.lab.measures import DepressionScreen
         screen = DepressionScreen(households * 2, np.random.default_rng([seed, 6]))
     except ImportError:
         pass

@@ -21,12 +21,11 @@ import argparse
 import json
 
 import numpy as np
-
-from experiments.run import _attach_hooks
-from experiments.scenarios import load_scenario
-from model.bonding_model import BondingModel
-from model.params import ParamSet
-from model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
+from bonding.experiments.run import _attach_hooks
+from bonding.experiments.scenarios import load_scenario
+from bonding.model.bonding_model import BondingModel
+from bonding.model.params import ParamSet
+from bonding.model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
 
 SCENARIOS = ("baseline", "skin_to_skin", "intranasal_ot_father", "postpartum_depression",
              "intranasal_ot_depressed_mother")
@@ -90,7 +89,7 @@ def run(name: str, households: int, seed: int, months: float = 13.0, placebo: bo
     sim.observers.insert(0, observer)
     while model.running:
         model.step_day()
-    from model.outcomes import dyad_outcomes
+    from bonding.model.outcomes import dyad_outcomes
     out = dyad_outcomes(sim)
     for cols in extra:
         out.update({k: v for k, v in cols.items() if k not in ("household", "role")})

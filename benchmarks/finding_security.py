@@ -30,11 +30,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path.cwd()))
 
-from experiments.lab import measures as ms  # noqa: E402
-from experiments.lab.procedures import outcomes, ssp  # noqa: E402
-from model.params import ParamSet  # noqa: E402
-from model.simulation import Simulation  # noqa: E402
-from model.state import AAI_AUTONOMOUS, FATHER, MOTHER  # noqa: E402
+from bonding.experiments.lab import measures as ms  # noqa: E402
+from bonding.experiments.lab.procedures import outcomes, ssp  # noqa: E402
+from bonding.model.params import ParamSet  # noqa: E402
+from bonding.model.simulation import Simulation  # noqa: E402
+from bonding.model.state import AAI_AUTONOMOUS, FATHER, MOTHER  # noqa: E402
 
 AGE = 12.0
 

@@ -21,13 +21,12 @@ import argparse
 import json
 
 import numpy as np
-
-from experiments.lab import stress as st
-from experiments.lab.studies import VISIT_HOUR
-from model.interventions import make_intervention
-from model.params import PARAMS, ParamSet
-from model.simulation import Simulation
-from model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
+from bonding.experiments.lab import stress as st
+from bonding.experiments.lab.studies import VISIT_HOUR
+from bonding.model.interventions import make_intervention
+from bonding.model.params import PARAMS, ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
 
 STRESSOR = {"type": "external_stressor", "month": 2, "days": 240, "intensity": 0.5, "coverage": 1.0}
 

@@ -27,9 +27,9 @@ import tempfile
 
 def child(households: int, hours: int) -> None:
     """Run to postnatal day 30, then ``hours`` kernel calls on a frozen clock (the measured part)."""
-    from model.params import ParamSet
-    from model.simulation import Simulation
-    from model.state import PRENATAL_DAYS
+    from bonding.model.params import ParamSet
+    from bonding.model.simulation import Simulation
+    from bonding.model.state import PRENATAL_DAYS
 
     sim = Simulation(ParamSet.uniform(households), 2, 42)
     while sim.hour < 24 * (PRENATAL_DAYS + 30):

@@ -22,10 +22,10 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model import kernel as kn  # noqa: E402
-from model.params import ParamSet  # noqa: E402
-from model.simulation import Simulation  # noqa: E402
-from model.state import PRENATAL_DAYS  # noqa: E402
+from bonding.model import kernel as kn  # noqa: E402
+from bonding.model.params import ParamSet  # noqa: E402
+from bonding.model.simulation import Simulation  # noqa: E402
+from bonding.model.state import PRENATAL_DAYS  # noqa: E402
 
 
 def timed_hour(totals: dict[str, float]):

@@ -44,8 +44,8 @@ def main(argv=None) -> int:
         cpu = args.cpu if args.cpu is not None else max(os.sched_getaffinity(0))
         os.sched_setaffinity(0, {cpu})
 
-    from model import ParamSet, Simulation
-    from model.state import PRENATAL_DAYS
+    from bonding.model import ParamSet, Simulation
+    from bonding.model.state import PRENATAL_DAYS
 
     months = (args.skip + args.days + 1) / 30.4375
     t = time.perf_counter()

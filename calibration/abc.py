@@ -47,9 +47,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
-
-from calibration.targets import Problem
-from model.params import PARAMS
+from bonding.calibration.targets import Problem
+from bonding.model.params import PARAMS
 
 MISSING_Z = 100.0  # z of a statistic the simulation could not compute (no dyads, no variance)
 ABC_STREAM = 0xABC  # seed tags: particles of the ABC
@@ -269,9 +268,8 @@ class DaskExecutor:
     """Evaluations on a Dask distributed cluster (``--scheduler ADDRESS``)."""
 
     def __init__(self, address: str):
+        from bonding.model.params import ParameterError
         from dask.distributed import Client
-
-        from model.params import ParameterError
 
         try:
             self.client = Client(address, timeout="15s")
@@ -478,7 +476,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 def default_point(problem: Problem) -> dict[str, float]:
     """The free parameters at their declared defaults (with the scenario's own overrides)."""
-    from experiments.scenarios import load_scenario
+    from bonding.experiments.scenarios import load_scenario
 
     sc = load_scenario(problem.scenario)
     return {n: float(sc.params.get(n, PARAMS[n].default)) for n in problem.free}

@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.inputs import read_toml
-from experiments.provenance import atomic_write_bytes, git_commit, readable_json
-from model.params import PARAMS, ParameterError
+from bonding.experiments.inputs import read_toml
+from bonding.experiments.provenance import atomic_write_bytes, git_commit, readable_json
+from bonding.model.params import PARAMS, ParameterError
 
 CALIBRATED_FILE = Path(__file__).resolve().parent / "calibrated.toml"
 SETS = ("literature", "calibrated")
@@ -30,7 +29,7 @@ ENV = "BONDING_PARAMETER_SET"
 def choose_point(abc_dir: Path, which: str = "posterior-median") -> dict[str, float]:
     """The chosen point of an ABC folder: the weighted marginal medians, or the particle with the
     smallest distance (ties: the first)."""
-    from calibration.abc import weighted_quantile
+    from bonding.calibration.abc import weighted_quantile
 
     abc_dir = Path(abc_dir)
     man = readable_json(abc_dir / "manifest.json")

@@ -28,7 +28,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from calibration.abc import (
+from bonding.calibration.abc import (
     ALGORITHM,
     DaskExecutor,
     LocalExecutor,
@@ -37,7 +37,7 @@ from calibration.abc import (
     run_generations,
     stored_generations,
 )
-from calibration.report import (
+from bonding.calibration.report import (
     fit_markdown,
     fit_table,
     plot_marginals,
@@ -46,9 +46,9 @@ from calibration.report import (
     run_predictive,
     summary_markdown,
 )
-from calibration.targets import DEFAULT_TARGETS, Problem, load_problem
-from experiments.inputs import check_memory
-from experiments.provenance import (
+from bonding.calibration.targets import DEFAULT_TARGETS, Problem, load_problem
+from bonding.experiments.inputs import check_memory
+from bonding.experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
@@ -56,7 +56,7 @@ from experiments.provenance import (
     check_run_folder,
     environment,
 )
-from model.params import ParameterError
+from bonding.model.params import ParameterError
 
 DEFAULTS = {"population": 50, "generations": 4, "households": 300, "months": 12.0, "seed": 1, "ppc_draws": 8}
 MAX_POPULATION = 100_000
@@ -230,7 +230,7 @@ def cmd_calibrate(args) -> int:
         return cmd_demo(args)
     if method == "choose":
         return cmd_choose(args)
-    from calibration.study_targets import load_targets, targets_table
+    from bonding.calibration.study_targets import load_targets, targets_table
 
     targets = load_targets(args.targets)
     if method == "targets":
@@ -243,7 +243,7 @@ def cmd_calibrate(args) -> int:
 
 def _workers(args) -> int:
     """Local worker processes: --workers, or every core (experiments.cliutil.plan_parallel)."""
-    from experiments.cliutil import plan_parallel
+    from bonding.experiments.cliutil import plan_parallel
 
     return 1 if args.scheduler else plan_parallel(args.workers, None)[0]
 
@@ -253,14 +253,14 @@ def _log(args):
 
 
 def cmd_history_matching(args, targets) -> int:
-    from calibration.free_parameters import bounds, excluded_parameters, free_parameters
-    from calibration.history_matching import (
+    from bonding.calibration.free_parameters import bounds, excluded_parameters, free_parameters
+    from bonding.calibration.history_matching import (
         Settings,
         Space,
         emulator_diagnostics,
         run_history_matching,
     )
-    from calibration.study_simulator import StudySimulator
+    from bonding.calibration.study_simulator import StudySimulator
 
     names = free_parameters()
     space = Space(names, *bounds(names))
@@ -284,9 +284,9 @@ def cmd_history_matching(args, targets) -> int:
 
 
 def cmd_nroy_abc(args, targets) -> int:
-    from calibration.history_matching import nroy_box
-    from calibration.nroy_abc import run_nroy_abc
-    from calibration.study_simulator import StudySimulator
+    from bonding.calibration.history_matching import nroy_box
+    from bonding.calibration.nroy_abc import run_nroy_abc
+    from bonding.calibration.study_simulator import StudySimulator
 
     if not args.source:
         raise ParameterError("--from: missing (allowed: the --out folder of --method history-matching)")
@@ -301,7 +301,7 @@ def cmd_nroy_abc(args, targets) -> int:
 
 
 def cmd_choose(args) -> int:
-    from calibration.calibrated import CALIBRATED_FILE, choose_point, write_calibrated
+    from bonding.calibration.calibrated import CALIBRATED_FILE, choose_point, write_calibrated
 
     if not args.source:
         raise ParameterError("--from: missing (allowed: the --out folder of --method abc)")
@@ -313,8 +313,8 @@ def cmd_choose(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from calibration.cohort import CohortSimulator
-    from experiments.cliutil import plan_parallel
+    from bonding.calibration.cohort import CohortSimulator
+    from bonding.experiments.cliutil import plan_parallel
 
     workers, threads = plan_parallel(None if args.scheduler else args.workers, None)
 
@@ -343,7 +343,7 @@ def cmd_demo(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``calibrate`` on the ``bonding`` subparsers."""
-    from experiments.cliutil import (
+    from bonding.experiments.cliutil import (
         MAX_HOUSEHOLDS,
         SEED_LIMIT,
         bounded_float,

@@ -29,8 +29,7 @@ import math
 
 import numpy as np
 import pandas as pd
-
-from model.params import ParameterError
+from bonding.model.params import ParameterError
 
 SSP_AGE_MONTHS = 12.0
 MIN_MONTHS = SSP_AGE_MONTHS  # the cohort must reach the Strange Situation at 12 months
@@ -88,7 +87,7 @@ def cohort_summaries(outcomes: pd.DataFrame, seed: int) -> dict[str, float]:
     ``seed`` seeds the measurement layer (ratings, coder) of the observed correlations.
     Undefined statistics (no dyads of a role, no variance) are NaN.
     """
-    from experiments.lab import measures as ms
+    from bonding.experiments.lab import measures as ms
 
     if "ssp_attachment" not in outcomes:
         raise RuntimeError("the cohort has no ssp_attachment column (the SSP hook runs at 12 months)")
@@ -149,8 +148,8 @@ class CohortSimulator:
 
     def run(self, params: dict[str, float], seed: int) -> pd.DataFrame:
         """The cohort's dyad table (``bonding run`` outcomes with the ``ssp_*`` columns)."""
-        from experiments.run import run_scenario
-        from experiments.scenarios import load_scenario
+        from bonding.experiments.run import run_scenario
+        from bonding.experiments.scenarios import load_scenario
 
         scenario = load_scenario(self.scenario).with_overrides(params)
         return run_scenario(scenario, self.households, self.months, int(seed),

@@ -16,7 +16,7 @@ Reasons for holding a parameter:
 
 from __future__ import annotations
 
-from model.params import PARAMS
+from bonding.model.params import PARAMS
 
 FIXED: dict[str, tuple[str, str]] = {
     # physiology: measured kinetics and levels

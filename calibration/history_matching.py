@@ -37,9 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
-
-from experiments.provenance import (
+from bonding.experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
@@ -48,6 +46,7 @@ from experiments.provenance import (
     readable_json,
     readable_parquet,
 )
+from threadpoolctl import threadpool_limits
 
 RUN_STREAM = 0x4D  # seeds of the simulator runs
 DESIGN_STREAM = 0x4E  # Latin hypercubes and maximin starts
@@ -250,7 +249,7 @@ def wave_design(out: Path, w: int, space: Space, settings: Settings, seed: int) 
 def run_wave(out: Path, w: int, U: np.ndarray, space: Space, keys: list[str], simulator, seed: int,
              settings: Settings, workers: int, scheduler: str | None, log) -> np.ndarray:
     """Every run of wave ``w`` (chunks already on disk are kept): (n points x outputs), raw."""
-    from experiments.parallel import run_tasks
+    from bonding.experiments.parallel import run_tasks
 
     chunks = [list(range(i, min(i + settings.chunk, len(U)))) for i in range(0, len(U), settings.chunk)]
     path = lambda j: wave_dir(out, w) / f"runs_{j:04d}.parquet"  # noqa: E731
@@ -431,11 +430,11 @@ def nroy_box(out: Path) -> dict[str, tuple[float, float]]:
     """The bounding box of the last wave's NROY sample, in parameter units."""
     s = completed_waves(out)
     if not s:
-        from model.params import ParameterError
+        from bonding.model.params import ParameterError
 
         raise ParameterError(f"--from {out}: holds no finished history-matching wave")
     if s[-1]["kept"] == 0:
-        from model.params import ParameterError
+        from bonding.model.params import ParameterError
 
         raise ParameterError(f"--from {out}: its last wave left no non-implausible point (nothing to sample; "
                              "revisit the discrepancies, the targets or the model)")

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from calibration.abc import (
+from bonding.calibration.abc import (
     DaskExecutor,
     LocalExecutor,
     generation_table,
@@ -32,7 +31,7 @@ from calibration.abc import (
     run_generations,
     weighted_quantile,
 )
-from experiments.provenance import (
+from bonding.experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,

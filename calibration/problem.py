@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-
-from model.params import PARAMS, ParameterError, ParamSet
+from bonding.model.params import PARAMS, ParameterError, ParamSet
 
 
 def salib_problem(names: Sequence[str] | None = None, group: str | None = None) -> dict:

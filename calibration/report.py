@@ -25,10 +25,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from calibration.abc import PPC_STREAM, ZDistance, default_point, particle_seed, weighted_quantile
-from calibration.targets import Problem
-from model.params import PARAMS
+from bonding.calibration.abc import (
+    PPC_STREAM,
+    ZDistance,
+    default_point,
+    particle_seed,
+    weighted_quantile,
+)
+from bonding.calibration.targets import Problem
+from bonding.model.params import PARAMS
 
 Z90 = 1.6448536269514722  # two-sided 90% band
 CHANGE_MARGIN = 0.5  # |z| must move by this much to count as improved / worse
@@ -237,8 +242,7 @@ def plot_marginals(post: pd.DataFrame, summary: pd.DataFrame, generations: pd.Da
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from experiments.provenance import atomic_savefig
+    from bonding.experiments.provenance import atomic_savefig
 
     k = len(summary) + 1
     cols = min(3, k)

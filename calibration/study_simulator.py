@@ -23,8 +23,8 @@ class StudySimulator:
         return {"simulator": "virtual studies (one replicate each)", "studies": list(self.studies)}
 
     def __call__(self, params: dict[str, float], seed: int) -> dict[str, float]:
-        from experiments.lab.studies import run_study
-        from experiments.lab.validate import load_study_with_sets
+        from bonding.experiments.lab.studies import run_study
+        from bonding.experiments.lab.validate import load_study_with_sets
 
         cache: dict = {}
         out = {}

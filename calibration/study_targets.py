@@ -28,10 +28,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-
-from calibration.targets import _choice, _number
-from experiments.inputs import did_you_mean, read_toml
-from model.params import ParameterError
+from bonding.calibration.targets import _choice, _number
+from bonding.experiments.inputs import did_you_mean, read_toml
+from bonding.model.params import ParameterError
 
 TARGETS_FILE = Path(__file__).resolve().parent / "targets.toml"
 TOP_KEYS = ("meta", "targets")
@@ -216,7 +215,7 @@ def parse_meta(spec, where: str) -> tuple[str, str]:
 
 
 def registry_studies() -> tuple[str, ...]:
-    from experiments.lab.studies import load_registry
+    from bonding.experiments.lab.studies import load_registry
 
     return tuple(load_registry())
 

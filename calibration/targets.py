@@ -28,9 +28,9 @@ import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from calibration.cohort import CLASSES, STATISTICS, correlation_se, share_se, summary_key
-from experiments.inputs import did_you_mean, parameter_name, read_toml, relative_to_file
-from model.params import PARAMS, ParameterError
+from bonding.calibration.cohort import CLASSES, STATISTICS, correlation_se, share_se, summary_key
+from bonding.experiments.inputs import did_you_mean, parameter_name, read_toml, relative_to_file
+from bonding.model.params import PARAMS, ParameterError
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent / "demo_targets.toml"
 TOP_KEYS = ("cohort", "parameters", "targets")
@@ -209,7 +209,7 @@ def parse_problem(data: dict, where: str = "", path: str = "") -> Problem:
     if not isinstance(scenario, str) or not scenario.strip():
         raise ParameterError(f"{where}cohort.scenario: {scenario!r} is not a scenario (allowed: a shipped name or a "
                              "path to a .toml file, as text)")
-    from experiments.scenarios import available_scenarios, load_scenario
+    from bonding.experiments.scenarios import available_scenarios, load_scenario
 
     if scenario not in available_scenarios() and path:  # a path: relative to the targets file
         scenario = str(relative_to_file(scenario, Path(path)))

@@ -21,9 +21,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bonding.experiments.viz.controls import teaching_controls  # noqa: E402
+from bonding.experiments.viz.lessons import LESSONS, Lesson  # noqa: E402
+
 from benchmarks.dashboard_latency import start_server, stop  # noqa: E402
-from experiments.viz.controls import teaching_controls  # noqa: E402
-from experiments.viz.lessons import LESSONS, Lesson  # noqa: E402
 from tests.dashboard.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
 
 RUN_MS = 600_000

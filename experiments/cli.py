@@ -19,7 +19,7 @@ import os
 import sys
 from pathlib import Path
 
-from experiments.cliutil import (  # noqa: F401 - re-exported for the modules that register subcommands
+from bonding.experiments.cliutil import (  # noqa: F401 - re-exported for the modules that register subcommands
     MAX_HOUSEHOLDS,
     MAX_MONTHS,
     SEED_LIMIT,
@@ -31,7 +31,7 @@ from experiments.cliutil import (  # noqa: F401 - re-exported for the modules th
     parse_sets,
     plan_parallel,
 )
-from model.params import ParameterError
+from bonding.model.params import ParameterError
 
 
 def add_common_run_options(p: argparse.ArgumentParser, households: int, months: float) -> None:
@@ -46,9 +46,15 @@ def add_common_run_options(p: argparse.ArgumentParser, households: int, months: 
 
 
 def cmd_run(args) -> int:
-    from experiments.inputs import check_memory
-    from experiments.run import check_run_out, run_config, run_scenario, summary_table, write_run
-    from experiments.scenarios import load_scenario
+    from bonding.experiments.inputs import check_memory
+    from bonding.experiments.run import (
+        check_run_out,
+        run_config,
+        run_scenario,
+        summary_table,
+        write_run,
+    )
+    from bonding.experiments.scenarios import load_scenario
 
     scenario = load_scenario(args.scenario).with_overrides(parse_sets(args.set))
     out = Path(args.out) if args.out else Path("results") / f"{scenario.name}-seed{args.seed}"
@@ -70,14 +76,14 @@ def cmd_run(args) -> int:
 
 
 def cmd_params(args) -> int:
-    from model.params import param_table
+    from bonding.model.params import param_table
 
     print(param_table(markdown=args.markdown))
     return 0
 
 
 def cmd_scenarios(args) -> int:
-    from experiments.scenarios import available_scenarios, load_scenario
+    from bonding.experiments.scenarios import available_scenarios, load_scenario
 
     for name in available_scenarios():
         sc = load_scenario(name)
@@ -88,16 +94,16 @@ def cmd_scenarios(args) -> int:
 
 # command -> (the module whose ``add_subcommands`` registers it, its one-line help)
 LAZY_COMMANDS = {
-    "study": ("experiments.lab.cli", "run a virtual study R times and compare with the published value"),
-    "power": ("experiments.lab.cli", "power curve of a virtual study over sample sizes"),
-    "compare": ("experiments.compare", "compare scenarios over replicates (resumable, parallel)"),
-    "report": ("experiments.compare", "rebuild a comparison's tables and figures from its folder"),
-    "validate": ("experiments.lab.validate", "run every virtual study and tabulate simulated vs published (resumable)"),
-    "sensitivity": ("calibration.sensitivity.cli",
+    "study": ("bonding.experiments.lab.cli", "run a virtual study R times and compare with the published value"),
+    "power": ("bonding.experiments.lab.cli", "power curve of a virtual study over sample sizes"),
+    "compare": ("bonding.experiments.compare", "compare scenarios over replicates (resumable, parallel)"),
+    "report": ("bonding.experiments.compare", "rebuild a comparison's tables and figures from its folder"),
+    "validate": ("bonding.experiments.lab.validate", "run every virtual study and tabulate simulated vs published (resumable)"),
+    "sensitivity": ("bonding.calibration.sensitivity.cli",
                     "global sensitivity analysis (SALib Sobol' or Morris; resumable, parallel)"),
-    "dashboard": ("experiments.viz.cli", "the classroom dashboard in a browser (needs the 'dashboard' extra)"),
-    "lessons": ("experiments.viz.cli", "list the dashboard's guided lessons and the address that opens each"),
-    "calibrate": ("calibration.cli", "ABC-SMC calibration against published targets (pyabc; resumable)"),
+    "dashboard": ("bonding.experiments.viz.cli", "the classroom dashboard in a browser (needs the 'dashboard' extra)"),
+    "lessons": ("bonding.experiments.viz.cli", "list the dashboard's guided lessons and the address that opens each"),
+    "calibrate": ("bonding.calibration.cli", "ABC-SMC calibration against published targets (pyabc; resumable)"),
 }
 ALL = "*"  # build_parser(ALL): every subcommand registered for real (tests, documentation)
 # commands that write a run folder (experiments.provenance.check_run_folder)
@@ -149,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser(command_of(argv))
     try:
         args = parser.parse_args(argv)
-        from experiments.provenance import set_allow_code_change
+        from bonding.experiments.provenance import set_allow_code_change
 
         set_allow_code_change(getattr(args, "allow_code_change", False))
         code = int(args.func(args) or 0)

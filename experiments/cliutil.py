@@ -100,7 +100,7 @@ def plan_parallel(workers: int | None, threads: int | None, cores: int | None = 
 
     ``--threads`` above the cores is refused too. Results never depend on either number.
     """
-    from model.params import ParameterError
+    from bonding.model.params import ParameterError
 
     n = int(cores) if cores is not None else available_cores()
     if threads is not None and threads > n:
@@ -132,8 +132,8 @@ def parse_sets(items: list[str], flag: str = "--set") -> dict[str, float]:
     """``["a=1", "b=2.5"]`` -> ``{"a": 1.0, "b": 2.5}``: decimal values (``2_50`` and ``nan`` are
     refused); ``--set`` names are checked against the parameter table (closest-name hints),
     other flags' names by their caller."""
-    from experiments.inputs import parse_sets as _parse
-    from model.params import PARAMS
+    from bonding.experiments.inputs import parse_sets as _parse
+    from bonding.model.params import PARAMS
 
     return _parse(items, flag, PARAMS if flag == "--set" else None)
 

@@ -39,10 +39,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.cliutil import SEED_LIMIT
-from experiments.parallel import run_tasks
-from experiments.provenance import (
+from bonding.experiments.cliutil import SEED_LIMIT
+from bonding.experiments.parallel import run_tasks
+from bonding.experiments.provenance import (
     atomic_write_json,
     atomic_write_parquet,
     check_run_folder,
@@ -50,9 +49,9 @@ from experiments.provenance import (
     readable_json,
     readable_parquet,
 )
-from experiments.scenarios import Scenario, load_scenario
-from model.params import ParameterError
-from model.state import DAYS_PER_MONTH, ROLES
+from bonding.experiments.scenarios import Scenario, load_scenario
+from bonding.model.params import ParameterError
+from bonding.model.state import DAYS_PER_MONTH, ROLES
 
 CAREGIVER_ROLES = ROLES
 # dyad outcome -> roles it is summarised for (None = every role)
@@ -146,7 +145,7 @@ def run_chunk(scenario: Scenario, households: int, months: float, seed: int, thr
     its arguments, which is what makes 1 worker, W workers and a cluster agree (``threads``
     shares the simulation's day among threads and changes no result).
     """
-    from experiments.run import run_scenario
+    from bonding.experiments.run import run_scenario
 
     result = run_scenario(scenario, households, months, seed, threads=threads)
     ts = result.timeseries.drop(columns=["scenario"])
@@ -193,7 +192,7 @@ def prepare_folder(out: Path, config: dict) -> None:
 
 def parameter_sets(config: dict) -> dict[str, dict[str, float]]:
     """Every parameter's value in each scenario (declared defaults updated by its overrides)."""
-    from model.params import PARAMS
+    from bonding.model.params import PARAMS
 
     defaults = {n: p.default for n, p in PARAMS.items()}
     return {s["name"]: {**defaults, **s["params"]} for s in config["scenarios"]}
@@ -478,7 +477,7 @@ def comparison_markdown(table: pd.DataFrame, config: dict, runs: pd.DataFrame,
 
 def build_report(out: Path, figures: bool = True) -> dict:
     """Rebuild runs.parquet, timeseries.parquet, comparison.csv/.md and the figures from ``out``."""
-    from experiments.provenance import atomic_write_bytes
+    from bonding.experiments.provenance import atomic_write_bytes
 
     out = Path(out)
     manifest = readable_json(out / "manifest.json")
@@ -497,7 +496,7 @@ def build_report(out: Path, figures: bool = True) -> dict:
     atomic_write_bytes(out / "comparison.md", comparison_markdown(table, config, runs, missing).encode())
     paths = [out / "runs.parquet", out / "timeseries.parquet", out / "comparison.csv", out / "comparison.md"]
     if figures:
-        from experiments import compare_plots as cp
+        from bonding.experiments import compare_plots as cp
 
         paths.append(cp.plot_outcomes(runs, names, out / "outcomes.png"))
         paths.append(cp.plot_trajectories(ts, names, out / "trajectories.png"))
@@ -536,8 +535,8 @@ def sweep_scenarios(scenarios: list[Scenario], text: str, sets: dict[str, float]
     """
     import dataclasses
 
-    from experiments import inputs
-    from model.params import validate_overrides
+    from bonding.experiments import inputs
+    from bonding.model.params import validate_overrides
 
     if len(scenarios) != 1:
         raise ParameterError(f"--sweep: give one SCENARIO (its levels are the comparison; got {len(scenarios)})")
@@ -565,7 +564,7 @@ def sweep_scenarios(scenarios: list[Scenario], text: str, sets: dict[str, float]
 
 
 def cmd_compare(args) -> int:
-    from experiments.cliutil import parse_sets
+    from bonding.experiments.cliutil import parse_sets
 
     scenarios = [load_scenario(ref) for ref in args.scenarios]
     sets = parse_sets(args.set)
@@ -579,13 +578,13 @@ def cmd_compare(args) -> int:
         raise ParameterError(f"SCENARIO: {sorted(dup)[0]} is given twice (each scenario once)")
     if args.workers is not None and args.scheduler:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
-    from experiments.cliutil import plan_parallel
+    from bonding.experiments.cliutil import plan_parallel
 
     workers, threads = plan_parallel(None if args.scheduler else args.workers, args.threads)
     out = Path(args.out)
     config = run_config(scenarios, args.replicates, args.households, args.months, args.seed)
     if not args.scheduler:
-        from experiments.inputs import check_memory
+        from bonding.experiments.inputs import check_memory
 
         check_memory(args.households, at_once=min(workers, len(scenarios) * args.replicates))
     prepare_folder(out, config)
@@ -617,7 +616,7 @@ def cmd_report(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``compare`` and ``report`` on the ``bonding`` parser."""
-    from experiments.cliutil import (
+    from bonding.experiments.cliutil import (
         MAX_HOUSEHOLDS,
         MAX_MONTHS,
         add_threads_option,

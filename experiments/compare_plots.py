@@ -10,9 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-
-from experiments.provenance import atomic_savefig  # noqa: E402
-from model.state import DAYS_PER_MONTH, ROLES  # noqa: E402
+from bonding.experiments.provenance import atomic_savefig  # noqa: E402
+from bonding.model.state import DAYS_PER_MONTH, ROLES  # noqa: E402
 
 OUTCOME_PANELS = (
     ("bond.mother", "mother bond"), ("bond.father", "father bond"),

@@ -1,6 +1,6 @@
 """The seven measurements of issue 14 (the model's causal structure), one resumable command.
 
-``python -m experiments.findings --households 3000 --months 13 --seeds 11,12,13 --out DIR``
+``python -m bonding.experiments.findings --households 3000 --months 13 --seeds 11,12,13 --out DIR``
 
 Each seed runs the same households (common random numbers) under the baseline and the
 programme and stressor variants below, observes them as the virtual lab would, and writes
@@ -34,9 +34,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from experiments.cliutil import OneLineParser, bounded_float, bounded_int
-from experiments.provenance import (
+from bonding.experiments.cliutil import OneLineParser, bounded_float, bounded_int
+from bonding.experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     check_run_folder,
@@ -44,8 +43,8 @@ from experiments.provenance import (
     readable_json,
     start_run_folder,
 )
-from model.params import ParameterError, ParamSet
-from model.state import AAI_NAMES, DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
+from bonding.model.params import ParameterError, ParamSet
+from bonding.model.state import AAI_NAMES, DAYS_PER_MONTH, FATHER, MOTHER, PRENATAL_DAYS
 
 KIND = "findings"
 VISIT_MONTHS = (1.5, 3.0, 6.0)  # depression screening visits (PH16 / P9 designs)
@@ -96,7 +95,7 @@ class _Observed:
     """Observers that take the lab's snapshots during a run (days fixed before the run)."""
 
     def __init__(self, sim, lab_seed: int):
-        from model.outcomes import dyad_outcomes
+        from bonding.model.outcomes import dyad_outcomes
 
         self.sim, self.rows, self.rng = sim, {}, np.random.default_rng(lab_seed)
         self._dyad_outcomes = dyad_outcomes
@@ -133,13 +132,13 @@ class _Observed:
         self.rows[f"depressed_{months:g}"] = np.where(sim.cg.exists[:, :2], sim.cg.depressed[:, :2], np.nan)
 
     def infant_stressor(self, sim, key):
-        from experiments.lab.stress import infant_stressor
+        from bonding.experiments.lab.stress import infant_stressor
 
         res = infant_stressor(sim, self.rng)
         self.rows[key] = res["infant_cortisol_pct"][:, MOTHER].copy()
 
     def adult_stressor(self, sim):
-        from experiments.lab.stress import acute_social_stressor
+        from bonding.experiments.lab.stress import acute_social_stressor
 
         for support in (False, True):
             for dose in (0.0, 1.0):
@@ -148,7 +147,7 @@ class _Observed:
                 self.rows[f"tsst_support{int(support)}_dose{dose:g}"] = change[:, MOTHER].copy()
 
     def twelve_months(self, sim):
-        from experiments.lab.ssp import strange_situation
+        from bonding.experiments.lab.ssp import strange_situation
 
         self.rows["ssp"] = strange_situation(sim, self.rng)
         self.infant_stressor(sim, "stressor_12mo")
@@ -158,10 +157,9 @@ def simulate(scenario: str, households: int, months: float, seed: int, overrides
              interventions=()):
     """Run one population; returns (outcomes DataFrame, observations, sim)."""
     import pandas as pd
-
-    from experiments.scenarios import load_scenario
-    from model.outcomes import dyad_outcomes
-    from model.simulation import Simulation
+    from bonding.experiments.scenarios import load_scenario
+    from bonding.model.outcomes import dyad_outcomes
+    from bonding.model.simulation import Simulation
 
     sc = load_scenario(scenario).with_overrides(overrides or {})
     sim = Simulation(ParamSet.uniform(households, sc.params), months, seed,
@@ -179,7 +177,7 @@ def _role(df, role):
 
 def security(df, ssp, rng) -> dict:
     """Finding 1: sensitivity-security r by role (latent, observed), class shares, mediation."""
-    from experiments.lab.measures import code_classes, rating
+    from bonding.experiments.lab.measures import code_classes, rating
 
     out = {}
     att = np.asarray(ssp["attachment"], dtype=object)
@@ -242,7 +240,7 @@ def peripheral_ot(df, sim, rows) -> dict:
 
 
 def _infant_series(sim, name, months_from, months_to):
-    from model.recorder import INFANT_SERIES
+    from bonding.model.recorder import INFANT_SERIES
 
     a = PRENATAL_DAYS + int(round(months_from * DAYS_PER_MONTH))
     b = PRENATAL_DAYS + int(round(months_to * DAYS_PER_MONTH))
@@ -324,7 +322,7 @@ def stress_lab(rows) -> dict:
 
 def measure_seed(households: int, months: float, seed: int, programme_households: int) -> dict:
     """Every finding for one seed."""
-    from model.interventions import ExternalStressor
+    from bonding.model.interventions import ExternalStressor
 
     rng = np.random.default_rng(seed + 104729)
     df, rows, sim = simulate("baseline", households, months, seed)
@@ -356,7 +354,7 @@ def _mean_over_seeds(per_seed: dict[int, dict]) -> dict:
 def markdown(config: dict, mean: dict, per_seed: dict) -> str:
     seeds = sorted(per_seed)
     lines = [f"# Issue-14 findings at code version {config['code_version']}", "",
-             f"`python -m experiments.findings --households {config['households']} --months {config['months']:g} "
+             f"`python -m bonding.experiments.findings --households {config['households']} --months {config['months']:g} "
              f"--seeds {','.join(map(str, seeds))} --programme-households {config['programme_households']}`", "",
              "| finding | measure | mean | " + " | ".join(f"seed {s}" for s in seeds) + " |",
              "|---|---|---:|" + "---:|" * len(seeds)]
@@ -409,7 +407,7 @@ def _seeds(text: str) -> list[int]:
 
 
 def main(argv=None) -> int:
-    p = OneLineParser(prog="python -m experiments.findings", description=__doc__.splitlines()[0])
+    p = OneLineParser(prog="python -m bonding.experiments.findings", description=__doc__.splitlines()[0])
     p.add_argument("--households", type=bounded_int("--households", 50, 200_000), default=3000)
     p.add_argument("--programme-households", type=bounded_int("--programme-households", 50, 200_000), default=None,
                    help="households of the programme and stressor runs (default: --households)")

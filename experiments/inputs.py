@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from experiments.cliutil import DECIMAL, SCHEDULER, WHOLE, scheduler_address  # noqa: F401 - one home each
-from model.params import PARAMS, ParameterError
+from bonding.experiments.cliutil import DECIMAL, SCHEDULER, WHOLE, scheduler_address  # noqa: F401 - one home each
+from bonding.model.params import PARAMS, ParameterError
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
 SAFE_NAME_RULE = "letters, digits, _ . - (starting with a letter or digit, at most 80)"
@@ -101,7 +101,7 @@ def number_text(text_value: str, field: str, allowed: str = "a decimal number su
 
 def parameter_overrides(values: object, where: str) -> dict[str, float]:
     """``[params]`` of a scenario: known names, strict numbers, declared bounds."""
-    from model.params import validate_overrides
+    from bonding.model.params import validate_overrides
 
     if not isinstance(values, dict):
         raise ParameterError(f"{where}params: must be a table of name = number")
@@ -190,8 +190,8 @@ MEMORY_FACTOR = 2.5
 def bytes_per_household() -> float:
     """Bytes of engine state per household, measured on two small populations (so fixed costs
     cancel): every numpy array reachable from a fresh :class:`model.simulation.Simulation`."""
-    from model.params import ParamSet
-    from model.simulation import Simulation
+    from bonding.model.params import ParamSet
+    from bonding.model.simulation import Simulation
 
     def state_bytes(h: int) -> int:
         sim = Simulation(ParamSet.uniform(h), months=1.0, seed=0)

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from model.params import ParameterError
+from bonding.model.params import ParameterError
 
 # one task: (name, for the Dask key and messages; the arguments of fn; anything done() needs)
 Task = tuple[str, tuple, Any]

@@ -9,9 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
-
-from experiments.provenance import atomic_savefig  # noqa: E402
-from model.state import DAYS_PER_MONTH  # noqa: E402
+from bonding.experiments.provenance import atomic_savefig  # noqa: E402
+from bonding.model.state import DAYS_PER_MONTH  # noqa: E402
 
 ROLE_COLOURS = {"mother": "tab:red", "father": "tab:blue", "grandparent": "tab:green",
                 "sibling": "tab:orange", "daycare": "tab:purple", "infant": "black"}

@@ -32,7 +32,7 @@ from pathlib import Path
 
 KEY_LIBRARIES = ("bonding", "mesa", "numpy", "scipy", "pandas", "pyarrow", "SALib", "matplotlib", "dask")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # holds model/, experiments/, calibration/
-SOURCE_PACKAGES = ("model", "experiments", "calibration")
+SOURCE_PACKAGES = ("bonding", "model", "experiments", "calibration")
 SOURCE_SUFFIXES = (".py", ".toml")
 TEMP_SUFFIX = ".tmp"
 
@@ -198,7 +198,7 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
 def check_output_path(out: Path, flag: str = "--out") -> None:
     """Refuse, before any work, an output path that cannot become a writable folder: a regular
     file, a path under a file, or a folder (or nearest existing parent) that cannot be written."""
-    from model.params import ParameterError
+    from bonding.model.params import ParameterError
 
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -237,7 +237,7 @@ def check_run_folder(out: Path, kind: str, noun: str, config: dict,
     Nothing is written. When the folder is resumed, temporary files left by a killed writer
     are removed (they belong to this run and hold nothing finished).
     """
-    from model.params import ParameterError
+    from bonding.model.params import ParameterError
 
     out = Path(out)
     check_output_path(out)

@@ -17,19 +17,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.provenance import (
+from bonding.experiments.provenance import (
     atomic_write_json,
     atomic_write_parquet,
     check_run_folder,
     environment,
     start_run_folder,
 )
-from experiments.scenarios import Scenario
-from model.bonding_model import BondingModel
-from model.outcomes import dyad_outcomes
-from model.params import ParameterError, ParamSet
-from model.state import DAYS_PER_MONTH
+from bonding.experiments.scenarios import Scenario
+from bonding.model.bonding_model import BondingModel
+from bonding.model.outcomes import dyad_outcomes
+from bonding.model.params import ParameterError, ParamSet
+from bonding.model.state import DAYS_PER_MONTH
 
 
 @dataclass
@@ -81,7 +80,7 @@ def check_run_out(out: Path, config: dict) -> dict:
 # Hooks that add columns to the dyad outcomes at a given infant age (e.g. the virtual lab's
 # Strange Situation). Each is ``(age_months, fn(sim) -> dict of arrays in dyad order)``.
 OUTCOME_HOOKS: list = []
-OUTCOME_HOOKS.append(__import__("experiments.lab.ssp", fromlist=["ssp_hook"]).ssp_hook(12.0))  # virtual lab: SSP at 12 mo (skipped if the run is shorter)
+OUTCOME_HOOKS.append(__import__("bonding.experiments.lab.ssp", fromlist=["ssp_hook"]).ssp_hook(12.0))  # virtual lab: SSP at 12 mo (skipped if the run is shorter)
 
 
 def run_scenario(scenario: Scenario, households: int, months: float, seed: int,
@@ -156,7 +155,7 @@ def write_run(result: RunResult, out: Path, figure: bool = True) -> list[Path]:
     atomic_write_parquet(paths[0], result.outcomes)
     atomic_write_parquet(paths[1], result.timeseries)
     if figure:
-        from experiments.plots import plot_trajectories
+        from bonding.experiments.plots import plot_trajectories
 
         paths.append(plot_trajectories(result.timeseries, out / "trajectories.png",
                                        title=f"{result.scenario.name}: {result.households} households"))

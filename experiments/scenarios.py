@@ -25,10 +25,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from experiments import inputs
-from model.interventions import REGISTRY, Intervention, make_intervention
-from model.params import ParameterError, validate_overrides
-from model.state import ROLES
+from bonding.experiments import inputs
+from bonding.model.interventions import REGISTRY, Intervention, make_intervention
+from bonding.model.params import ParameterError, validate_overrides
+from bonding.model.state import ROLES
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "sources", "extends", "params", "interventions")

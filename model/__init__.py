@@ -5,14 +5,14 @@ on-disk cache of the compiled rules and the source-digest stamp files that :mod:
 writes next to it (so an edited rule is recompiled); a simulation itself reads and writes no files.
 """
 
-from model.params import PARAMS, Param, ParameterError, ParamSet, validate_overrides
+from bonding.model.params import PARAMS, Param, ParameterError, ParamSet, validate_overrides
 
 
 def __getattr__(name: str):
     """``model.Simulation`` on first use: importing ``model.params`` (the CLI's ``--help`` and
     ``params``) must not load numba and compile the kernel."""
     if name == "Simulation":
-        from model.simulation import Simulation
+        from bonding.model.simulation import Simulation
 
         return Simulation
     raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -9,9 +9,8 @@ households together (see :mod:`model.simulation`).
 from __future__ import annotations
 
 import mesa
-
-from model.learning import expected_responsiveness
-from model.state import AAI_NAMES, ROLES
+from bonding.model.learning import expected_responsiveness
+from bonding.model.state import AAI_NAMES, ROLES
 
 
 def _cg_field(name: str, doc: str):

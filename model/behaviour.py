@@ -19,9 +19,7 @@ rare and tied to unresolved loss and high cortisol (Main & Hesse; Cittern et al.
 from __future__ import annotations
 
 import numpy as np
-from numba.extending import register_jitable as jitable
-
-from model.state import (
+from bonding.model.state import (
     AAI_AUTONOMOUS,
     AAI_DISMISSING,
     AAI_PREOCCUPIED,
@@ -35,6 +33,7 @@ from model.state import (
     SENSITIVE,
     SOCIAL_BID,
 )
+from numba.extending import register_jitable as jitable
 
 
 @jitable

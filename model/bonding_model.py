@@ -11,11 +11,10 @@ from collections.abc import Mapping, Sequence
 
 import mesa
 import numpy as np
-
-from model.agents import Alloparent, Father, Infant, Mother
-from model.params import ParamSet
-from model.simulation import Simulation
-from model.state import FATHER, MOTHER, ROLES
+from bonding.model.agents import Alloparent, Father, Infant, Mother
+from bonding.model.params import ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import FATHER, MOTHER, ROLES
 
 
 def role_mean(var: str, slot: int):

@@ -33,8 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from model import behaviour as bh
+from bonding.model import behaviour as bh
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-
-from model import physiology as phys
-from model import social
-from model import state as state_module
-from model.compiled import cached_dispatchers, drop_stale_cache
-from model.params import ParamSet
-from model.state import (
+from bonding.model import physiology as phys
+from bonding.model import social
+from bonding.model import state as state_module
+from bonding.model.compiled import cached_dispatchers, drop_stale_cache
+from bonding.model.params import ParamSet
+from bonding.model.state import (
     DAYCARE,
     DAYS_PER_MONTH,
     FATHER,

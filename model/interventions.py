@@ -21,9 +21,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-
-from model.params import Param, ParameterError
-from model.state import DAYS_PER_MONTH, PRENATAL_DAYS, ROLES
+from bonding.model.params import Param, ParameterError
+from bonding.model.state import DAYS_PER_MONTH, PRENATAL_DAYS, ROLES
 
 ROLE_INDEX = {name: i for i, name in enumerate(ROLES)}
 
@@ -193,12 +192,12 @@ __all__ = ["Intervention", "REGISTRY", "register", "make_intervention", "Caregiv
 # written additively: every programme remembers what it added and takes back exactly that, so
 # programmes compose (e.g. skin-to-skin contact and an intranasal dose in the same hour).
 
-from model import behaviour as _bh  # noqa: E402
-from model import daily as _daily  # noqa: E402
-from model import physiology as _phys  # noqa: E402
-from model.channels import channel_array  # noqa: E402
-from model.state import FATHER as _FATHER  # noqa: E402
-from model.state import MOTHER as _MOTHER  # noqa: E402
+from bonding.model import behaviour as _bh  # noqa: E402
+from bonding.model import daily as _daily  # noqa: E402
+from bonding.model import physiology as _phys  # noqa: E402
+from bonding.model.channels import channel_array  # noqa: E402
+from bonding.model.state import FATHER as _FATHER  # noqa: E402
+from bonding.model.state import MOTHER as _MOTHER  # noqa: E402
 
 BIRTH_HOUR = PRENATAL_DAYS * 24
 

@@ -68,15 +68,14 @@ from dataclasses import fields
 
 import numba
 import numpy as np
-
-from model import behaviour as bh
-from model import learning as ln
-from model import physiology as phys
-from model import rng as rng_module
-from model import state as state_module
-from model.compiled import cached_dispatchers, drop_stale_cache
-from model.rng import DRAWS, uniform
-from model.state import (
+from bonding.model import behaviour as bh
+from bonding.model import learning as ln
+from bonding.model import physiology as phys
+from bonding.model import rng as rng_module
+from bonding.model import state as state_module
+from bonding.model.compiled import cached_dispatchers, drop_stale_cache
+from bonding.model.rng import DRAWS, uniform
+from bonding.model.state import (
     DAYCARE,
     DISTRESS_BID,
     FATHER,

@@ -23,10 +23,9 @@ plain Python for the tests and the lab.
 from __future__ import annotations
 
 import numpy as np
+from bonding.model.physiology import social_reward_gain
+from bonding.model.state import FRIGHTENING, INTRUSIVE, REJECTING, SENSITIVE
 from numba.extending import register_jitable as jitable
-
-from model.physiology import social_reward_gain
-from model.state import FRIGHTENING, INTRUSIVE, REJECTING, SENSITIVE
 
 
 @jitable

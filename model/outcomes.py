@@ -9,9 +9,8 @@ synchrony index over engaged episodes, ``bond`` the learned expected social rewa
 from __future__ import annotations
 
 import numpy as np
-
-from model.learning import expected_responsiveness, susceptibility, working_model_reading
-from model.state import AAI_NAMES, ROLES, K
+from bonding.model.learning import expected_responsiveness, susceptibility, working_model_reading
+from bonding.model.state import AAI_NAMES, ROLES, K
 
 
 def _ratio(num, den):

@@ -20,11 +20,10 @@ PH15 infant HPA damping; P1/P5 fathers' testosterone.
 from __future__ import annotations
 
 import numpy as np
+from bonding.model.state import DAYS_PER_MONTH
 from numba.core import types
 from numba.extending import overload
 from numba.extending import register_jitable as jitable
-
-from model.state import DAYS_PER_MONTH
 
 LN2 = np.log(2.0)
 STEP_MIN = 60.0

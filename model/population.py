@@ -14,11 +14,10 @@ sensitivity together, X25 adversity lowering sensitivity, M9 a couple component 
 from __future__ import annotations
 
 import numpy as np
-
-from model import physiology as phys
-from model.daily import resting_ot_tone
-from model.params import ParamSet
-from model.state import (
+from bonding.model import physiology as phys
+from bonding.model.daily import resting_ot_tone
+from bonding.model.params import ParamSet
+from bonding.model.state import (
     AAI_DISMISSING,
     AAI_PREOCCUPIED,
     DAYCARE,

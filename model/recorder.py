@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-
-from model import state as state_module
-from model.compiled import cached_dispatchers, drop_stale_cache
-from model.state import PRENATAL_DAYS, ROLES, K
+from bonding.model import state as state_module
+from bonding.model.compiled import cached_dispatchers, drop_stale_cache
+from bonding.model.state import PRENATAL_DAYS, ROLES, K
 
 CAREGIVER_SERIES = ("ot_plasma", "ot_central_tone", "cortisol", "dopamine_tonic", "bond", "estradiol",
                     "progesterone", "prolactin", "testosterone", "depressed", "fatigue", "sensitivity",
@@ -54,7 +53,7 @@ class DailyRecorder:
                 role_sums(values[name], cg.exists, sums)
                 self.caregiver[day, i] = np.where(n > 0, sums / n, np.nan)
         if born:
-            from model.learning import expected_responsiveness
+            from bonding.model.learning import expected_responsiveness
 
             er = expected_responsiveness(inf.iwm_good[:, 0], inf.iwm_bad[:, 0], sim.p.iwm_prior_strength)
             self.infant[day] = [np.mean(inf.cortisol_sum_today / 24.0), np.mean(inf.ot_sum_today / 24.0),

@@ -25,8 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, K
+from bonding.model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, K
 
 # The division-of-labour weights are relative (only their ratios choose a responder), so one
 # role is the unit: the father (assumption; ``mother_role_weight`` is declared "relative to 1

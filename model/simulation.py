@@ -57,18 +57,17 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-
-from model import behaviour as bh
-from model import daily, social
-from model import kernel as kn
-from model import physiology as phys
-from model.channels import apply_hour_channels, unread_before_birth
-from model.params import ParamSet
-from model.population import initialise
-from model.recorder import DailyRecorder
-from model.rng import run_key
-from model.roles import role_matrices
-from model.state import (
+from bonding.model import behaviour as bh
+from bonding.model import daily, social
+from bonding.model import kernel as kn
+from bonding.model import physiology as phys
+from bonding.model.channels import apply_hour_channels, unread_before_birth
+from bonding.model.params import ParamSet
+from bonding.model.population import initialise
+from bonding.model.recorder import DailyRecorder
+from bonding.model.rng import run_key
+from bonding.model.roles import role_matrices
+from bonding.model.state import (
     DAYCARE,
     DAYS_PER_MONTH,
     GRANDPARENT,

@@ -33,8 +33,7 @@ buffered (assumption).
 from __future__ import annotations
 
 import numpy as np
-
-from model import physiology as phys
+from bonding.model import physiology as phys
 
 HOURS_PER_DAY = 24.0
 PARTNER_TOUCH_MATCH = 1.0  # affectionate touch is the typical adult-adult style (assumption; M8 for parents-infant)

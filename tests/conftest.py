@@ -63,7 +63,7 @@ def dask_cluster(tmp_path):
 def small_blocks(monkeypatch):
     """``Simulation``'s default block of 512 households -> 8, so that the small populations of
     tests span several blocks and ``threads=2`` really splits a day (results do not depend on it)."""
-    from model.simulation import Simulation
+    from bonding.model.simulation import Simulation
 
     defaults = list(Simulation.__init__.__defaults__)
     assert defaults[-2:] == [512, 1]  # (interventions, block_households, threads)

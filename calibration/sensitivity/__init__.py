@@ -8,7 +8,7 @@
 ``cli``       the subcommand (``add_subcommands``)
 """
 
-from calibration.sensitivity.analysis import analyze_morris, analyze_outputs, analyze_sobol
-from calibration.sensitivity.cli import add_subcommands
+from bonding.calibration.sensitivity.analysis import analyze_morris, analyze_outputs, analyze_sobol
+from bonding.calibration.sensitivity.cli import add_subcommands
 
 __all__ = ["add_subcommands", "analyze_sobol", "analyze_morris", "analyze_outputs"]

@@ -25,8 +25,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-
-from calibration.sensitivity.design import DUMMY
+from bonding.calibration.sensitivity.design import DUMMY
 
 
 def morris_delta(levels: int) -> float:

@@ -30,13 +30,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from calibration.sensitivity import design as ds
-from calibration.sensitivity import evaluate as ev
-from calibration.sensitivity.analysis import analyze_outputs
-from calibration.sensitivity.report import markdown, plot_output
-from experiments import inputs
-from experiments.provenance import (
+from bonding.calibration.sensitivity import design as ds
+from bonding.calibration.sensitivity import evaluate as ev
+from bonding.calibration.sensitivity.analysis import analyze_outputs
+from bonding.calibration.sensitivity.report import markdown, plot_output
+from bonding.experiments import inputs
+from bonding.experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
@@ -44,7 +43,7 @@ from experiments.provenance import (
     environment,
     readable_parquet,
 )
-from model.params import ParameterError
+from bonding.model.params import ParameterError
 
 KIND = "sensitivity"
 
@@ -145,7 +144,7 @@ def _headline(indices: pd.DataFrame, method: str) -> str:
 
 
 def cmd_sensitivity(args) -> int:
-    from experiments.scenarios import load_scenario
+    from bonding.experiments.scenarios import load_scenario
 
     if args.list_outputs:
         for name in ev.output_specs(ev.SSP_AGE_MONTHS):
@@ -157,8 +156,8 @@ def cmd_sensitivity(args) -> int:
         raise ParameterError("--params/--group: give the parameters to analyse (`bonding params` lists names and groups)")
     if args.workers is not None and args.scheduler:
         raise ParameterError("--workers/--scheduler: give one of them, not both")
-    from experiments.cliutil import plan_parallel
-    from model.params import PARAMS
+    from bonding.experiments.cliutil import plan_parallel
+    from bonding.model.params import PARAMS
 
     workers, threads = plan_parallel(None if args.scheduler else args.workers, args.threads)
 
@@ -208,7 +207,7 @@ def cmd_sensitivity(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``sensitivity`` on the ``bonding`` parser."""
-    from experiments.cliutil import (
+    from bonding.experiments.cliutil import (
         MAX_MONTHS,
         SEED_LIMIT,
         add_threads_option,

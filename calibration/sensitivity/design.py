@@ -17,10 +17,9 @@ import json
 import warnings
 
 import numpy as np
-
-from calibration.problem import salib_problem
-from experiments.compare import replicate_seeds
-from model.params import ParameterError
+from bonding.calibration.problem import salib_problem
+from bonding.experiments.compare import replicate_seeds
+from bonding.model.params import ParameterError
 
 METHODS = ("sobol", "morris")
 DUMMY = "dummy"  # a factor with no path to the model: its index is the noise + estimator floor
@@ -156,7 +155,7 @@ def base_point(problem: dict, scenario_params: dict) -> np.ndarray:
     """The reference point: the scenario's value of each factor, else its declared default.
 
     The dummy sits at its mid-range (it has no effect anyway)."""
-    from model.params import PARAMS
+    from bonding.model.params import PARAMS
 
     return np.array([0.5 if n == DUMMY else float(scenario_params.get(n, PARAMS[n].default))
                      for n in problem["names"]])

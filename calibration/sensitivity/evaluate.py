@@ -20,12 +20,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments import compare as cmp
-from experiments.parallel import run_tasks
-from experiments.provenance import atomic_write_parquet, readable_parquet
-from model.params import ParameterError
-from model.state import DAYS_PER_MONTH, ROLES
+from bonding.experiments import compare as cmp
+from bonding.experiments.parallel import run_tasks
+from bonding.experiments.provenance import atomic_write_parquet, readable_parquet
+from bonding.model.params import ParameterError
+from bonding.model.state import DAYS_PER_MONTH, ROLES
 
 SSP_AGE_MONTHS = 12.0  # experiments.run attaches the lab's Strange Situation at 12 months
 # the default outputs: what a developmental / psychoneuroendocrinology reader asks first
@@ -122,8 +121,8 @@ def evaluate_points(scenario, names: list[str], X: np.ndarray, households_per_po
     arguments only, so process pools and Dask workers give identical results; ``threads``
     shares the simulation's day among threads and changes no result.
     """
-    from calibration.problem import design_to_paramset
-    from experiments.run import run_scenario
+    from bonding.calibration.problem import design_to_paramset
+    from bonding.experiments.run import run_scenario
 
     params = design_to_paramset({"names": list(names)}, X, households_per_point, base=scenario.params)
     result = run_scenario(scenario, params.n, months, seed, params=params, threads=threads)
@@ -139,7 +138,7 @@ def chunk_path(out: Path, chunk: int | str) -> Path:
 def chunk_tasks(config: dict, scenario, X_model: np.ndarray, names: list[str],
                 reference: np.ndarray) -> list[tuple]:
     """(chunk, task kwargs, first point) for the noise chunk and every design chunk, in order."""
-    from calibration.sensitivity.design import SEED_FIRST_CHUNK, SEED_NOISE
+    from bonding.calibration.sensitivity.design import SEED_FIRST_CHUNK, SEED_NOISE
 
     common = {"scenario": scenario, "names": names, "households_per_point": config["households_per_point"],
               "months": config["months"]}

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from calibration.sensitivity.design import DUMMY
-from calibration.sensitivity.evaluate import OUTPUT_LABELS
+from bonding.calibration.sensitivity.design import DUMMY
+from bonding.calibration.sensitivity.evaluate import OUTPUT_LABELS
 
 CLEAR, UNCLEAR, DUMMY_COLOUR = "tab:blue", "lightsteelblue", "0.6"
 
@@ -119,10 +118,9 @@ def plot_output(table: pd.DataFrame, method: str, floor: float, title: str, path
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from bonding.experiments.provenance import atomic_savefig
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-
-    from experiments.provenance import atomic_savefig
 
     t = table.iloc[::-1]
     y = np.arange(len(t))

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.cliutil import SEED_LIMIT, add_threads_option, bounded_int, plan_parallel
+from bonding.experiments.cliutil import SEED_LIMIT, add_threads_option, bounded_int, plan_parallel
 
 MAX_REPLICATES = 10_000
 MAX_N = 100_000
@@ -35,7 +35,7 @@ def _n_list(text):
 
 
 def _write_table(df, out: Path, stem: str) -> list[Path]:
-    from experiments.provenance import atomic_write_bytes
+    from bonding.experiments.provenance import atomic_write_bytes
 
     out.mkdir(parents=True, exist_ok=True)
     csv = out / f"{stem}.csv"
@@ -48,7 +48,7 @@ def _write_table(df, out: Path, stem: str) -> list[Path]:
 
 
 def _write_fig(fig, path: Path) -> Path:
-    from experiments.provenance import atomic_write_bytes
+    from bonding.experiments.provenance import atomic_write_bytes
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -60,8 +60,8 @@ def _study_from_args(name: str, args):
     """The registry study ``name`` with ``--set`` model parameters and ``--assay-set`` OT assay
     parameters applied (validated: one-line error, exit 2), a description of them, and the
     run configuration (what the output folder's manifest records and a rerun must match)."""
-    from experiments.lab.studies import load_study
-    from experiments.lab.validate import set_options, study_fingerprint, with_sets
+    from bonding.experiments.lab.studies import load_study
+    from bonding.experiments.lab.validate import set_options, study_fingerprint, with_sets
 
     sets, assay_sets = set_options(args)
     study = with_sets(load_study(name), sets, assay_sets)
@@ -74,7 +74,7 @@ def _study_from_args(name: str, args):
 def _claim_folder(out: Path, kind: str, config: dict) -> None:
     """The run-folder protocol for ``study`` and ``power`` (before any work): a new or empty
     folder, or this same study; then the manifest is marked ``running``."""
-    from experiments.provenance import check_run_folder, start_run_folder
+    from bonding.experiments.provenance import check_run_folder, start_run_folder
 
     def held(old, new):
         for key, value in new.items():
@@ -89,7 +89,7 @@ def _claim_folder(out: Path, kind: str, config: dict) -> None:
 
 def _finish_folder(out: Path, kind: str, config: dict, paths: list[Path], wall_seconds: float,
                    threads: int = 1) -> Path:
-    from experiments.provenance import atomic_write_json, environment
+    from bonding.experiments.provenance import atomic_write_json, environment
 
     path = out / "manifest.json"
     atomic_write_json(path, {"kind": kind, "status": "complete", "config": config,
@@ -111,8 +111,7 @@ def cmd_study(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import pandas as pd
-
-    from experiments.lab.studies import available_studies, load_study, run_study, summarise
+    from bonding.experiments.lab.studies import available_studies, load_study, run_study, summarise
 
     if args.list or not args.name:
         for name in available_studies():
@@ -157,12 +156,11 @@ def cmd_power(args) -> int:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import pandas as pd
-
-    from experiments.lab.studies import has_test, run_study
+    from bonding.experiments.lab.studies import has_test, run_study
 
     st, note, config = _study_from_args(args.name, args)
     if not has_test(st.stat_kind):
-        from experiments.lab.studies import StudyError
+        from bonding.experiments.lab.studies import StudyError
 
         raise StudyError(f"name: {args.name!r} reports a {st.stat_kind}, which has no significance test (choose a correlational or group study)")
     config["n"] = list(args.n)

@@ -31,8 +31,7 @@ secondary (best-fitting) class.
 from __future__ import annotations
 
 import numpy as np
-
-from experiments.lab.params import LabParam, resolve, table
+from bonding.experiments.lab.params import LabParam, resolve, table
 
 CODING_PARAMS = table(
     LabParam("ps_fast", 15, 1, 180, "s", "Ainsworth et al. 1978 App. III (prompt approach)", "latency of infant-initiated contact for PS 7"),

@@ -40,9 +40,8 @@ All randomness comes from the ``numpy.random.Generator`` passed in.
 from __future__ import annotations
 
 import numpy as np
+from bonding.experiments.lab.params import LabParam, resolve, table
 from scipy.special import ndtri
-
-from experiments.lab.params import LabParam, resolve, table
 
 MEASURE_PARAMS = table(
     LabParam("ot_unextracted_fold", 100.0, 10, 1000, "ratio", "PH6 (Szeto et al. 2011: >100x)", "unextracted EIA reading relative to extracted"),

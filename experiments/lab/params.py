@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from model.params import Param
+from bonding.model.params import Param
 
 
 def LabParam(name: str, default: float, lo: float, hi: float, unit: str, source: str, meaning: str) -> Param:  # noqa: N802

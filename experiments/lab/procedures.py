@@ -26,14 +26,13 @@ salivary sampling.
 from __future__ import annotations
 
 import numpy as np
-
-from experiments.lab.engine_rules import per_element
-from experiments.lab.params import LabParam, resolve, table
-from model import behaviour as bh
-from model import learning as ln
-from model import physiology as phys
-from model.roles import role_matrices
-from model.state import FATHER, MOTHER, NO_RESPONSE, SOCIAL_BID, K
+from bonding.experiments.lab.engine_rules import per_element
+from bonding.experiments.lab.params import LabParam, resolve, table
+from bonding.model import behaviour as bh
+from bonding.model import learning as ln
+from bonding.model import physiology as phys
+from bonding.model.roles import role_matrices
+from bonding.model.state import FATHER, MOTHER, NO_RESPONSE, SOCIAL_BID, K
 
 PROC_PARAMS = table(
     LabParam("play_minutes", 15, 1, 60, "min", "M8, S2 (15-min play-and-contact)", "length of the play session"),
@@ -257,7 +256,7 @@ def play(sim, rng: np.random.Generator, minutes: int | None = None, dose: np.nda
 
 def ssp(sim, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Strange Situation for all dyads, scattered to (H, K) arrays (NaN / '' where no dyad)."""
-    from experiments.lab.ssp import strange_situation
+    from bonding.experiments.lab.ssp import strange_situation
 
     res = strange_situation(sim, rng)
     hh, slot = np.nonzero(sim.cg.exists)
@@ -287,7 +286,7 @@ __all__ = ["PROCEDURES", "PROC_PARAMS", "snapshot", "play", "ssp", "cortisol_tim
 
 def outcomes(sim, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """``model.outcomes.dyad_outcomes`` numeric columns scattered to (H, K) arrays."""
-    from model.outcomes import dyad_outcomes
+    from bonding.model.outcomes import dyad_outcomes
 
     res = dyad_outcomes(sim)
     hh, slot = np.nonzero(sim.cg.exists)

@@ -49,13 +49,12 @@ The procedure reads the simulation and never writes to it.
 from __future__ import annotations
 
 import numpy as np
-
-from experiments.lab import coding
-from experiments.lab.params import LabParam, resolve, table
-from model import behaviour as bh
-from model import learning as ln
-from model.roles import role_matrices
-from model.state import DISTRESS_BID, ROLES, K
+from bonding.experiments.lab import coding
+from bonding.experiments.lab.params import LabParam, resolve, table
+from bonding.model import behaviour as bh
+from bonding.model import learning as ln
+from bonding.model.roles import role_matrices
+from bonding.model.state import DISTRESS_BID, ROLES, K
 
 EPISODES = (  # name, seconds, caregiver present, stranger present, reunion
     ("introduction", 30, True, False, False),

@@ -36,15 +36,14 @@ salivary nmol/l (observe it with ``observe = "cv"``, the assay CV).
 from __future__ import annotations
 
 import numpy as np
-
-from experiments.lab.engine_rules import per_element
-from experiments.lab.params import LabParam, resolve, table
-from experiments.lab.procedures import PROC_PARAMS, minute_responses
-from model import behaviour as bh
-from model import physiology as phys
-from model import social
-from model.roles import role_matrices
-from model.state import DISTRESS_BID, NO_RESPONSE, SENSITIVE, K
+from bonding.experiments.lab.engine_rules import per_element
+from bonding.experiments.lab.params import LabParam, resolve, table
+from bonding.experiments.lab.procedures import PROC_PARAMS, minute_responses
+from bonding.model import behaviour as bh
+from bonding.model import physiology as phys
+from bonding.model import social
+from bonding.model.roles import role_matrices
+from bonding.model.state import DISTRESS_BID, NO_RESPONSE, SENSITIVE, K
 
 STRESS_PARAMS = table(
     LabParam("stressor_distress", 1.0, 0, 1, "distress (0-1)", "S7, PH15 (heel stick, inoculation: acute pain)",

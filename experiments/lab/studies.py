@@ -17,15 +17,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
+from bonding.experiments.lab import measures as ms
+from bonding.experiments.lab.params import resolve
+from bonding.experiments.lab.procedures import PROCEDURES, cortisol_time_course
+from bonding.experiments.lab.stress import STRESS_PROCEDURES
+from bonding.model.params import ParameterError, ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import DAYS_PER_MONTH, GESTATION_START_WEEK, PRENATAL_DAYS, ROLES
 from scipy import stats
-
-from experiments.lab import measures as ms
-from experiments.lab.params import resolve
-from experiments.lab.procedures import PROCEDURES, cortisol_time_course
-from experiments.lab.stress import STRESS_PROCEDURES
-from model.params import ParameterError, ParamSet
-from model.simulation import Simulation
-from model.state import DAYS_PER_MONTH, GESTATION_START_WEEK, PRENATAL_DAYS, ROLES
 
 STUDY_DIR = Path(__file__).resolve().parent.parent / "studies"
 VISIT_HOUR = 10  # lab visits at 10:00

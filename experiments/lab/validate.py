@@ -53,16 +53,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.lab.measures import MEASURE_PARAMS
-from experiments.provenance import (
+from bonding.experiments.lab.measures import MEASURE_PARAMS
+from bonding.experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
     check_run_folder,
     environment,
 )
-from model.params import ParameterError
+from bonding.model.params import ParameterError
 
 MAX_REPLICATES = 10_000
 DEFAULT_REPLICATES = 20
@@ -144,7 +143,7 @@ def with_sets(study, sets: dict | None, assay_sets: dict | None = None):
     ``assay_sets`` reach every OT assay of the study (``assay_params``; a measure's own
     ``params`` win), e.g. hypothesis H2 of what unextracted immunoassays read.
     """
-    from experiments.lab.studies import Study
+    from bonding.experiments.lab.studies import Study
 
     if not sets and not assay_sets:
         return study
@@ -157,7 +156,7 @@ def with_sets(study, sets: dict | None, assay_sets: dict | None = None):
 
 
 def load_study_with_sets(name: str, sets: dict | None, assay_sets: dict | None = None):
-    from experiments.lab.studies import load_study
+    from bonding.experiments.lab.studies import load_study
 
     return with_sets(load_study(name), sets, assay_sets)
 
@@ -178,8 +177,8 @@ def validate_assay_sets(items: dict[str, str]) -> dict[str, float]:
 def set_options(args) -> tuple[dict[str, float], dict[str, float]]:
     """A command's ``--set`` model parameters and ``--assay-set`` OT assay parameters, validated
     by name and bounds (one-line ParameterError): shared by ``validate``, ``study`` and ``power``."""
-    from experiments.cli import parse_sets
-    from model.params import validate_overrides
+    from bonding.experiments.cli import parse_sets
+    from bonding.model.params import validate_overrides
 
     return (validate_overrides(parse_sets(args.set), where="--set "),
             validate_assay_sets(parse_sets(args.assay_set, flag="--assay-set")))
@@ -187,7 +186,7 @@ def set_options(args) -> tuple[dict[str, float], dict[str, float]]:
 
 def arm_scenario(arm: str, sets: dict | None):
     """The scenario of an SSP arm with ``sets`` added; the scenario's own values win (as studies)."""
-    from experiments.scenarios import load_scenario
+    from bonding.experiments.scenarios import load_scenario
 
     sc = load_scenario(arm)
     return sc.with_overrides({k: v for k, v in (sets or {}).items() if k not in sc.params})
@@ -195,7 +194,7 @@ def arm_scenario(arm: str, sets: dict | None):
 
 def parse_studies(text: str) -> list[str]:
     """``--studies a,b,c``: registry names (hidden sub-studies allowed), in the given order."""
-    from experiments.lab.studies import available_studies
+    from bonding.experiments.lab.studies import available_studies
 
     names = [x.strip() for x in text.split(",") if x.strip()]
     known = available_studies(include_hidden=True)
@@ -270,7 +269,7 @@ def _roles(study) -> str:
 
 def study_row(study, rows: list[dict]) -> dict:
     """One table row from a study's replicate rows (see the module docstring for the fit rules)."""
-    from experiments.lab.studies import ALPHA, has_test
+    from bonding.experiments.lab.studies import ALPHA, has_test
 
     v = np.array([r["value"] for r in rows], float)
     ok = v[np.isfinite(v)]
@@ -359,7 +358,7 @@ def run_one_study(name: str, replicates: int, seed: int, cache: dict | None = No
     The table is rebuilt from the replicate results (:func:`stored_rows`), so the summary and
     fit rules can change without re-running; the stored ``row`` is for reading the file.
     """
-    from experiments.lab.studies import run_study
+    from bonding.experiments.lab.studies import run_study
 
     study = load_study_with_sets(name, sets, assay_sets)
     t0 = time.perf_counter()
@@ -402,7 +401,7 @@ def _jsonable(row: dict) -> dict:
 # ------------------------------------------------------------------ SSP distribution arms
 def run_arm(arm: str, households: int, seed: int, sets: dict | None = None, threads: int = 1) -> dict:
     """A/B/C/D counts by role from one run of scenario ``arm`` to 12 months (the lab's SSP hook)."""
-    from experiments.run import run_scenario
+    from bonding.experiments.run import run_scenario
 
     scenario = arm_scenario(arm, sets)
     t0 = time.perf_counter()
@@ -419,7 +418,7 @@ def run_arm(arm: str, households: int, seed: int, sets: dict | None = None, thre
 
 def _published_shares() -> dict[tuple[str, str], tuple[float, float, str, str]]:
     """(arm, class) -> (published share, published n, text, study) from the registry (mothers)."""
-    from experiments.lab.studies import load_registry
+    from bonding.experiments.lab.studies import load_registry
 
     reg = load_registry()
     out = {}
@@ -483,7 +482,7 @@ def execute(out: Path, config: dict, log=print, threads: int = 1) -> dict:
     Studies that simulate the same population share one simulation (kept only while a
     remaining study needs it). Returns ``{"studies_run": [...], "arms_run": [...]}``.
     """
-    from experiments.lab.studies import simulation_key
+    from bonding.experiments.lab.studies import simulation_key
 
     out = Path(out)
     R, seed, sets = config["replicates"], config["seed"], config.get("set", {})
@@ -526,7 +525,7 @@ def execute(out: Path, config: dict, log=print, threads: int = 1) -> dict:
 
 def build_table(out: Path, config: dict) -> pd.DataFrame:
     """The validation table from the stored results (studies in the requested order, then arms)."""
-    from experiments.lab.studies import load_study
+    from bonding.experiments.lab.studies import load_study
 
     rows = []
     for name in config["studies"]:
@@ -658,8 +657,8 @@ def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict, th
 
 # ------------------------------------------------------------------ command line
 def cmd_validate(args) -> int:
-    from experiments.cliutil import plan_parallel
-    from experiments.lab.studies import available_studies
+    from bonding.experiments.cliutil import plan_parallel
+    from bonding.experiments.lab.studies import available_studies
 
     studies = args.studies or available_studies()
     sets, assay_sets = set_options(args)
@@ -685,8 +684,8 @@ def cmd_validate(args) -> int:
 
 def add_subcommands(sub) -> None:
     """Register ``validate`` on the ``bonding`` subparsers."""
-    from experiments.cli import MAX_HOUSEHOLDS, bounded_int
-    from experiments.cliutil import add_threads_option
+    from bonding.experiments.cli import MAX_HOUSEHOLDS, bounded_int
+    from bonding.experiments.cliutil import add_threads_option
 
     v = sub.add_parser("validate", help="run every virtual study and tabulate simulated vs published (resumable)")
     v.add_argument("--replicates", type=bounded_int("--replicates", 1, MAX_REPLICATES), default=DEFAULT_REPLICATES,

@@ -7,8 +7,8 @@ starts compiling the model's kernel in the background; the page says "Preparing"
 
 import warnings
 
-from experiments.viz.cli import COOKIE_WARNING
-from experiments.viz.page import Page, start_preparing
+from bonding.experiments.viz.cli import COOKIE_WARNING
+from bonding.experiments.viz.page import Page, start_preparing
 
 warnings.filterwarnings("ignore", message=COOKIE_WARNING, category=UserWarning)
 

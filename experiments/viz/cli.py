@@ -16,10 +16,10 @@ import os
 import socket
 import sys
 
-from experiments.cli import bounded_int
-from experiments.viz import INSTALL_HINT
+from bonding.experiments.cli import bounded_int
+from bonding.experiments.viz import INSTALL_HINT
 
-APP_MODULE = "experiments.viz.app"
+APP_MODULE = "bonding.experiments.viz.app"
 DEFAULT_PORT = 8765  # Solara's default
 DEFAULT_HOST = "127.0.0.1"
 COOKIE_WARNING = "Cookies with samesite=none require https"  # the start of Solara's per-session warning
@@ -108,7 +108,7 @@ def add_subcommands(sub) -> None:
 
 
 def cmd_lessons(args) -> int:
-    from experiments.viz.lessons import print_lessons  # noqa: PLC0415 - loads the model: only when run
+    from bonding.experiments.viz.lessons import print_lessons  # noqa: PLC0415 - loads the model: only when run
 
     return print_lessons(args.host, args.port)
 

@@ -17,9 +17,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from experiments.cli import MAX_MONTHS
-from experiments.scenarios import available_scenarios, load_scenario
-from model.params import PARAMS, Param, ParameterError, Teaching, validate_overrides
+from bonding.experiments.cli import MAX_MONTHS
+from bonding.experiments.scenarios import available_scenarios, load_scenario
+from bonding.model.params import PARAMS, Param, ParameterError, Teaching, validate_overrides
 
 #: The model parameters a class plays with: the four oxytocin domains of Patin et al. (2018),
 #: each 0 = switched off, and household conditions with visible effects (fathers' leave and

@@ -18,13 +18,12 @@ from contextlib import contextmanager
 
 import mesa
 import numpy as np
-
-from experiments.scenarios import load_scenario
-from experiments.viz.controls import Settings
-from model.bonding_model import BondingModel
-from model.params import ParameterError, validate_overrides
-from model.recorder import CAREGIVER_SERIES, INFANT_SERIES
-from model.state import ALLOPARENT_SLOTS, FATHER, MOTHER, PRENATAL_DAYS, ROLES
+from bonding.experiments.scenarios import load_scenario
+from bonding.experiments.viz.controls import Settings
+from bonding.model.bonding_model import BondingModel
+from bonding.model.params import ParameterError, validate_overrides
+from bonding.model.recorder import CAREGIVER_SERIES, INFANT_SERIES
+from bonding.model.state import ALLOPARENT_SLOTS, FATHER, MOTHER, PRENATAL_DAYS, ROLES
 
 SSP_AGE_MONTHS = 12.0  # the Strange Situation is run once, when the infants reach this age
 ATTACHMENT_CLASSES = ("A", "B", "C", "D")
@@ -135,7 +134,7 @@ def monitor_values(sim) -> dict[str, float]:
 def strange_situation_shares(sim) -> dict[str, dict[str, float]]:
     """The lab's Strange Situation (``experiments.lab.ssp``, with the seed its run hook uses) on every
     infant-caregiver dyad now: role -> share of A, B, C, D and the number of dyads ``n``."""
-    from experiments.lab.ssp import ssp_hook  # noqa: PLC0415 - the lab is loaded only at 12 months
+    from bonding.experiments.lab.ssp import ssp_hook  # noqa: PLC0415 - the lab is loaded only at 12 months
 
     coded = ssp_hook(SSP_AGE_MONTHS)[1](sim)
     roles = np.array(ROLES, dtype=object)[np.nonzero(sim.cg.exists)[1]]  # the lab's dyad row order

@@ -5,7 +5,7 @@ Each demonstration compares the dashboard's default settings with one change a t
 plots. ``tests/dashboard/test_demonstrations.py`` asserts the documented direction for one seed;
 this module's command prints every number the page quotes, for several seeds::
 
-    python -m experiments.viz.demonstrations --seeds 1,2,3,4,5
+    python -m bonding.experiments.viz.demonstrations --seeds 1,2,3,4,5
 
 Same seed in both arms: common random numbers (the model's counter-based generator gives every
 decision its own random number), so the difference is the change's effect on those households.
@@ -18,11 +18,10 @@ import time
 from dataclasses import dataclass
 
 import pandas as pd
-
-from experiments.cli import OneLineParser
-from experiments.viz.controls import initial_form, parse_settings
-from experiments.viz.dashboard_model import DashboardModel
-from model.state import DAYS_PER_MONTH
+from bonding.experiments.cli import OneLineParser
+from bonding.experiments.viz.controls import initial_form, parse_settings
+from bonding.experiments.viz.dashboard_model import DashboardModel
+from bonding.model.state import DAYS_PER_MONTH
 
 MONTHS = 6.0  # the demonstrations look at the first six months after birth
 
@@ -131,7 +130,7 @@ def parse_seeds(prog: str, description: str, argv: list[str] | None) -> list[int
 
 
 def main(argv: list[str] | None = None) -> int:
-    seeds = parse_seeds("python -m experiments.viz.demonstrations",
+    seeds = parse_seeds("python -m bonding.experiments.viz.demonstrations",
                         "Check the dashboard's classroom demonstrations headless.", argv)
     start = time.perf_counter()
     rows = []

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from bonding.experiments.viz.dashboard_model import ROLE_GROUPS, DashboardModel
+from bonding.model.learning import expected_responsiveness
+from bonding.model.state import DAYS_PER_MONTH, PRENATAL_DAYS
 from matplotlib.figure import Figure
-
-from experiments.viz.dashboard_model import ROLE_GROUPS, DashboardModel
-from model.learning import expected_responsiveness
-from model.state import DAYS_PER_MONTH, PRENATAL_DAYS
 
 ROLE_COLOURS = {"mother": "tab:red", "father": "tab:blue", "alloparent": "tab:green",
                 "grandparent": "tab:green", "sibling": "tab:olive", "daycare": "tab:cyan",

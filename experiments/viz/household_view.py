@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from html import escape
 
 import numpy as np
-
-from experiments.viz.dashboard_model import DashboardModel
-from model.behaviour import DISTRESS_BID, SOCIAL_BID
-from model.daily import is_night
-from model.state import DAYCARE, MOTHER, RESPONSE_NAMES, ROLES
+from bonding.experiments.viz.dashboard_model import DashboardModel
+from bonding.model.behaviour import DISTRESS_BID, SOCIAL_BID
+from bonding.model.daily import is_night
+from bonding.model.state import DAYCARE, MOTHER, RESPONSE_NAMES, ROLES
 
 
 @dataclass(frozen=True)

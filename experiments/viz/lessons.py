@@ -9,7 +9,7 @@ each lesson carries the measures its answer rests on, and ``tests/dashboard/test
 runs every lesson headless (seed 1) and checks each measure moves the stated way. Numbers for
 several seeds::
 
-    python -m experiments.viz.lessons --check --seeds 1,2,3
+    python -m bonding.experiments.viz.lessons --check --seeds 1,2,3
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ import time
 from dataclasses import dataclass, field
 
 import pandas as pd
-
-from experiments.viz.controls import initial_form
-from experiments.viz.demonstrations import Measure, parse_seeds, read, run_form
+from bonding.experiments.viz.controls import initial_form
+from bonding.experiments.viz.demonstrations import Measure, parse_seeds, read, run_form
 
 LESSON_HOUSEHOLDS = 50  # quick steps in class; the effects below hold at this size (checked by seed)
 
@@ -180,7 +179,7 @@ def print_lessons(host: str, port: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    seeds = parse_seeds("python -m experiments.viz.lessons", "Run the lessons headless and print what each shows.",
+    seeds = parse_seeds("python -m bonding.experiments.viz.lessons", "Run the lessons headless and print what each shows.",
                         argv)
     start = time.perf_counter()
     rows = [row for seed in seeds for lesson in LESSONS for row in measure_lesson(lesson, seed)]

@@ -27,9 +27,8 @@ from urllib.parse import parse_qs
 import reacton.core
 import solara
 import solara.lab
-
-from experiments.viz import figures
-from experiments.viz.controls import (
+from bonding.experiments.viz import figures
+from bonding.experiments.viz.controls import (
     DEFAULT_HOURS_PER_STEP,
     HOURS_PER_STEP,
     TEACHING_PARAMETERS,
@@ -43,11 +42,15 @@ from experiments.viz.controls import (
     scenario_values,
     teaching_controls,
 )
-from experiments.viz.dashboard_model import ATTACHMENT_CLASSES, SSP_AGE_MONTHS, DashboardModel
-from experiments.viz.household_view import HORMONES, household_svg
-from experiments.viz.info import INFO_SECTIONS
-from experiments.viz.lessons import LESSONS, LESSONS_BY_NAME, Lesson
-from model.params import ParameterError
+from bonding.experiments.viz.dashboard_model import (
+    ATTACHMENT_CLASSES,
+    SSP_AGE_MONTHS,
+    DashboardModel,
+)
+from bonding.experiments.viz.household_view import HORMONES, household_svg
+from bonding.experiments.viz.info import INFO_SECTIONS
+from bonding.experiments.viz.lessons import LESSONS, LESSONS_BY_NAME, Lesson
+from bonding.model.params import ParameterError
 
 #: Set once the numba kernel is compiled (first run on a machine: up to about 2 minutes); the page
 #: shows "Preparing the model" and accepts no click until then.

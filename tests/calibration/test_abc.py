@@ -15,14 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from calibration.abc import ZDistance, particle_seed, stored_generations
-from calibration.cli import calibrate
-from calibration.cohort import CohortSimulator
-from calibration.standin import LinearStandIn
-from calibration.targets import load_problem, parse_problem
-from experiments.cli import main
-from model.params import PARAMS, ParameterError
+from bonding.calibration.abc import ZDistance, particle_seed, stored_generations
+from bonding.calibration.cli import calibrate
+from bonding.calibration.cohort import CohortSimulator
+from bonding.calibration.standin import LinearStandIn
+from bonding.calibration.targets import load_problem, parse_problem
+from bonding.experiments.cli import main
+from bonding.model.params import PARAMS, ParameterError
 
 FREE = ["sensitivity_trait_sd", "testosterone_fatherhood_drop", "bid_directedness"]
 TRUTH = {"sensitivity_trait_sd": 1.5, "testosterone_fatherhood_drop": 0.35, "bid_directedness": 0.5}

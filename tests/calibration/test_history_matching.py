@@ -12,15 +12,14 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-
-from calibration.calibrated import (
+from bonding.calibration.calibrated import (
     choose_point,
     load_calibrated,
     parameter_set,
     with_parameter_set,
     write_calibrated,
 )
-from calibration.history_matching import (
+from bonding.calibration.history_matching import (
     Emulator,
     Settings,
     Space,
@@ -31,10 +30,10 @@ from calibration.history_matching import (
     nroy_mask,
     run_history_matching,
 )
-from calibration.nroy_abc import run_nroy_abc
-from calibration.standin import LinearStandIn
-from calibration.study_targets import parse_targets
-from model.params import PARAMS, ParameterError
+from bonding.calibration.nroy_abc import run_nroy_abc
+from bonding.calibration.standin import LinearStandIn
+from bonding.calibration.study_targets import parse_targets
+from bonding.model.params import PARAMS, ParameterError
 
 NAMES = ("sensitivity_trait_sd", "iwm_distress_weight", "base_sensitivity", "motivation_gain")
 SPACE = Space(NAMES, [PARAMS[n].lo for n in NAMES], [PARAMS[n].hi for n in NAMES])
@@ -187,7 +186,7 @@ def test_chosen_point_written_and_loaded_only_behind_the_switch(abc, tmp_path, m
 
 
 def test_command_line_choose_and_bad_input(abc, hm, tmp_path, capsys):
-    from experiments.cli import main
+    from bonding.experiments.cli import main
 
     dest = tmp_path / "c.toml"
     assert main(["calibrate", "--method", "choose", "--from", str(abc), "--write", str(dest), "--quiet"]) == 0
@@ -211,10 +210,10 @@ def test_command_line_choose_and_bad_input(abc, hm, tmp_path, capsys):
 def test_command_line_pipeline_over_every_free_parameter(tmp_path, monkeypatch, capsys):
     """history-matching -> abc -> choose through the command line, on the shipped targets and all
     free parameters, with the virtual studies replaced by a linear stand-in (two parameters each)."""
-    import calibration.study_simulator as study_simulator
-    from calibration.free_parameters import free_parameters
-    from calibration.study_targets import load_targets
-    from experiments.cli import main
+    from bonding.calibration import study_simulator as study_simulator
+    from bonding.calibration.free_parameters import free_parameters
+    from bonding.calibration.study_targets import load_targets
+    from bonding.experiments.cli import main
 
     free = free_parameters()
     spec = {}

@@ -1,9 +1,8 @@
 import numpy as np
 import pytest
+from bonding.calibration.problem import design_to_paramset, salib_problem
+from bonding.model.params import PARAMS, ParameterError
 from SALib.sample import sobol
-
-from calibration.problem import design_to_paramset, salib_problem
-from model.params import PARAMS, ParameterError
 
 
 def test_problem_bounds_come_from_the_declaration():

@@ -9,14 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from bonding.calibration.sensitivity import analyze_morris, analyze_sobol
+from bonding.calibration.sensitivity import evaluate as ev
+from bonding.calibration.sensitivity.analysis import morris_delta, noise_table
+from bonding.experiments.cli import main
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 from SALib.test_functions import Ishigami
-
-from calibration.sensitivity import analyze_morris, analyze_sobol
-from calibration.sensitivity import evaluate as ev
-from calibration.sensitivity.analysis import morris_delta, noise_table
-from experiments.cli import main
 
 ISHIGAMI = {"num_vars": 3, "names": ["x1", "x2", "x3"], "bounds": [[-np.pi, np.pi]] * 3}
 # analytic Ishigami indices (a=7, b=0.1; SALib.test_functions.Ishigami, Saltelli et al. 2008)

@@ -6,12 +6,11 @@ import copy
 import tomllib
 
 import pytest
-
-from calibration.free_parameters import FIXED, excluded_parameters, free_parameters
-from calibration.study_targets import TARGETS_FILE, load_targets, parse_targets
-from experiments.cli import main
-from experiments.lab.studies import load_registry
-from model.params import PARAMS, ParameterError
+from bonding.calibration.free_parameters import FIXED, excluded_parameters, free_parameters
+from bonding.calibration.study_targets import TARGETS_FILE, load_targets, parse_targets
+from bonding.experiments.cli import main
+from bonding.experiments.lab.studies import load_registry
+from bonding.model.params import PARAMS, ParameterError
 
 RAW = tomllib.loads(TARGETS_FILE.read_text())
 

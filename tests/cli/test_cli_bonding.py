@@ -10,16 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from model import PARAMS
+from bonding.experiments.cli import main
+from bonding.model import PARAMS
 
 SMALL = ["--households", "30", "--months", "0.2", "--quiet"]
 
 
 def _bonding_cmd() -> list[str]:
     exe = shutil.which("bonding") or (str(Path(sys.executable).parent / "bonding"))
-    return [exe] if Path(exe).exists() else [sys.executable, "-m", "experiments.cli"]
+    return [exe] if Path(exe).exists() else [sys.executable, "-m", "bonding.experiments.cli"]
 
 
 def _error_exit(argv, capsys):

@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from experiments import cli
+from bonding.experiments import cli
 
 ROOT = Path(cli.__file__).resolve().parent.parent
-HEAVY = ("numba", "pandas", "scipy", "matplotlib", "SALib", "dask", "model.simulation", "experiments.compare",
-         "calibration.cli", "calibration.sensitivity", "experiments.lab.validate")
+HEAVY = ("numba", "pandas", "scipy", "matplotlib", "SALib", "dask", "bonding.model.simulation", "bonding.experiments.compare",
+         "bonding.calibration.cli", "bonding.calibration.sensitivity", "bonding.experiments.lab.validate")
 
 
 def _modules_after(code: str) -> set[str]:
@@ -48,8 +47,8 @@ def test_the_listing_matches_the_registered_commands():
 
 def test_only_the_named_command_s_module_is_imported():
     loaded = _modules_after("from experiments.cli import build_parser\nbuild_parser('study')")
-    assert "experiments.lab.cli" in loaded
-    assert "experiments.compare" not in loaded and "calibration.cli" not in loaded
+    assert "bonding.experiments.lab.cli" in loaded
+    assert "bonding.experiments.compare" not in loaded and "bonding.calibration.cli" not in loaded
 
 
 def _imports(path: Path) -> set[str]:
@@ -66,7 +65,7 @@ def _imports(path: Path) -> set[str]:
 @pytest.mark.parametrize("module", ["experiments/compare.py", "experiments/lab/cli.py", "calibration/cli.py",
                                     "calibration/sensitivity/cli.py", "experiments/cliutil.py"])
 def test_registering_modules_do_not_import_the_cli_back(module):
-    assert "experiments.cli" not in _imports(ROOT / module), f"{module} imports experiments.cli (a cycle)"
+    assert "bonding.experiments.cli" not in _imports(ROOT / module), f"{module} imports experiments.cli (a cycle)"
     if module.endswith("cliutil.py"):
         assert not {m for m in _imports(ROOT / module) if m.split(".")[0] in ("model", "experiments", "calibration")
-                    and m != "experiments.inputs" and m != "model.params"}
+                    and m != "bonding.experiments.inputs" and m != "bonding.model.params"}

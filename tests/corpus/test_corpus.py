@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from _corpus_cases import DIR, all_cases
-
-from experiments.cli import main
+from bonding.experiments.cli import main
 
 CASES = all_cases()
 
@@ -114,7 +113,7 @@ def test_the_line_names_the_field_and_what_is_allowed(argv, files, needles, work
 
 
 def test_a_size_the_machine_cannot_hold_is_refused_with_the_memory_it_needs(workdir, capsys, monkeypatch):
-    from experiments import inputs
+    from bonding.experiments import inputs
 
     monkeypatch.setattr(inputs, "available_memory", lambda: 2 * 10**9)
     line = _error(["run", "--households", "5000000", "--months", "0.1", "--out", "o"], {}, workdir, capsys)
@@ -125,7 +124,7 @@ def test_a_size_the_machine_cannot_hold_is_refused_with_the_memory_it_needs(work
 
 
 def test_read_only_output_folder_is_refused_before_the_simulation(workdir, capsys, monkeypatch):
-    from experiments import provenance
+    from bonding.experiments import provenance
 
     (workdir / "ro").mkdir()
     real = provenance._writable
@@ -157,7 +156,7 @@ def test_the_installed_entry_point_agrees(case_id, workdir, tmp_path):
     make_files(workdir, files)
     before = snapshot(tmp_path)
     exe = Path(sys.executable).with_name("bonding")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "experiments.cli"]
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "bonding.experiments.cli"]
     proc = subprocess.run(cmd + argv, cwd=workdir, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr, proc.stderr[-2000:]

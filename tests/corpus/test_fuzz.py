@@ -8,14 +8,13 @@ import math
 import tempfile
 from pathlib import Path
 
+from bonding.experiments.cli import parse_sets
+from bonding.experiments.inputs import DECIMAL
+from bonding.experiments.scenarios import TOP_LEVEL_KEYS, load_scenario
+from bonding.model.interventions import REGISTRY
+from bonding.model.params import PARAMS, ParameterError
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from experiments.cli import parse_sets
-from experiments.inputs import DECIMAL
-from experiments.scenarios import TOP_LEVEL_KEYS, load_scenario
-from model.interventions import REGISTRY
-from model.params import PARAMS, ParameterError
 
 NAMES = sorted(PARAMS)
 KEYS = st.sampled_from([*TOP_LEVEL_KEYS, "type", "role", "month", "coverage", *NAMES[:8]]) | st.text(max_size=12)

@@ -1,7 +1,7 @@
 """SIGKILL at random points of run, compare, sensitivity, calibrate and validate, then rerun:
 the resumed folder must hold byte-identical results to an uninterrupted run.
 
-Each command runs as the real program (``python -m experiments.cli``) on a tiny problem: once
+Each command runs as the real program (``python -m bonding.experiments.cli``) on a tiny problem: once
 uninterrupted (the reference, which also gives how long its work lasts once the manifest
 appears), then in a second folder killed with SIGKILL a delay after its manifest appears, the
 delay drawn (seeded) from that span, as many times as ``KILLS``, and finally run to the end. Wherever the kill lands (before the first file, mid-write, between
@@ -44,7 +44,7 @@ COMMANDS = {
 
 
 def _cmd(argv: list[str], out: Path) -> list[str]:
-    return [sys.executable, "-m", "experiments.cli", *argv, "--out", str(out), "--quiet"]
+    return [sys.executable, "-m", "bonding.experiments.cli", *argv, "--out", str(out), "--quiet"]
 
 
 def _start(argv, out, cwd) -> subprocess.Popen:

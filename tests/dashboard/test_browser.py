@@ -12,9 +12,8 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-
-from experiments.viz.lessons import LESSON_HOUSEHOLDS, LESSONS
-from model.state import PRENATAL_DAYS
+from bonding.experiments.viz.lessons import LESSON_HOUSEHOLDS, LESSONS
+from bonding.model.state import PRENATAL_DAYS
 
 pytest.importorskip("solara", reason="the dashboard extra is not installed: pip install -e '.[dashboard]'")
 

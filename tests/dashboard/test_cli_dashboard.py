@@ -7,9 +7,8 @@ import sys
 import types
 
 import pytest
-
-from experiments.cli import main
-from experiments.viz import cli as dash_cli
+from bonding.experiments.cli import main
+from bonding.experiments.viz import cli as dash_cli
 
 
 def error_line(argv, capsys) -> str:
@@ -68,7 +67,7 @@ def test_good_flags_exec_solara_run_offline_and_quietly(capsys, monkeypatch, ext
     assert main(["dashboard", "--port", str(port)]) == 0
     (path, argv, env), = calls
     assert path == sys.executable
-    assert argv[1:5] == ["-m", "solara", "run", "experiments.viz.app"]
+    assert argv[1:5] == ["-m", "solara", "run", "bonding.experiments.viz.app"]
     assert argv[argv.index("--port") + 1] == str(port) and argv[argv.index("--host") + 1] == "127.0.0.1"
     assert {"--production", "--no-check-version", "--no-open"} <= set(argv)
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"

@@ -8,10 +8,9 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from experiments.cli import MAX_MONTHS
-from experiments.scenarios import available_scenarios, load_scenario
-from experiments.viz.controls import (
+from bonding.experiments.cli import MAX_MONTHS
+from bonding.experiments.scenarios import available_scenarios, load_scenario
+from bonding.experiments.viz.controls import (
     DASHBOARD_PARAMS,
     SEED_MAX,
     TEACHING_PARAMETERS,
@@ -27,7 +26,7 @@ from experiments.viz.controls import (
     slider_step,
     teaching_controls,
 )
-from model.params import PARAMS, Param, ParameterError
+from bonding.model.params import PARAMS, Param, ParameterError
 
 
 @pytest.mark.parametrize("name", TEACHING_PARAMETERS)

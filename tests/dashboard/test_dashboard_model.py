@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.viz import figures
-from experiments.viz.dashboard_model import DashboardModel, dashboard_reporters
-from model.params import ParameterError
-from model.recorder import CAREGIVER_SERIES
-from model.state import FATHER, MOTHER, PRENATAL_DAYS
+from bonding.experiments.viz import figures
+from bonding.experiments.viz.dashboard_model import DashboardModel, dashboard_reporters
+from bonding.model.params import ParameterError
+from bonding.model.recorder import CAREGIVER_SERIES
+from bonding.model.state import FATHER, MOTHER, PRENATAL_DAYS
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +158,7 @@ def test_strange_situation_runs_once_at_day_365_with_the_labs_procedure():
     assert m.ssp is None and m.running  # not before 12 months
     m.advance(24 * 2)
     assert m.ssp is not None and not m.running
-    from experiments.lab.ssp import ssp_hook
+    from bonding.experiments.lab.ssp import ssp_hook
 
     coded = ssp_hook(12.0)[1](m.sim)  # the same procedure and seed on the same (finished) state
     assert sum(int(row["n"]) for row in m.ssp.values()) == len(coded["ssp_attachment"])
@@ -181,7 +180,7 @@ def test_events_mark_leave_daycare_interventions_and_the_strange_situation():
 
 
 def test_household_view_draws_each_member_with_what_they_do_this_hour():
-    from experiments.viz.household_view import HORMONES, household_people, household_svg
+    from bonding.experiments.viz.household_view import HORMONES, household_people, household_svg
 
     m = DashboardModel(households=10, months=1, rng=5, start_at_birth=True)
     m.advance(3)
@@ -195,7 +194,7 @@ def test_household_view_draws_each_member_with_what_they_do_this_hour():
     sim.inf.asleep[h] = True
     assert household_people(m, h, "oxytocin")[-1]["activity"] == "asleep"
     sim.inf.asleep[h] = False
-    from model.behaviour import DISTRESS_BID
+    from bonding.model.behaviour import DISTRESS_BID
 
     sim.inf.bid[h] = DISTRESS_BID
     assert household_people(m, h, "oxytocin")[-1]["activity"].startswith("crying")

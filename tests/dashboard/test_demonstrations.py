@@ -7,8 +7,7 @@ from (100 households, seed 1) and the one change the teacher makes, up to 6 mont
 from __future__ import annotations
 
 import pytest
-
-from experiments.viz.demonstrations import (
+from bonding.experiments.viz.demonstrations import (
     DEMONSTRATIONS,
     compare,
     demonstration_form,

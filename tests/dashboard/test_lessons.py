@@ -8,10 +8,14 @@ answer must move the stated way (or stay within 5% where the answer says it does
 from __future__ import annotations
 
 import pytest
-
-from experiments.cli import main as bonding
-from experiments.viz.controls import parse_settings, scenario_names
-from experiments.viz.lessons import LESSON_HOUSEHOLDS, LESSONS, LESSONS_BY_NAME, measure_lesson
+from bonding.experiments.cli import main as bonding
+from bonding.experiments.viz.controls import parse_settings, scenario_names
+from bonding.experiments.viz.lessons import (
+    LESSON_HOUSEHOLDS,
+    LESSONS,
+    LESSONS_BY_NAME,
+    measure_lesson,
+)
 
 REQUIRED = {"touch_and_oxytocin", "stress_buffering", "fathers_and_alloparents", "loss_and_grief",
             "context_decides"}
@@ -57,7 +61,7 @@ def test_bonding_lessons_bad_port_is_one_line_exit_2(capsys):
 
 
 def test_lesson_check_bad_seed_list_is_one_line_exit_2(capsys):
-    from experiments.viz.lessons import main
+    from bonding.experiments.viz.lessons import main
 
     with pytest.raises(SystemExit) as info:
         main(["--seeds", "1,x"])

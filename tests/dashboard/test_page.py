@@ -16,7 +16,7 @@ solara = pytest.importorskip("solara", reason="the dashboard extra is not instal
 v = pytest.importorskip("ipyvuetify")
 ipywidgets = pytest.importorskip("ipywidgets")
 
-from experiments.viz.controls import (  # noqa: E402
+from bonding.experiments.viz.controls import (  # noqa: E402
     HOURS_PER_STEP,
     TEACHING_PARAMETERS,
     dashboard_controls,
@@ -24,10 +24,10 @@ from experiments.viz.controls import (  # noqa: E402
     parse_settings,
     teaching_controls,
 )
-from experiments.viz.dashboard_model import DashboardModel  # noqa: E402
-from experiments.viz.figures import describe_member, household_members  # noqa: E402
-from experiments.viz.page import TAB_NAMES, DashboardState, Page  # noqa: E402
-from model.params import PARAMS  # noqa: E402
+from bonding.experiments.viz.dashboard_model import DashboardModel  # noqa: E402
+from bonding.experiments.viz.figures import describe_member, household_members  # noqa: E402
+from bonding.experiments.viz.page import TAB_NAMES, DashboardState, Page  # noqa: E402
+from bonding.model.params import PARAMS  # noqa: E402
 
 SMALL = {"households": 20, "months": 2, "start_at_birth": False}
 
@@ -86,9 +86,8 @@ def quick_figures(request, monkeypatch):
     redraw on the shared test machine); tests marked ``real_figures`` draw the real ones."""
     if request.node.get_closest_marker("real_figures"):
         return
+    from bonding.experiments.viz import figures
     from matplotlib.figure import Figure
-
-    from experiments.viz import figures
 
     for name in ("hormone_figure", "bond_figure", "infant_figure", "household_figure", "bond_distribution_figure"):
         monkeypatch.setattr(figures, name, lambda *args, **kwargs: Figure(figsize=(1, 1)))
@@ -244,7 +243,7 @@ def test_household_tab_shows_the_chosen_household_as_people_and_changes_hour_by_
 
 
 def test_a_lesson_url_opens_its_preset_on_the_lesson_tab_and_a_bad_one_says_so():
-    from experiments.viz.lessons import LESSONS
+    from bonding.experiments.viz.lessons import LESSONS
 
     lesson = LESSONS[1]
     state, problem = DashboardState.from_url(f"lesson={lesson.name}")
@@ -258,7 +257,7 @@ def test_a_lesson_url_opens_its_preset_on_the_lesson_tab_and_a_bad_one_says_so()
 
 
 def test_the_answer_is_shown_only_on_demand():
-    from experiments.viz.lessons import LESSONS
+    from bonding.experiments.viz.lessons import LESSONS
 
     state = DashboardState(lesson=LESSONS[0])
 
@@ -276,7 +275,7 @@ def test_the_answer_is_shown_only_on_demand():
 def test_page_says_preparing_and_offers_no_button_until_the_kernel_is_ready(monkeypatch):
     import threading
 
-    from experiments.viz import page as page_module
+    from bonding.experiments.viz import page as page_module
 
     ready = threading.Event()
     monkeypatch.setattr(page_module, "KERNEL_READY", ready)
@@ -296,7 +295,7 @@ def test_page_says_preparing_and_offers_no_button_until_the_kernel_is_ready(monk
 
 
 def test_info_tab_has_netlogos_sections(page):
-    from experiments.viz.info import INFO_SECTIONS
+    from bonding.experiments.viz.info import INFO_SECTIONS
 
     state, rc = page
     rc.find(v.Tabs).widget.v_model = TAB_NAMES.index("Info")

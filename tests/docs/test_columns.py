@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments import columns as C
-from experiments.cli import main
+from bonding.experiments import columns as C
+from bonding.experiments.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 ALWAYS = ""
@@ -118,9 +117,8 @@ def test_sensitivity_morris_writes_exactly_the_declared_columns(out):
 def test_sobol_index_columns_are_declared():
     """The Sobol' branch (too slow to run through the CLI here) on a closed form: the columns of
     ``analyze_outputs`` plus the noise columns the CLI merges in (calibration/sensitivity/cli.py)."""
+    from bonding.calibration.sensitivity.analysis import analyze_outputs
     from SALib.sample import sobol as sobol_sample
-
-    from calibration.sensitivity.analysis import analyze_outputs
 
     problem = {"num_vars": 2, "names": ["a", "dummy"], "bounds": [[0, 1]] * 2}
     X = sobol_sample.sample(problem, 64, calc_second_order=True, seed=1)
@@ -182,6 +180,6 @@ def test_units_travel_as_parquet_field_metadata(tmp_path):
 
 def test_results_readme_carries_the_generated_dictionary():
     text = (ROOT / "results" / "README.md").read_text()
-    assert C.render(text) == text, "run: python -m experiments.columns"
+    assert C.render(text) == text, "run: python -m bonding.experiments.columns"
     for t in C.TABLES:
         assert f"`{t.file}`" in text

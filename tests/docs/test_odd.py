@@ -3,7 +3,7 @@
 import importlib.util
 from pathlib import Path
 
-from model.params import PARAMS
+from bonding.model.params import PARAMS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ def test_every_parameter_is_in_the_odd():
 
 def test_named_process_functions_exist():
     """Every process function the ODD names in its schedule exists in the code."""
-    from model import behaviour, daily, kernel, simulation
+    from bonding.model import behaviour, daily, kernel, simulation
 
     text = (ROOT / "docs" / "ODD.md").read_text()
     for name in ("postnatal_hour", "_open_day", "_close_day", "_precompute_day"):

@@ -8,11 +8,11 @@ ODD = (ROOT / "docs" / "ODD.md").read_text()
 
 
 def test_lab_parameter_tables_are_generated_and_complete():
-    from experiments.lab.coding import CODING_PARAMS
-    from experiments.lab.measures import MEASURE_PARAMS
-    from experiments.lab.procedures import PROC_PARAMS
-    from experiments.lab.ssp import SSP_PARAMS
-    from experiments.lab.stress import STRESS_PARAMS
+    from bonding.experiments.lab.coding import CODING_PARAMS
+    from bonding.experiments.lab.measures import MEASURE_PARAMS
+    from bonding.experiments.lab.procedures import PROC_PARAMS
+    from bonding.experiments.lab.ssp import SSP_PARAMS
+    from bonding.experiments.lab.stress import STRESS_PARAMS
 
     assert "<!-- BEGIN LAB PARAMETER TABLES" in ODD and "<!-- END LAB PARAMETER TABLES -->" in ODD
     for table in (SSP_PARAMS, CODING_PARAMS, MEASURE_PARAMS, PROC_PARAMS, STRESS_PARAMS):
@@ -22,12 +22,12 @@ def test_lab_parameter_tables_are_generated_and_complete():
 
 def test_lab_parameters_named_in_the_text_exist():
     """Every `name` in backticks in section 8 that looks like a parameter is declared."""
-    from experiments.lab.coding import CODING_PARAMS
-    from experiments.lab.measures import MEASURE_PARAMS
-    from experiments.lab.procedures import PROC_PARAMS
-    from experiments.lab.ssp import SSP_PARAMS
-    from experiments.lab.stress import STRESS_PARAMS, STRESS_PROCEDURES
-    from model.params import PARAMS
+    from bonding.experiments.lab.coding import CODING_PARAMS
+    from bonding.experiments.lab.measures import MEASURE_PARAMS
+    from bonding.experiments.lab.procedures import PROC_PARAMS
+    from bonding.experiments.lab.ssp import SSP_PARAMS
+    from bonding.experiments.lab.stress import STRESS_PARAMS, STRESS_PROCEDURES
+    from bonding.model.params import PARAMS
 
     section = ODD[ODD.index("## 8. Observation"):ODD.index("<!-- BEGIN LAB PARAMETER TABLES")]
     declared = (set(PARAMS) | set(SSP_PARAMS) | set(CODING_PARAMS) | set(MEASURE_PARAMS) | set(PROC_PARAMS)
@@ -48,8 +48,8 @@ def test_lab_parameters_named_in_the_text_exist():
 
 
 def test_lab_functions_named_in_the_odd_exist():
-    from experiments.lab import coding, measures, procedures, ssp, studies
-    from model import behaviour, physiology
+    from bonding.experiments.lab import coding, measures, procedures, ssp, studies
+    from bonding.model import behaviour, physiology
 
     for mod, name in [(ssp, "run_procedure"), (ssp, "dyad_inputs"), (ssp, "strange_situation"),
                       (ssp, "ssp_hook"), (coding, "code_reunion"), (coding, "disorganisation_score"),
@@ -67,10 +67,9 @@ def test_lab_functions_named_in_the_odd_exist():
 def test_procedure_output_names_in_the_odd_exist():
     """The output variables section 8 names are what the procedures and the study engine produce."""
     import numpy as np
-
-    from experiments.lab import procedures
-    from model.params import ParamSet
-    from model.simulation import Simulation
+    from bonding.experiments.lab import procedures
+    from bonding.model.params import ParamSet
+    from bonding.model.simulation import Simulation
 
     sim = Simulation(ParamSet.uniform(3, {}), 0.05, 1)
     while not sim.born:
@@ -85,7 +84,7 @@ def test_procedure_output_names_in_the_odd_exist():
 
 def test_stress_procedures_are_described_in_section_8():
     """Issue 14 item 7: every stress procedure, its parameters and functions are named in section 8."""
-    from experiments.lab import stress
+    from bonding.experiments.lab import stress
 
     section = ODD[ODD.index("## 8. Observation"):ODD.index("<!-- BEGIN LAB PARAMETER TABLES")]
     for name in list(stress.STRESS_PROCEDURES) + list(stress.STRESS_PARAMS):
@@ -95,7 +94,7 @@ def test_stress_procedures_are_described_in_section_8():
 
 
 def test_depression_screen_is_described_in_section_8():
-    from experiments.lab import measures
+    from bonding.experiments.lab import measures
 
     section = ODD[ODD.index("## 8. Observation"):ODD.index("<!-- BEGIN LAB PARAMETER TABLES")]
     for name in ("measures.DepressionScreen", "measures.screen_positive"):

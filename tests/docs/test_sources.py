@@ -22,11 +22,11 @@ PRIOR_MODELS = re.compile(r"prior-models \d+(?:\.\d+)?(?:/\d+\.\d+)?")
 
 
 def parameter_sources() -> list[str]:
-    from experiments.lab.coding import CODING_PARAMS
-    from experiments.lab.measures import MEASURE_PARAMS
-    from experiments.lab.procedures import PROC_PARAMS
-    from experiments.lab.ssp import SSP_PARAMS
-    from model.params import PARAMS
+    from bonding.experiments.lab.coding import CODING_PARAMS
+    from bonding.experiments.lab.measures import MEASURE_PARAMS
+    from bonding.experiments.lab.procedures import PROC_PARAMS
+    from bonding.experiments.lab.ssp import SSP_PARAMS
+    from bonding.model.params import PARAMS
 
     return [p.source for t in (PARAMS, SSP_PARAMS, CODING_PARAMS, MEASURE_PARAMS, PROC_PARAMS) for p in t.values()]
 

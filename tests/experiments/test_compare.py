@@ -10,12 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments import compare as cmp
-from experiments import run as run_module
-from experiments.cli import main
-from experiments.lab.ssp import ssp_hook
-from experiments.scenarios import load_scenario
+from bonding.experiments import compare as cmp
+from bonding.experiments import run as run_module
+from bonding.experiments.cli import main
+from bonding.experiments.lab.ssp import ssp_hook
+from bonding.experiments.scenarios import load_scenario
 
 SCENARIOS = ("baseline", "paternal_leave")
 R, H, M, SEED = 2, 40, 0.5, 5

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-
-from experiments.cli import main
+from bonding.experiments.cli import main
 
 SMALL = ["--replicates", "2", "--households", "30", "--months", "0.5", "--seed", "4", "--workers", "1",
          "--quiet", "--no-figures"]

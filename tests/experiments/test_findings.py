@@ -6,8 +6,7 @@ import json
 
 import numpy as np
 import pytest
-
-from experiments import findings as fd
+from bonding.experiments import findings as fd
 
 
 def test_mediated_share_is_one_under_full_mediation_and_zero_without():

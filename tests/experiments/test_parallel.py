@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from experiments.parallel import run_tasks
-from model.params import ParameterError
+from bonding.experiments.parallel import run_tasks
+from bonding.model.params import ParameterError
 
 
 def _tasks(n):

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from experiments import provenance
-from experiments.provenance import (
+from bonding.experiments import provenance
+from bonding.experiments.provenance import (
     atomic_write_bytes,
     atomic_write_json,
     atomic_write_parquet,
@@ -19,7 +18,7 @@ from experiments.provenance import (
     code_version,
     git_commit,
 )
-from model.params import ParameterError
+from bonding.model.params import ParameterError
 
 
 def _mismatch(old, new):

@@ -7,10 +7,9 @@ import json
 
 import pandas as pd
 import pytest
-
-from experiments import compare as cmp
-from experiments import run as run_module
-from experiments.cli import main
+from bonding.experiments import compare as cmp
+from bonding.experiments import run as run_module
+from bonding.experiments.cli import main
 
 SMALL = ["--households", "6", "--months", "0.2", "--seed", "2"]
 

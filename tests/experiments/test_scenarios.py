@@ -11,13 +11,12 @@ from functools import cache
 
 import numpy as np
 import pytest
-
-from experiments.run import run_scenario
-from experiments.scenarios import available_scenarios, load_scenario
-from model.interventions import NICUSeparation, SkinToSkin
-from model.params import ParameterError, ParamSet
-from model.simulation import Simulation
-from model.state import DAYS_PER_MONTH, PRENATAL_DAYS
+from bonding.experiments.run import run_scenario
+from bonding.experiments.scenarios import available_scenarios, load_scenario
+from bonding.model.interventions import NICUSeparation, SkinToSkin
+from bonding.model.params import ParameterError, ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import DAYS_PER_MONTH, PRENATAL_DAYS
 
 N, SEED = 100, 11
 EXPECTED = {"baseline", "paternal_leave", "grandmother_coresident", "daycare_from_6m", "skin_to_skin",
@@ -188,7 +187,7 @@ def test_high_risk_raises_depression_and_cortisol_and_lowers_sensitivity():
 
 
 def test_prenatal_days_constant_matches_birth_hour():
-    from model.interventions import BIRTH_HOUR
+    from bonding.model.interventions import BIRTH_HOUR
 
     assert BIRTH_HOUR == PRENATAL_DAYS * 24
 

@@ -13,11 +13,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.cli import build_parser, main
-from experiments.cliutil import available_cores, plan_parallel
-from model.params import ParameterError, ParamSet
-from model.simulation import Simulation
+from bonding.experiments.cli import build_parser, main
+from bonding.experiments.cliutil import available_cores, plan_parallel
+from bonding.model.params import ParameterError, ParamSet
+from bonding.model.simulation import Simulation
 
 TWO_CORES = pytest.mark.skipif(available_cores() < 2, reason="two threads need two cores")
 
@@ -99,7 +98,7 @@ def test_run_folder_with_one_thread_equals_two_threads(tmp_path, small_blocks):
 
 @TWO_CORES
 def test_compare_folder_made_with_one_thread_and_resumed_with_two_is_identical(tmp_path, small_blocks):
-    from experiments import compare as cmp
+    from bonding.experiments import compare as cmp
 
     base = ["compare", "baseline", "paternal_leave", "--replicates", "2", "--households", "20", "--months", "0.3",
             "--seed", "5", "--workers", "1", "--quiet", "--no-figures"]
@@ -121,8 +120,8 @@ def test_compare_folder_made_with_one_thread_and_resumed_with_two_is_identical(t
 
 @TWO_CORES
 def test_sensitivity_point_is_identical_for_one_and_two_threads(small_blocks):
-    from calibration.sensitivity.evaluate import evaluate_points
-    from experiments.scenarios import load_scenario
+    from bonding.calibration.sensitivity.evaluate import evaluate_points
+    from bonding.experiments.scenarios import load_scenario
 
     X = np.array([[0.1, 0.2], [0.6, 0.9], [0.3, 0.5]])
     kw = dict(scenario=load_scenario("baseline"), names=["poverty_stress", "ot_stress_buffering"], X=X,

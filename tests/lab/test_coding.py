@@ -1,9 +1,8 @@
 """Known-answer tests of the SSP coder and classifier on scripted reunion streams."""
 
 import numpy as np
-
-from experiments.lab import coding
-from experiments.lab.ssp import APPROACH, AVOID, CONTACT, EXPLORE
+from bonding.experiments.lab import coding
+from bonding.experiments.lab.ssp import APPROACH, AVOID, CONTACT, EXPLORE
 
 T = 180
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from experiments.lab import measures as ms
-from experiments.lab import studies as S
+from bonding.experiments.lab import measures as ms
+from bonding.experiments.lab import studies as S
 
 DEPRESSION_STUDIES = ("PH16", "X69", "depression_point_latent_mothers", "depression_period_0to6_mothers", "X68_point", "X68_period", "X70_any", "depression_ever_mothers", "P9", "P9_3to6",
                       "depression_ever_fathers", "X75_mothers", "X75_fathers", "X77",

@@ -18,16 +18,15 @@ from types import SimpleNamespace
 import numba
 import numpy as np
 import pytest
-
-from experiments.lab import procedures as P
-from experiments.lab import ssp as S
-from model import behaviour as bh
-from model import learning as ln
-from model import physiology as phys
-from model.params import PARAMS, ParamSet
-from model.roles import role_matrices
-from model.simulation import Simulation
-from model.state import (
+from bonding.experiments.lab import procedures as P
+from bonding.experiments.lab import ssp as S
+from bonding.model import behaviour as bh
+from bonding.model import learning as ln
+from bonding.model import physiology as phys
+from bonding.model.params import PARAMS, ParamSet
+from bonding.model.roles import role_matrices
+from bonding.model.simulation import Simulation
+from bonding.model.state import (
     AAI_AUTONOMOUS,
     AAI_DISMISSING,
     AAI_PREOCCUPIED,
@@ -398,7 +397,7 @@ def test_play_dismissing_caregivers_relieve_less_than_preoccupied(sim):
 @pytest.mark.parametrize("hod", [14, 7, 8])  # an ordinary hour, and the two hours of the awakening response
 def test_cortisol_time_course_is_the_engines_next_hour(hod):
     """The lab's cortisol an hour after the visit is the engine's next hour, bit for bit, without a new stressor."""
-    from model.state import DISTRESS_BID
+    from bonding.model.state import DISTRESS_BID
 
     sim = Simulation(ParamSet.uniform(30), 0.5, seed=11)
     while not (sim.born and sim.hod == hod and sim.age_days > 3):
@@ -413,7 +412,7 @@ def test_cortisol_time_course_is_the_engines_next_hour(hod):
 
 def test_cortisol_time_course_saturates_as_the_engine_does():
     """At a huge cortisol excess the lab's next hour is the engine's saturating level (the lab once had no ceiling)."""
-    from model.state import DISTRESS_BID as CRY
+    from bonding.model.state import DISTRESS_BID as CRY
 
     sim = Simulation(ParamSet.uniform(30), 0.5, seed=11)
     while not (sim.born and sim.hod == 14 and sim.age_days > 3):

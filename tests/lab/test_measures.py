@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-
-from experiments.lab import measures as ms
+from bonding.experiments.lab import measures as ms
 
 
 def test_zero_noise_recovers_true_values():

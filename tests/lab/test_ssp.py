@@ -2,12 +2,11 @@
 
 import numpy as np
 import pytest
-
-from experiments.lab import coding
-from experiments.lab.ssp import run_procedure, strange_situation
-from model.outcomes import dyad_outcomes
-from model.params import ParamSet
-from model.simulation import Simulation
+from bonding.experiments.lab import coding
+from bonding.experiments.lab.ssp import run_procedure, strange_situation
+from bonding.model.outcomes import dyad_outcomes
+from bonding.model.params import ParamSet
+from bonding.model.simulation import Simulation
 
 COLS = ("household", "role", "attachment", "secondary", "avoidance", "resistance", "disorganisation",
         "proximity_seeking", "contact_maintaining", "infant_cortisol_post")
@@ -101,7 +100,7 @@ def test_infant_strategy_bias_loosens_the_link_from_learned_rejection_to_avoidan
 
 
 def test_infant_strategy_bias_is_one_per_infant_and_stable(sim):
-    from experiments.lab.ssp import dyad_inputs, infant_strategy_bias
+    from bonding.experiments.lab.ssp import dyad_inputs, infant_strategy_bias
 
     assert np.array_equal(infant_strategy_bias(sim), infant_strategy_bias(sim))
     d = dyad_inputs(sim)

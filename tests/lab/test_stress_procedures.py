@@ -15,13 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from experiments.lab import stress as st
-from experiments.lab.studies import VISIT_HOUR, load_study, run_study
-from model import physiology as phys
-from model.params import ParamSet
-from model.simulation import Simulation
-from model.state import DAYS_PER_MONTH, PRENATAL_DAYS, SENSITIVE
+from bonding.experiments.lab import stress as st
+from bonding.experiments.lab.studies import VISIT_HOUR, load_study, run_study
+from bonding.model import physiology as phys
+from bonding.model.params import ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import DAYS_PER_MONTH, PRENATAL_DAYS, SENSITIVE
 
 H = 40
 

@@ -5,9 +5,8 @@ import sys
 
 import numpy as np
 import pytest
+from bonding.experiments.lab import studies as S
 from scipy import stats
-
-from experiments.lab import studies as S
 
 
 def _analytic_power(r, n, alpha=0.05):
@@ -71,7 +70,7 @@ def test_registry_loads_every_study():
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "bonding.experiments.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.mark.parametrize("args,field", [
@@ -94,8 +93,7 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, args, field):
 def test_power_under_h2_is_recorded_and_differs_from_h1(tmp_path):
     """In-silico design under a hypothesis: ``bonding power M2 --assay-set ...`` (and ``--set``)."""
     import pandas as pd
-
-    from experiments.cli import main
+    from bonding.experiments.cli import main
 
     args = ["power", "M2", "--n", "40", "--replicates", "4", "--seed", "3"]
     assert main([*args, "--out", str(tmp_path / "h1")]) == 0
@@ -105,7 +103,7 @@ def test_power_under_h2_is_recorded_and_differs_from_h1(tmp_path):
     h2 = pd.read_csv(tmp_path / "h2" / "power.csv")
     assert h2.loc[0, "set"] == "ot_tone_sd=0.4; ot_unextracted_central_corr=0.9" and h1["set"].isna().all()
     st_h1 = S.run_study(S.load_study("M2"), 4, 3, n=40)
-    from experiments.lab.validate import with_sets
+    from bonding.experiments.lab.validate import with_sets
     st_h2 = S.run_study(with_sets(S.load_study("M2"), {"ot_tone_sd": 0.4}, {"ot_unextracted_central_corr": 0.9}), 4, 3, n=40)
     assert [r["value"] for r in st_h1] != [r["value"] for r in st_h2]
     assert h2.loc[0, "power"] == sum(r["significant"] for r in st_h2) / 4
@@ -138,8 +136,8 @@ def cortisol_run():
 def test_study_cortisol_time_course_is_the_models(cortisol_run):
     """The hour before is the model's own value; the hour after is the model's next hour (exact
     without crying stress, the only acute cortisol input)."""
-    from model.params import ParamSet
-    from model.simulation import Simulation
+    from bonding.model.params import ParamSet
+    from bonding.model.simulation import Simulation
 
     st, sim, data = cortisol_run
     v = data["v"]
@@ -195,7 +193,7 @@ def test_study_salivary_cortisol_uses_lag_and_jitter(cortisol_run):
 
 # ------------------------------------------------------------------ units of procedure outputs
 def test_infant_ot_is_in_pg_per_ml_in_every_procedure(cortisol_run):
-    from experiments.lab import procedures as P
+    from bonding.experiments.lab import procedures as P
 
     _, sim, _ = cortisol_run
     snap = P.snapshot(sim)
@@ -248,7 +246,7 @@ def test_median_change_is_tested_and_untested_statistics_have_no_p_significant()
     assert res["significant"] is None
     summ = S.summarise(st, [res, res])
     assert np.isnan(summ["p_significant"]) and 0 < summ["median"] < 1
-    from experiments.lab.validate import study_row
+    from bonding.experiments.lab.validate import study_row
 
     st.spec["published"] = {"value": 0.5, "text": "half"}
     assert np.isnan(study_row(st, [res, res])["p_significant"])
@@ -257,8 +255,8 @@ def test_median_change_is_tested_and_untested_statistics_have_no_p_significant()
 def test_session_plasma_response_grows_with_coupling_and_resting_samples_do_not_depend_on_it():
     """Touch releases OT centrally and peripherally together (``ot_central_plasma_coupling``);
     the resting samples before a session, which PH5's basal correlation is checked on, do not move."""
-    from experiments.lab.procedures import play
-    from model import ParamSet, Simulation
+    from bonding.experiments.lab.procedures import play
+    from bonding.model import ParamSet, Simulation
 
     out = {}
     for c in (0.0, 1.0):

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from experiments.cliutil import available_cores
-from experiments.lab import studies as S
-from model.simulation import Simulation
+from bonding.experiments.cliutil import available_cores
+from bonding.experiments.lab import studies as S
+from bonding.model.simulation import Simulation
 
 
 def _study():
@@ -55,7 +54,7 @@ def test_study_is_identical_for_one_and_two_threads(small_blocks):
 
 
 def test_advance_to_stops_exactly_at_the_hour():
-    from model.params import ParamSet
+    from bonding.model.params import ParamSet
 
     sim = Simulation(ParamSet.uniform(3), 0.1, 1)
     S.advance_to(sim, 24 * 3 + 7)

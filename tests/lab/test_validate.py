@@ -9,10 +9,9 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.cli import main
-from experiments.lab import studies as S
-from experiments.lab import validate as V
+from bonding.experiments.cli import main
+from bonding.experiments.lab import studies as S
+from bonding.experiments.lab import validate as V
 
 STUDIES = ["PH5", "I10"]  # one with a published number, one with a published significant effect
 SMALL = ["--replicates", "2", "--seed", "3", "--studies", ",".join(STUDIES), "--households", "8", "--quiet"]

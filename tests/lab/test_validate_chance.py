@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from experiments.lab import validate as va
-from experiments.lab.studies import Study
+from bonding.experiments.lab import validate as va
+from bonding.experiments.lab.studies import Study
 
 
 def _study(kind="pearson", n=100, value=0.3, **pub):

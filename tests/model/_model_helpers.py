@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
-from model import ParamSet, Simulation
-from model.outcomes import dyad_outcomes
+from bonding.model import ParamSet, Simulation
+from bonding.model.outcomes import dyad_outcomes
 
 _CACHE: dict = {}
 

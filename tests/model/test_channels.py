@@ -12,10 +12,9 @@ from dataclasses import fields
 
 import numpy as np
 import pytest
-
-from model import ParamSet, Simulation
-from model.channels import CHANNELS, INFANT_FIELD, channel_array
-from model.interventions import (
+from bonding.model import ParamSet, Simulation
+from bonding.model.channels import CHANNELS, INFANT_FIELD, channel_array
+from bonding.model.interventions import (
     BIRTH_HOUR,
     REGISTRY,
     Absence,
@@ -27,7 +26,7 @@ from model.interventions import (
     SensitivityCoaching,
     SkinToSkin,
 )
-from model.state import FATHER, MOTHER, PRENATAL_DAYS
+from bonding.model.state import FATHER, MOTHER, PRENATAL_DAYS
 
 H, SEED = 24, 2
 CHANNEL_FIELDS = {("inf" if c.owner == "infant" else "cg", INFANT_FIELD.get(n, n)) for n, c in CHANNELS.items()}
@@ -283,7 +282,7 @@ def _started(iv, hour):
 def test_skin_to_skin_release_is_the_engines_touch_rules(role):
     """A session hour is ``release`` x the release of an hour of affectionate touch (touch_ot_release), and
     ``release`` x the infant's release of a touched, fully relieving hour (infant_touch_ot_release)."""
-    from model import physiology as phys
+    from bonding.model import physiology as phys
 
     iv = SkinToSkin(role=role, start_day=0, hour=10, release=2.5)
     sim = _started(iv, BIRTH_HOUR + 10)
@@ -301,7 +300,7 @@ def test_skin_to_skin_release_is_the_engines_touch_rules(role):
 
 def test_intranasal_blocked_gain_is_the_engines_recognition_gain():
     """In a depressed recipient the boost cancels ``depressed_gain_blocked`` x ot_recognition_gain of the dose."""
-    from model import behaviour as bh
+    from bonding.model import behaviour as bh
 
     iv = IntranasalOT(role="mother", month=0.0, hour=10, depressed_gain_blocked=1.0, dose=2.0, with_infant=0)
     params = {"maternal_prenatal_depression": 1.0, "depression_chronic_share": 1.0}

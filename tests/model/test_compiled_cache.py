@@ -9,15 +9,14 @@ import textwrap
 import types
 
 import pytest
-
-from model import compiled
-from model import kernel as kn
+from bonding.model import compiled
+from bonding.model import kernel as kn
 
 KERNEL_SRC = """
 import numba
 from numba.extending import register_jitable
 import rules
-from model.compiled import cached_dispatchers, drop_stale_cache
+from bonding.model.compiled import cached_dispatchers, drop_stale_cache
 
 @numba.njit(cache=True)
 def run(x):

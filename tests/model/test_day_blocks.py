@@ -11,17 +11,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _model_helpers import arrays_equal
-
-from model import ParamSet, Simulation
-from model.interventions import IntranasalOT, SensitivityCoaching
-from model.outcomes import dyad_outcomes
-from model.state import PRENATAL_DAYS
+from bonding.model import ParamSet, Simulation
+from bonding.model.interventions import IntranasalOT, SensitivityCoaching
+from bonding.model.outcomes import dyad_outcomes
+from bonding.model.state import PRENATAL_DAYS
 
 H, MONTHS, SEED = 36, 0.3, 5
 
 
 def _scenario(name):
-    from experiments.scenarios import load_scenario
+    from bonding.experiments.scenarios import load_scenario
 
     return load_scenario(name)
 
@@ -125,7 +124,7 @@ def test_run_finishes_a_started_day_hour_by_hour_then_continues_in_days():
 
 
 def test_mesa_model_day_steps_equal_hourly_steps_with_the_same_daily_data():
-    from model.bonding_model import BondingModel
+    from bonding.model.bonding_model import BondingModel
 
     def model():
         return BondingModel(households=H, months=MONTHS, params=ParamSet.uniform(H), rng=SEED)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from _model_helpers import arrays_equal
-
-from model import ParamSet, Simulation
-from model.bonding_model import BondingModel
-from model.interventions import CaregiverLoss
-from model.outcomes import dyad_outcomes
+from bonding.model import ParamSet, Simulation
+from bonding.model.bonding_model import BondingModel
+from bonding.model.interventions import CaregiverLoss
+from bonding.model.outcomes import dyad_outcomes
 
 H, M = 60, 0.5
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import ParamSet, Simulation
-from model.state import EPISODE_COUNTERS
+from bonding.model import ParamSet, Simulation
+from bonding.model.state import EPISODE_COUNTERS
 
 H = 120
 MONTHS = 0.5

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from experiments.lab.ssp import strange_situation
-from model import ParamSet, Simulation
-from model.state import MOTHER
+from bonding.experiments.lab.ssp import strange_situation
+from bonding.model import ParamSet, Simulation
+from bonding.model.state import MOTHER
 
 H, MONTHS, SEED = 200, 3.0, 21
 OFF = {"p_disrupted_base": 0.0, "fright_stress_risk": 0.0, "cumulative_risk_disruption": 0.0}

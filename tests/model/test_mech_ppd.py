@@ -11,9 +11,8 @@
 from __future__ import annotations
 
 import numpy as np
-
-from model import ParamSet, Simulation
-from model.state import FATHER, MOTHER
+from bonding.model import ParamSet, Simulation
+from bonding.model.state import FATHER, MOTHER
 
 H = 400
 SEED = 21

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 from _model_helpers import role_mean, run
-
-from model.interventions import IntranasalOT, SkinToSkin
-from model.state import FATHER, MOTHER
+from bonding.model.interventions import IntranasalOT, SkinToSkin
+from bonding.model.state import FATHER, MOTHER
 
 H = 200
 
@@ -67,7 +66,7 @@ def test_early_contact_lowers_and_crying_raises_hpa_reactivity():
 
 
 def test_hpa_reactivity_stops_changing_after_the_window():
-    from model import physiology as phys
+    from bonding.model import physiology as phys
 
     class Freeze:  # records reactivity when the window closes
         def __init__(self):
@@ -77,7 +76,7 @@ def test_hpa_reactivity_stops_changing_after_the_window():
             if self.at_close is None and s.age_months >= phys.HPA_PROGRAMMING_WINDOW_MONTHS + 0.1:
                 self.at_close = s.inf.hpa_reactivity.copy()
 
-    from model import ParamSet, Simulation
+    from bonding.model import ParamSet, Simulation
 
     sim = Simulation(ParamSet.uniform(30, {"infant_hpa_programming": 1.0}), 6.5, 11)
     obs = Freeze()

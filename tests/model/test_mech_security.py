@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from _model_helpers import outcomes, run
-
-from model.state import FATHER, MOTHER
+from bonding.model.state import FATHER, MOTHER
 
 H, MONTHS, SEED = 300, 2.0, 23
 
@@ -69,7 +68,7 @@ def test_inconsistent_answering_moves_insecurity_from_avoidance_to_resistance():
     assert a["iwm_hyperactivating"].mean() > b["iwm_hyperactivating"].mean()
     assert a["iwm_deactivating"].mean() < b["iwm_deactivating"].mean()
     # the Strange Situation reads it: more resistance, less avoidance with the same streams
-    from experiments.lab.ssp import strange_situation
+    from bonding.experiments.lab.ssp import strange_situation
 
     sa = strange_situation(on, np.random.default_rng(1))
     sb = strange_situation(off, np.random.default_rng(1))

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model.interventions import make_intervention
-from model.params import ParamSet
-from model.simulation import Simulation
-from model.state import FATHER, GRANDPARENT, MOTHER, PRENATAL_DAYS, K
+from bonding.model.interventions import make_intervention
+from bonding.model.params import ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import FATHER, GRANDPARENT, MOTHER, PRENATAL_DAYS, K
 
 N, SEED = 240, 11
 STRESSOR = {"type": "external_stressor", "month": 0.3, "days": 60, "intensity": 0.5}

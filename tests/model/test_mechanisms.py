@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _model_helpers import OTDose, arrays_equal, outcomes, role_mean, run, series_mean
-
-from model.interventions import CaregiverLoss, SensitivityCoaching
+from bonding.model.interventions import CaregiverLoss, SensitivityCoaching
 
 H = 200
 M = 0.75

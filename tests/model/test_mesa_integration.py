@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model.agents import Alloparent, Father, Infant, Mother
-from model.bonding_model import BondingModel
-from model.state import PRENATAL_DAYS
+from bonding.model.agents import Alloparent, Father, Infant, Mother
+from bonding.model.bonding_model import BondingModel
+from bonding.model.state import PRENATAL_DAYS
 
 H = 60
 

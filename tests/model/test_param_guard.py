@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _model_helpers import arrays_equal, outcomes
-
-from model import PARAMS, ParamSet, Simulation
-from model.interventions import CaregiverLoss, SkinToSkin
+from bonding.model import PARAMS, ParamSet, Simulation
+from bonding.model.interventions import CaregiverLoss, SkinToSkin
 
 HOUSEHOLDS = 40
 SEED = 5

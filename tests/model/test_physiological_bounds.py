@@ -24,11 +24,10 @@ import itertools
 
 import numpy as np
 import pytest
-
-from model import ParamSet, Simulation
-from model import physiology as phys
-from model.params import PARAMS
-from model.state import MOTHER
+from bonding.model import ParamSet, Simulation
+from bonding.model import physiology as phys
+from bonding.model.params import PARAMS
+from bonding.model.state import MOTHER
 
 CUBES = {
     "oxytocin": ("ot_plasma_basal", "ot_setpoint_sd", "ot_pregnancy_rise", "ot_pregnancy_rise_sd", "suckling_ot_pulse",
@@ -131,7 +130,7 @@ def test_the_prenatal_ceilings_bind():
 @pytest.mark.parametrize("z", [6.0, 10.0, 40.0])
 def test_the_drawn_and_daily_states_saturate_in_the_tails(z):
     """A draw far in the tail at the upper corner stays in range; the raw expressions would leave it."""
-    from model.daily import prenatal_cortisol
+    from bonding.model.daily import prenatal_cortisol
 
     hi = {n: PARAMS[n].hi for n in PARAMS}
     shift = hi["ot_setpoint_sd"] * z + hi["ot_pregnancy_rise"] + hi["ot_pregnancy_rise_sd"] * z

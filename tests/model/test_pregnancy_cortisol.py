@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import ParamSet, Simulation
-from model.daily import PREGNANCY_CORTISOL_RISE, prenatal_cortisol
-from model.state import FATHER, MOTHER, PRENATAL_DAYS
+from bonding.model import ParamSet, Simulation
+from bonding.model.daily import PREGNANCY_CORTISOL_RISE, prenatal_cortisol
+from bonding.model.state import FATHER, MOTHER, PRENATAL_DAYS
 
 
 def test_prenatal_cortisol_closed_form():

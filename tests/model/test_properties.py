@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 from _model_helpers import outcomes
+from bonding.model import PARAMS, ParamSet, Simulation
+from bonding.model.state import K
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from model import PARAMS, ParamSet, Simulation
-from model.state import K
 
 NAMES = sorted(PARAMS)
 
@@ -89,8 +88,7 @@ def test_states_stay_finite_and_physiological_for_any_parameters_in_bounds(point
 def test_parameter_sets_out_of_bounds_are_rejected(point):
     """The validated path refuses any value just outside a bound, naming the field."""
     import pytest
-
-    from model import ParameterError
+    from bonding.model import ParameterError
 
     name = next(iter(point))
     p = PARAMS[name]

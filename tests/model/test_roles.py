@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from model import roles
-from model.params import PARAMS, ParamSet
-from model.simulation import Simulation
-from model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, K
+from bonding.model import roles
+from bonding.model.params import PARAMS, ParamSet
+from bonding.model.simulation import Simulation
+from bonding.model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, K
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE_PARAMS = {"mother_role_weight", "grandparent_role_weight", "sibling_role_weight",
@@ -65,7 +64,7 @@ def test_the_engine_uses_role_matrices():
 
 def test_a_heavier_sibling_weight_gives_the_sibling_more_responses():
     """Direction: the division-of-labour weight is live in the hourly engine."""
-    from model.outcomes import dyad_outcomes
+    from bonding.model.outcomes import dyad_outcomes
 
     shares = []
     for w in (0.3, 3.0):
@@ -96,7 +95,7 @@ def test_no_module_but_roles_composes_role_matrices():
 
 def test_days_per_month_has_one_home():
     """The length of a month (days) is written once, as model.state.DAYS_PER_MONTH."""
-    from model.state import DAYS_PER_MONTH
+    from bonding.model.state import DAYS_PER_MONTH
 
     literal = repr(DAYS_PER_MONTH)
     found = [str(p.relative_to(ROOT)) for folder in ("model", "experiments", "calibration")

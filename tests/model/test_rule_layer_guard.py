@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import model.kernel as kernel_module
+from bonding.model import kernel as kernel_module
 
 KERNEL = Path(kernel_module.__file__)
 ALLOWED = (0, 1)
@@ -70,8 +70,8 @@ def test_kernel_processes_call_no_arithmetic_helpers():
 
 def test_runtime_patch_of_a_compiled_rule_changes_nothing(monkeypatch):
     """As the kernel header says: numba froze the rule, so a patched threshold is ignored."""
-    from model import ParamSet, Simulation
-    from model import behaviour as bh
+    from bonding.model import ParamSet, Simulation
+    from bonding.model import behaviour as bh
 
     def run():
         return Simulation(ParamSet.uniform(20), 0.05, 2).run().counters["n_feeds"].sum()
@@ -104,7 +104,7 @@ def test_the_rule_body_checker_finds_an_unnamed_coefficient():
 
 def test_behaviour_rules_hold_only_named_coefficients():
     """Every coefficient of a behaviour rule is a named module constant with a source (issue 12)."""
-    import model.behaviour as behaviour_module
+    from bonding.model import behaviour as behaviour_module
 
     found = rule_body_literals(Path(behaviour_module.__file__).read_text())
     assert not found, f"unnamed coefficients in model/behaviour.py rules (name them, with a source): {found}"
@@ -119,7 +119,7 @@ def test_the_odd_names_every_rule_function():
     """docs/ODD.md section 7 names each public rule function of the rule modules (issue 12)."""
     import inspect
 
-    from model import behaviour, daily, learning, physiology
+    from bonding.model import behaviour, daily, learning, physiology
 
     section = _odd_submodels()
     missing = []

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import ParamSet, Simulation
-from model.outcomes import dyad_outcomes
+from bonding.model import ParamSet, Simulation
+from bonding.model.outcomes import dyad_outcomes
 
 
 def _run(overrides):

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from model import ParamSet, Simulation  # noqa: E402
-from model.outcomes import dyad_outcomes  # noqa: E402
+from bonding.model import ParamSet, Simulation  # noqa: E402
+from bonding.model.outcomes import dyad_outcomes  # noqa: E402
 
 BASELINE = Path(__file__).with_name("baseline.json")
 CONFIG = {"households": 200, "months": 2.0, "seed": 7}
@@ -68,7 +68,7 @@ def compute_summary(households: int, months: float, seed: int) -> dict[str, dict
     out["infant.breastfeeding_at_end"] = _entry(infants["breastfeeding_at_end"].astype(float))
     # last-week daily means of the infant series (tolerance from day-to-day spread)
     inf = sim.recorder.infant[-7:]
-    from model.recorder import INFANT_SERIES
+    from bonding.model.recorder import INFANT_SERIES
 
     for i, name in enumerate(INFANT_SERIES):
         out[f"timeseries.{name}.last_week"] = _entry(inf[:, i])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bonding.model.rng import N_DRAWS, run_key, uniform_block
 from scipy import stats
-
-from model.rng import N_DRAWS, run_key, uniform_block
 
 KEY = run_key(np.random.SeedSequence(7))
 

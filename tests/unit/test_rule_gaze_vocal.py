@@ -6,10 +6,9 @@ import ast
 import inspect
 
 import pytest
-
-from model import behaviour as bh
-from model import kernel
-from model.state import (
+from bonding.model import behaviour as bh
+from bonding.model import kernel
+from bonding.model.state import (
     DISTRESS_BID,
     FRIGHTENING,
     INTRUSIVE,

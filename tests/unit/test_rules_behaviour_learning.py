@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import behaviour as bh
-from model import learning as ln
-from model.state import (
+from bonding.model import behaviour as bh
+from bonding.model import learning as ln
+from bonding.model.state import (
     DISTRESS_BID,
     FRIGHTENING,
     MOTHER,
@@ -219,7 +218,7 @@ def test_frightening_risk_and_rejecting_share():
     assert bh.frightening_risk(True, False) == 1.0 and bh.frightening_risk(False, True) == bh.FRIGHT_RISK_DEPRESSED
     assert bh.frightening_risk(False, False) == 0.0
     np.testing.assert_array_equal(bh.frightening_risk(np.array([True, False]), np.array([True, True])), [1.2, 0.2])
-    from model.state import AAI_AUTONOMOUS, AAI_DISMISSING, AAI_PREOCCUPIED
+    from bonding.model.state import AAI_AUTONOMOUS, AAI_DISMISSING, AAI_PREOCCUPIED
 
     for aai in (AAI_AUTONOMOUS, AAI_DISMISSING, AAI_PREOCCUPIED):
         assert bh.REJECTING_SHARE_BY_AAI[aai] == bh.rejecting_share(aai)

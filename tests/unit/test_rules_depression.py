@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bonding.experiments.lab.measures import screen_positive
+from bonding.model import daily as dl
+from bonding.model.params import ParamSet
+from bonding.model.state import FATHER, MOTHER, Caregivers, K
 from scipy.stats import norm
-
-from experiments.lab.measures import screen_positive
-from model import daily as dl
-from model.params import ParamSet
-from model.state import FATHER, MOTHER, Caregivers, K
 
 
 def test_maternal_hazard_is_early_for_three_months_after_birth_then_late():

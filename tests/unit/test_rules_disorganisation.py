@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from experiments.lab import ssp as S
-from experiments.lab.params import resolve
-from model import behaviour as bh
-from model import learning as ln
-from model.state import (
+from bonding.experiments.lab import ssp as S
+from bonding.experiments.lab.params import resolve
+from bonding.model import behaviour as bh
+from bonding.model import learning as ln
+from bonding.model.state import (
     AAI_AUTONOMOUS,
     AAI_DISMISSING,
     AAI_PREOCCUPIED,

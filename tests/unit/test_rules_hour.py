@@ -10,11 +10,10 @@ import math
 
 import numpy as np
 import pytest
-
-from model import behaviour as bh
-from model import learning as ln
-from model import physiology as phys
-from model.state import (
+from bonding.model import behaviour as bh
+from bonding.model import learning as ln
+from bonding.model import physiology as phys
+from bonding.model.state import (
     DISTRESS_BID,
     FRIGHTENING,
     INTRUSIVE,

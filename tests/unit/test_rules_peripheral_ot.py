@@ -3,11 +3,10 @@ couple's shift of the plasma set-point, the contact-history drift, the sensitivi
 
 import numpy as np
 import pytest
-
-from model import physiology as phys
-from model.params import ParamSet
-from model.population import draw_ot_system, sensitivity_trait_shift
-from model.state import FATHER, MOTHER
+from bonding.model import physiology as phys
+from bonding.model.params import ParamSet
+from bonding.model.population import draw_ot_system, sensitivity_trait_shift
+from bonding.model.state import FATHER, MOTHER
 
 
 def test_ot_setpoint_trait_shift_is_linear_in_trait_and_couple_component():

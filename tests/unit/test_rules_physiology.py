@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import physiology as phys
+from bonding.model import physiology as phys
 
 LN2 = np.log(2.0)
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import daily
-from model import physiology as phys
+from bonding.model import daily
+from bonding.model import physiology as phys
 
 
 # ------------------------------------------------------------------ infant HPA programming
@@ -59,14 +58,14 @@ def test_weaning_ratio_closed_form_dose_and_window():
 
 
 def test_default_log_ratio_is_i12_rr_at_a_55_percent_usual_care_rate():
-    from model.params import PARAMS
+    from bonding.model.params import PARAMS
 
     hr = np.log(0.55 * 1.27) / np.log(0.55)
     assert PARAMS["early_contact_weaning"].default == pytest.approx(-np.log(hr), abs=0.02)
 
 
 def test_wean_with_early_contact_weans_fewer():
-    from model.params import ParamSet
+    from bonding.model.params import ParamSet
 
     p = ParamSet.uniform(4000, {"weaning_hazard_per_month": 0.5})
     u = np.random.default_rng(3).random(4000)

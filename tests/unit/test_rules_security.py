@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import learning as ln
+from bonding.model import learning as ln
 
 
 def test_mind_match_probability_is_the_logistic_of_base_plus_trait_and_rises_with_it():

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import daily, social
-from model import physiology as phys
-from model.params import ParamSet
-from model.population import draw_couple_support
-from model.state import DAYCARE, FATHER, GRANDPARENT, MOTHER, SIBLING, Caregivers, Households
+from bonding.model import daily, social
+from bonding.model import physiology as phys
+from bonding.model.params import ParamSet
+from bonding.model.population import draw_couple_support
+from bonding.model.state import (
+    DAYCARE,
+    FATHER,
+    GRANDPARENT,
+    MOTHER,
+    SIBLING,
+    Caregivers,
+    Households,
+)
 
 
 @pytest.mark.parametrize("couple,partner,gp,gp_home,expected", [
