@@ -213,7 +213,7 @@ def _array_bytes(obj, seen: set) -> int:
         return sum(_array_bytes(v, seen) for v in obj.values())
     if isinstance(obj, list | tuple):
         return sum(_array_bytes(v, seen) for v in obj)
-    if hasattr(obj, "__dict__") and not isinstance(obj, type) and type(obj).__module__.startswith("model"):
+    if hasattr(obj, "__dict__") and not isinstance(obj, type) and type(obj).__module__.startswith("bonding.model"):
         return sum(_array_bytes(v, seen) for v in vars(obj).values())
     return 0
 

@@ -15,7 +15,7 @@ def __getattr__(name: str):
         from bonding.model.simulation import Simulation
 
         return Simulation
-    raise AttributeError(f"module 'model' has no attribute {name!r}")
+    raise AttributeError(f"module 'bonding.model' has no attribute {name!r}")
 
 
 __all__ = ["PARAMS", "Param", "ParamSet", "ParameterError", "Simulation", "validate_overrides"]

@@ -115,12 +115,14 @@ def test_the_line_names_the_field_and_what_is_allowed(argv, files, needles, work
 def test_a_size_the_machine_cannot_hold_is_refused_with_the_memory_it_needs(workdir, capsys, monkeypatch):
     from bonding.experiments import inputs
 
+    # first the estimate itself (a zero estimate would let the command below allocate 5 million
+    # households in this process: it once did, when the estimate stopped seeing the engine's arrays)
+    need = inputs.memory_needed(5_000_000)
+    assert 5e9 < need < 2e11, need  # the engine's arrays: kilobytes per household
     monkeypatch.setattr(inputs, "available_memory", lambda: 2 * 10**9)
     line = _error(["run", "--households", "5000000", "--months", "0.1", "--out", "o"], {}, workdir, capsys)
     assert "--households" in line and "GB" in line and "5000000" in line, line
     assert not (workdir / "o").exists()
-    need = inputs.memory_needed(5_000_000)
-    assert 5e9 < need < 2e11, need  # the engine's arrays: kilobytes per household
 
 
 def test_read_only_output_folder_is_refused_before_the_simulation(workdir, capsys, monkeypatch):
