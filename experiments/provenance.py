@@ -160,7 +160,6 @@ def atomic_write_parquet(path: Path, df, columns_of: tuple[str, str] | None = No
             df.to_parquet(tmp, index=False)
             return
         import pyarrow.parquet as pq
-
         from bonding.experiments.columns import table, with_units
 
         pq.write_table(with_units(df, table(*columns_of)), tmp)

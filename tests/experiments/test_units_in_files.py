@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow.parquet as pq
-
 from bonding.experiments.columns import declared, table
 from bonding.experiments.run import run_scenario, write_run
 from bonding.experiments.scenarios import load_scenario
