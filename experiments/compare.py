@@ -490,8 +490,8 @@ def build_report(out: Path, figures: bool = True) -> dict:
     names = [s["name"] for s in config["scenarios"]]
     ts = aggregate_timeseries(series)
     table = comparison_table(runs, names)
-    atomic_write_parquet(out / "runs.parquet", runs)
-    atomic_write_parquet(out / "timeseries.parquet", ts)
+    atomic_write_parquet(out / "runs.parquet", runs, ("compare", "runs.parquet"))
+    atomic_write_parquet(out / "timeseries.parquet", ts, ("compare", "timeseries.parquet"))
     atomic_write_bytes(out / "comparison.csv", table.to_csv(index=False, float_format="%.6g").encode())
     atomic_write_bytes(out / "comparison.md", comparison_markdown(table, config, runs, missing).encode())
     paths = [out / "runs.parquet", out / "timeseries.parquet", out / "comparison.csv", out / "comparison.md"]

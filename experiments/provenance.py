@@ -147,11 +147,22 @@ def atomic_write_json(path: Path, obj) -> None:
     atomic_write_bytes(path, json.dumps(obj, indent=2, sort_keys=False, default=str).encode())
 
 
-def atomic_write_parquet(path: Path, df) -> None:
-    """Parquet via a temporary file and ``os.replace``."""
+def atomic_write_parquet(path: Path, df, columns_of: tuple[str, str] | None = None) -> None:
+    """Parquet via a temporary file and ``os.replace``.
+
+    ``columns_of = (command, file)`` names the declared table (:mod:`bonding.experiments.columns`)
+    whose units and meanings go into the file as field metadata (``unit``, ``meaning``), so the
+    units travel with the data: ``pyarrow.parquet.read_schema(path).field("bond").metadata``.
+    """
     def write(fd, tmp):
         os.close(fd)
-        df.to_parquet(tmp, index=False)
+        if columns_of is None:
+            df.to_parquet(tmp, index=False)
+            return
+        import pyarrow.parquet as pq
+        from bonding.experiments.columns import table, with_units
+
+        pq.write_table(with_units(df, table(*columns_of)), tmp)
 
     _replace_with(path, write)
 

@@ -152,8 +152,8 @@ def write_run(result: RunResult, out: Path, figure: bool = True) -> list[Path]:
     check_run_out(out, result.config())
     start_run_folder(out, {"kind": "run", "config": result.config()})
     paths = [out / "outcomes.parquet", out / "timeseries.parquet"]
-    atomic_write_parquet(paths[0], result.outcomes)
-    atomic_write_parquet(paths[1], result.timeseries)
+    atomic_write_parquet(paths[0], result.outcomes, ("run", "outcomes.parquet"))
+    atomic_write_parquet(paths[1], result.timeseries, ("run", "timeseries.parquet"))
     if figure:
         from bonding.experiments.plots import plot_trajectories
 

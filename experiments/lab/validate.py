@@ -632,7 +632,7 @@ def render_markdown(df: pd.DataFrame, config: dict) -> str:
 def write_outputs(out: Path, df: pd.DataFrame, config: dict) -> list[Path]:
     out = Path(out)
     paths = [out / "validation.parquet", out / "validation.csv", out / "validation.md"]
-    atomic_write_parquet(paths[0], df)
+    atomic_write_parquet(paths[0], df, ("validate", "validation.parquet"))
     buf = io.StringIO()
     df.to_csv(buf, index=False, float_format="%.6g")
     atomic_write_bytes(paths[1], buf.getvalue().encode())
