@@ -581,7 +581,9 @@ def render_markdown(df: pd.DataFrame, config: dict) -> str:
              "5th-95th percentile range of the statistic over the replicates; P(sig) is the share of "
              "replicates significant at alpha = .05 in the published direction. *z* = (simulated median "
              "- published) / simulated SD. Rows whose paper reported only a significant effect are "
-             "judged by P(sig): misfit if < .05; with no effect at all a directional test gives P(sig) ≈ .025. "
+             "judged by P(sig): misfit when P(sig) is at chance (not above alpha by a one-sided binomial test "
+             "over the R replicates; with no effect a directional test gives P(sig) ≈ .025); a published value "
+             "that was itself significant at its n is also a misfit when P(sig) is at chance. "
              + ("With few replicates the percentiles are rough; z is steadier. " if config["replicates"] < 100 else "")
              + "Provenance (versions, git commit) is in manifest.json.", "",
              "| study | target | statistic | n | published | simulated median [90%] | P(sig) | fit |",

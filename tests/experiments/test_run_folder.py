@@ -21,8 +21,8 @@ def test_a_run_killed_after_replacing_outcomes_leaves_no_manifest_describing_oth
     assert first["status"] == "complete" and first["kind"] == "run"
     real = run_module.atomic_write_parquet
 
-    def die_after_outcomes(path, df):
-        real(path, df)
+    def die_after_outcomes(path, df, *columns_of):
+        real(path, df, *columns_of)
         if path.name == "outcomes.parquet":
             raise KeyboardInterrupt  # stands in for SIGKILL right after the replace
 
