@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from bonding.calibration.targets import _choice, _number
+from bonding.calibration.targets import _choice, _number, check_table
 from bonding.experiments.inputs import did_you_mean, read_toml
 from bonding.model.params import ParameterError
 
@@ -137,12 +137,7 @@ def _natural_range(where: str, scale: str, x: float) -> None:
 def parse_target(name: str, spec, where: str, studies) -> StudyTarget:
     """One ``[targets.NAME]`` table, checked field by field (``studies``: the registry's names)."""
     w = f"{where}targets.{name}"
-    if not isinstance(spec, dict):
-        raise ParameterError(f"{w}: must be a table")
-    unknown = sorted(set(spec) - set(TARGET_KEYS))
-    if unknown:
-        raise ParameterError(f"{w}.{unknown[0]}: unknown field{did_you_mean(unknown[0], TARGET_KEYS)} "
-                             f"(allowed {', '.join(TARGET_KEYS)})")
+    check_table(w, spec, TARGET_KEYS)
     for key in ("study", "source", "role", "kind", "value", "scale", "confidence"):
         if key not in spec:
             raise ParameterError(f"{w}.{key}: missing (required: study, source, role, kind, value, scale, confidence "

@@ -111,6 +111,16 @@ def _choice(where: str, value, allowed) -> str:
     return value
 
 
+def check_table(w: str, spec, allowed) -> None:
+    """A TOML table whose fields must all be in ``allowed`` (one-line ParameterError naming ``w``)."""
+    if not isinstance(spec, dict):
+        raise ParameterError(f"{w}: must be a table")
+    unknown = sorted(set(spec) - set(allowed))
+    if unknown:
+        raise ParameterError(f"{w}.{unknown[0]}: unknown field{did_you_mean(unknown[0], allowed)} "
+                             f"(allowed {', '.join(allowed)})")
+
+
 def published_se(statistic: str, published: float, n: int) -> float:
     """Sampling error of a published value from a study of ``n`` units."""
     if statistic == "ssp_share":
@@ -123,12 +133,7 @@ def published_se(statistic: str, published: float, n: int) -> float:
 def parse_target(name: str, spec, where: str) -> Target:
     """One ``[targets.NAME]`` table, checked field by field."""
     w = f"{where}targets.{name}"
-    if not isinstance(spec, dict):
-        raise ParameterError(f"{w}: must be a table")
-    unknown = sorted(set(spec) - set(TARGET_KEYS))
-    if unknown:
-        raise ParameterError(f"{w}.{unknown[0]}: unknown field{did_you_mean(unknown[0], TARGET_KEYS)} "
-                             f"(allowed {', '.join(TARGET_KEYS)})")
+    check_table(w, spec, TARGET_KEYS)
     for key in ("source", "published", "confidence", "statistic", "role"):
         if key not in spec:
             raise ParameterError(f"{w}.{key}: missing (required: source, published, n or se, confidence, statistic, role)")
