@@ -275,6 +275,35 @@ VALIDATION = Table("validation.parquet", ("validate",), "one virtual study, or o
     Column("verdict", "", "the fit in words"),
 ), also=("validation.csv",))
 
+FIT_CHECK = Table("fit_check.parquet", ("validate",), "one target of the targets file (`--targets`)", (
+    Column("section", "", "`fit` (fitted by history matching and ABC) or `check` (held back)"),
+    Column("target", "", "target name in the targets file"),
+    Column("study", "", "the registry study that computes it"),
+    Column("source", "", "row of shared/science/targets.md"),
+    Column("kind", "", "`value`, `at_least` or `at_most`"),
+    Column("scale", "", "the scale it is compared on: identity, fisher_z or logit"),
+    Column("confidence", "", "confidence in the published finding (H or M)"),
+    Column("published_value", "unit of the statistic", "the published value, or the bound of a one-sided claim"),
+    Column("published_bound", "", "≥ or ≤ for a one-sided target, else empty"),
+    Column("published_uncertainty", "", "the uncertainty as the targets file gives it (SE, 95% interval or tolerance)"),
+    Column("se_scale", "target scale", "observation SE on the target's scale"),
+    Column("discrepancy", "target scale", "model-discrepancy SD on the target's scale"),
+    Column("replicates", "count", "simulated studies"),
+    Column("n_missing", "count", "simulated studies where the statistic was undefined"),
+    Column("sim_median", "unit of the statistic", "median of the statistic over the simulated studies"),
+    Column("sim_q05", "unit of the statistic", "5% quantile of the same"),
+    Column("sim_q95", "unit of the statistic", "95% quantile of the same"),
+    Column("sim_median_scale", "target scale", "median of the simulated statistic on the target's scale"),
+    Column("mc_se_scale", "target scale", "Monte Carlo SE of that median"),
+    Column("z", "SDs", "shortfall of the median / sqrt(se_scale² + discrepancy² + mc_se_scale²)"),
+    Column("p_significant", "probability", "share of simulated studies with a significant result (empty without a test)"),
+    Column("significance_claimed", "true/false", "the paper reported a significant effect"),
+    Column("significance_at_chance", "true/false", "claimed, and the share of significant simulated studies is at chance"),
+    Column("passed", "true/false", "the target passes (rule in fit_check.md)"),
+    Column("direction", "", "for a failure: simulated higher, simulated lower, or significance at chance"),
+    Column("verdict", "", "the result in words"),
+), also=("fit_check.csv",))
+
 # ------------------------------------------------------------------ bonding study / power
 STUDY_REPLICATES = Table("replicates.parquet", ("study",), "one simulated study", (
     Column("replicate", "", "replicate number"),
@@ -412,7 +441,7 @@ CAL_FIT = Table("fit.parquet", ("calibrate",), "one target, the overall distance
 ))
 
 TABLES: tuple[Table, ...] = (
-    OUTCOMES, RUN_TIMESERIES, RUNS, COMPARE_TIMESERIES, CHUNK_TIMESERIES, COMPARISON, VALIDATION,
+    OUTCOMES, RUN_TIMESERIES, RUNS, COMPARE_TIMESERIES, CHUNK_TIMESERIES, COMPARISON, VALIDATION, FIT_CHECK,
     STUDY_REPLICATES, STUDY_SUMMARY, POWER, SENS_DESIGN, SENS_OUTPUTS, SENS_NOISE, SENS_INDICES,
     SENS_SECOND, CAL_POSTERIOR, CAL_SUMMARY, CAL_PREDICTIVE, CAL_FIT,
 )

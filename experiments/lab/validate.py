@@ -2,6 +2,14 @@
 
 ``bonding validate [--replicates R] [--seed S] [--out DIR] [--studies a,b,c] [--households N] [--set NAME=VALUE ...]``
 
+``[--targets FILE] [--calibrated FILE]``: the targets of FILE (default calibration/targets.toml when no
+``--studies`` is given; their studies are added to the run) are judged on their own scales in two
+sections, ``fit`` and ``check``, with the pass fractions against issue 15's goals and what the
+model cannot reproduce (``fit_check.md`` / ``.parquet`` / ``.csv``; rule in
+:mod:`bonding.experiments.lab.fit_check`). A target whose study is not in the registry stops the
+command before anything is written (one line naming the target and the study, exit 2).
+``--calibrated`` runs at a calibrated parameter set (``--set`` wins for the same name).
+
 ``--set`` runs every study and SSP arm with those model parameters (e.g. a calibration's posterior
 median, ``docs/calibration.md``); a study's or arm's own overrides win for the same name.
 
@@ -110,6 +118,25 @@ def published_significant(study, value: float) -> bool:
         t = abs(value) * (np.sqrt(n) / 2 if study.stat_kind == "d" else np.sqrt(n))
         return bool(2 * stats.t.sf(t, n - 2) < 0.05)
     return False
+
+
+def significance_claimed(study) -> bool:
+    """Whether the registry says the paper found a significant effect: its ``significant`` flag; else
+    a published number significant at the published n (:func:`published_significant`); else, for a
+    study with a test and neither a number nor a one-sided bound, the finding itself is the
+    significant effect. A one-sided bound alone claims no significance."""
+    from bonding.experiments.lab.studies import has_test
+
+    pub = study.published
+    if "significant" in pub:
+        return bool(pub["significant"])
+    if isinstance(pub.get("value"), int | float):
+        return published_significant(study, float(pub["value"]))
+    if any(k in pub for k in BOUND_KEYS):
+        return False
+    return has_test(study.stat_kind)
+
+
 BOUND_KEYS = {"at_least": "≥", "at_most": "≤"}  # one-sided published claims and their signs
 
 COLUMNS = ["section", "study", "role", "target", "statistic", "alpha", "published_value", "published_bound",
@@ -207,12 +234,17 @@ def parse_studies(text: str) -> list[str]:
 
 
 def run_config(studies: list[str], replicates: int, seed: int, households: int, sets: dict | None = None,
-               assay_sets: dict | None = None) -> dict:
+               assay_sets: dict | None = None, targets=None) -> dict:
+    """The validation's configuration; ``targets`` (a ``TargetSet``) adds their studies and is
+    recorded (file, fingerprint) but not held: the fit/check table is rebuilt from stored results."""
     sets, assay_sets = dict(sets or {}), dict(assay_sets or {})
-    return {"studies": list(studies), "replicates": int(replicates), "seed": int(seed),
+    studies = list(dict.fromkeys([*studies, *(t.study for t in targets.targets)] if targets else studies))
+    return {"studies": studies, "replicates": int(replicates), "seed": int(seed),
             "households": int(households), "ssp_months": SSP_MONTHS,
             "ssp_arms": list(SSP_ARMS) if households > 0 else [], "set": sets, "assay_set": assay_sets,
-            "fingerprints": {n: study_fingerprint(load_study_with_sets(n, sets, assay_sets)) for n in studies}}
+            "fingerprints": {n: study_fingerprint(load_study_with_sets(n, sets, assay_sets)) for n in studies},
+            "targets": None if targets is None else {"file": targets.path, "fingerprint": targets.fingerprint(),
+                                                     "counts": targets.counts()}}
 
 
 def prepare_folder(out: Path, config: dict) -> None:
@@ -551,6 +583,53 @@ def build_table(out: Path, config: dict) -> pd.DataFrame:
     return df
 
 
+def stored_study(out: Path, config: dict, name: str, what: str = "") -> dict:
+    """The finished result of study ``name`` in the validation folder ``out`` (one-line error if none)."""
+    doc = _load_done(study_path(out, name), fingerprint=config["fingerprints"].get(name),
+                     replicates=config["replicates"], seed=config["seed"]) if name in config["fingerprints"] else None
+    if doc is None:
+        raise ParameterError(f"--out {out}: {what}study {name} has no finished result (allowed: a study this "
+                             "validation ran; rerun bonding validate with the targets)")
+    return doc
+
+
+def target_table(out: Path, config: dict, targets) -> pd.DataFrame:
+    """The fit/check table (:mod:`bonding.experiments.lab.fit_check`) of ``targets`` from the stored
+    replicate results of their studies in ``out``."""
+    from bonding.experiments.inputs import read_toml
+    from bonding.experiments.lab.fit_check import frame, target_row, uncertainty_text
+    from bonding.experiments.lab.studies import load_study
+
+    raw = read_toml(Path(targets.path), "targets file").get("targets", {}) if targets.path else {}
+    rows = []
+    for t in targets.targets:
+        doc = stored_study(out, config, t.study, f"target {t.name}: ")
+        rows.append(target_row(t, load_study(t.study), stored_rows(doc), uncertainty_text(raw.get(t.name, {}))))
+    return frame(rows)
+
+
+def target_intro(config: dict, targets) -> str:
+    sets = config.get("set") or {}
+    where = (f"with {len(sets)} model parameters set (`--set`/`--calibrated`, listed in validation.md)" if sets
+             else "at the declared defaults")
+    return (f"R = {config['replicates']} replicates per study, seed {config['seed']}, {where}. Targets: "
+            f"`{Path(targets.path).name}` ({targets.counts()['fit']} fit, {targets.counts()['check']} check; roles "
+            f"chosen {targets.chosen_on} at {targets.chosen_at_commit[:12]}).")
+
+
+def write_target_outputs(out: Path, df: pd.DataFrame, config: dict, targets) -> list[Path]:
+    from bonding.experiments.lab.fit_check import render_markdown as fit_check_markdown
+
+    out = Path(out)
+    paths = [out / "fit_check.parquet", out / "fit_check.csv", out / "fit_check.md"]
+    atomic_write_parquet(paths[0], df, ("validate", "fit_check.parquet"))
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, float_format="%.6g")
+    atomic_write_bytes(paths[1], buf.getvalue().encode())
+    atomic_write_bytes(paths[2], fit_check_markdown(df, intro=target_intro(config, targets)).encode())
+    return paths
+
+
 def _fmt(x, digits: int = 3) -> str:
     if x is None:
         return "–"
@@ -658,27 +737,61 @@ def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict, th
 
 
 # ------------------------------------------------------------------ command line
+def targets_option(args):
+    """The ``TargetSet`` to judge: ``--targets FILE``; without it the shipped calibration/targets.toml
+    when every study runs (no ``--studies``), else none. A target whose study is not in the registry
+    stops here, before anything is written (one line naming the target and the study, exit 2)."""
+    from bonding.calibration.study_targets import TARGETS_FILE, load_targets
+
+    if args.targets is None and (args.studies or not TARGETS_FILE.is_file()):
+        return None
+    return load_targets(args.targets)
+
+
+def calibrated_sets(args, sets: dict) -> dict:
+    """``--calibrated FILE``: its ``[parameters]`` (checked by name and bounds) under ``--set``."""
+    if not args.calibrated:
+        return sets
+    from bonding.calibration.calibrated import load_calibrated
+
+    path = Path(args.calibrated)
+    if not path.is_file():
+        raise ParameterError(f"--calibrated: {str(path)!r} is not a file (allowed: a calibrated parameter file "
+                             "such as calibration/calibrated.toml)")
+    return {**load_calibrated(path), **sets}
+
+
 def cmd_validate(args) -> int:
     from bonding.experiments.cliutil import plan_parallel
     from bonding.experiments.lab.studies import available_studies
 
     studies = args.studies or available_studies()
     sets, assay_sets = set_options(args)
+    sets = calibrated_sets(args, sets)
+    targets = targets_option(args)
     _, threads = plan_parallel(None, args.threads, has_workers=False)
     out = Path(args.out) if args.out else Path("results") / f"validate-seed{args.seed}"
-    config = run_config(studies, args.replicates, args.seed, args.households, sets, assay_sets)
+    config = run_config(studies, args.replicates, args.seed, args.households, sets, assay_sets, targets)
     prepare_folder(out, config)
     start = time.perf_counter()
     log = (lambda *a: None) if args.quiet else (lambda msg: print(msg, flush=True))
     done = execute(out, config, log=log, threads=threads)
     df = build_table(out, config)
     paths = write_outputs(out, df, config)
+    tdf = None
+    if targets is not None:
+        tdf = target_table(out, config, targets)
+        paths += write_target_outputs(out, tdf, config, targets)
     paths.append(finish_manifest(out, config, time.perf_counter() - start, done, threads))
     if not args.quiet:
         n_mis = int(df["misfit"].fillna(False).sum())
         print(f"{len(done['studies_run'])} studies and {len(done['arms_run'])} SSP arms run, "
               f"{len(config['studies']) - len(done['studies_run'])} studies reused; misfit in {n_mis} of "
               f"{int(df['misfit'].notna().sum())} comparable rows; {time.perf_counter() - start:.0f} s")
+        if tdf is not None:
+            from bonding.experiments.lab.fit_check import summary_lines
+
+            print("targets (" + Path(targets.path).name + "):\n" + "\n".join(summary_lines(tdf)))
         for p in paths:
             print(f"wrote {p}")
     return 0
@@ -702,6 +815,12 @@ def add_subcommands(sub) -> None:
                         "for hypothesis H2 of what unextracted immunoassays read (docs/validation.md)")
     v.add_argument("--studies", type=parse_studies, default=None, metavar="a,b,c",
                    help="comma-separated study names (default: every listed study, see `bonding study --list`)")
+    v.add_argument("--targets", default=None, metavar="FILE",
+                   help="judge the targets of FILE (their studies are added to the run) in fit_check.md/.parquet: "
+                        "fit and check sections, z on each target's scale, pass/fail, pass fractions "
+                        "(default: calibration/targets.toml when no --studies is given)")
+    v.add_argument("--calibrated", default=None, metavar="FILE",
+                   help="run at a calibrated parameter set, e.g. calibration/calibrated.toml (--set wins for the same name)")
     v.add_argument("--households", type=bounded_int("--households", 0, MAX_HOUSEHOLDS), default=DEFAULT_HOUSEHOLDS,
                    help=f"households per SSP distribution arm (baseline, high_risk; default {DEFAULT_HOUSEHOLDS}; 0 skips them)")
     v.add_argument("--quiet", action="store_true", help="no progress lines or summary")
@@ -710,4 +829,5 @@ def add_subcommands(sub) -> None:
 
 
 __all__ = ["add_subcommands", "run_config", "prepare_folder", "execute", "build_table", "study_row",
+           "target_table", "write_target_outputs", "significance_claimed", "stored_study",
            "render_markdown", "write_outputs", "run_one_study", "run_arm", "arm_rows"]
