@@ -119,3 +119,24 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(hm, abc, tmp_path, cap
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert code == 2 and len(err) == 1 and flag in err[0], err
     assert not (tmp_path / "r.md").exists()
+
+
+# ------------------------------------------------------------------ issue 15's test list: the NROY ABC resumes
+def test_a_resumed_abc_in_the_nroy_box_continues_from_its_files(hm, tmp_path):  # noqa: F811
+    """Stopped after 2 generations and continued to 3, the ABC keeps generations 0-1 as stored (same
+    wall times: not recomputed) and ends with the posterior of an uninterrupted 3-generation run."""
+    from bonding.calibration.history_matching import nroy_box
+    from bonding.calibration.nroy_abc import run_nroy_abc
+    from test_history_matching import LOG, STANDIN, TARGETS
+
+    box = nroy_box(hm[0])
+    small = {"seed": 8, "population": 30, **LOG}
+    part, ref = tmp_path / "part", tmp_path / "ref"
+    run_nroy_abc(TARGETS, box, STANDIN, part, generations=2, **small)
+    first = pd.read_csv(part / "generations.csv")
+    man = run_nroy_abc(TARGETS, box, STANDIN, part, generations=3, **small)
+    run_nroy_abc(TARGETS, box, STANDIN, ref, generations=3, **small)
+    again = pd.read_csv(part / "generations.csv")
+    assert man["generations"] == 3 and len(first) == 2
+    pd.testing.assert_frame_equal(again.iloc[:2], first)  # the stored generations, wall times included
+    pd.testing.assert_frame_equal(pd.read_parquet(part / "posterior.parquet"), pd.read_parquet(ref / "posterior.parquet"))
