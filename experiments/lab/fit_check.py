@@ -171,8 +171,8 @@ def failure_lines(df: pd.DataFrame) -> list[str]:
             parts.append(f"{r['direction']}: median {sim} against published {pub} "
                          f"(z = {_fmt(r['z'], 2)} on the {r['scale']} scale)")
         if r["significance_at_chance"]:
-            parts.append(f"the published effect is significant but only {_fmt(r['p_significant'], 2)} of the "
-                         f"simulated studies are (at chance); simulated median {sim} against published {pub}"
+            parts.append(f"the published effect is significant but P(sig) = {_fmt(r['p_significant'], 2)} over the "
+                         f"simulated studies, at chance; simulated median {sim} against published {pub}"
                          if not parts else f"and the published effect's significance is at chance "
                          f"(P(sig) = {_fmt(r['p_significant'], 2)})")
         lines.append(head + "; ".join(parts) + ".")

@@ -98,6 +98,8 @@ def test_a_significant_published_effect_at_chance_fails_even_when_the_value_fits
     assert at_chance["significance_claimed"] and at_chance["significance_at_chance"]
     assert abs(at_chance["z"]) <= 2 and not at_chance["passed"] and "at chance" in at_chance["verdict"]
     assert F.target_row(t, _study(value=0.3, n=100), _rows(vals, n_sig=30))["passed"]
+    (line,) = F.failure_lines(F.frame([at_chance]))
+    assert "significant but P(sig) = 0.05" in line and "at chance" in line
     # a published value that was not significant at its n is judged by z alone
     assert F.target_row(t, _study(value=0.3, n=100, significant=False), _rows(vals, n_sig=0))["passed"]
 
