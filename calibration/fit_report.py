@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bonding.experiments.lab.validate import _fmt as _f
 from bonding.model.params import ParameterError
 
 STRONG_CORRELATION = 0.5  # |weighted posterior r| from which a pair is flagged
@@ -265,14 +266,6 @@ def report(hm: Path | None = None, abc: Path | None = None, validate: Path | Non
             ([validate_section(Path(validate), targets)] if validate else []):
         lines += ["", *section]
     return "\n".join(lines) + "\n"
-
-
-def _f(x, digits: int = 3) -> str:
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    return "–" if not math.isfinite(x) else f"{x:.{digits}g}"
 
 
 def parse_args(argv):

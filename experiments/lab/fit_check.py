@@ -31,6 +31,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from bonding.experiments.lab.validate import _fmt
 
 Z_PASS = 2.0  # |z| at most this on the target's scale: a value target passes
 GOALS = {"fit": 0.90, "check": 0.75}  # issue 15: share of targets that must pass
@@ -146,14 +147,6 @@ def pass_fractions(df: pd.DataFrame) -> dict[str, dict]:
         out[s] = {"targets": n, "passed": k, "share": share, "goal": GOALS[s],
                   "goal_met": bool(n and share >= GOALS[s])}
     return out
-
-
-def _fmt(x, digits: int = 3) -> str:
-    try:
-        x = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    return "–" if not math.isfinite(x) else f"{x:.{digits}g}"
 
 
 def failure_lines(df: pd.DataFrame) -> list[str]:

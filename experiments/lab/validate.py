@@ -620,14 +620,7 @@ def target_intro(config: dict, targets) -> str:
 def write_target_outputs(out: Path, df: pd.DataFrame, config: dict, targets) -> list[Path]:
     from bonding.experiments.lab.fit_check import render_markdown as fit_check_markdown
 
-    out = Path(out)
-    paths = [out / "fit_check.parquet", out / "fit_check.csv", out / "fit_check.md"]
-    atomic_write_parquet(paths[0], df, ("validate", "fit_check.parquet"))
-    buf = io.StringIO()
-    df.to_csv(buf, index=False, float_format="%.6g")
-    atomic_write_bytes(paths[1], buf.getvalue().encode())
-    atomic_write_bytes(paths[2], fit_check_markdown(df, intro=target_intro(config, targets)).encode())
-    return paths
+    return write_table_files(out, "fit_check", df, fit_check_markdown(df, intro=target_intro(config, targets)))
 
 
 def _fmt(x, digits: int = 3) -> str:
@@ -710,15 +703,21 @@ def render_markdown(df: pd.DataFrame, config: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_outputs(out: Path, df: pd.DataFrame, config: dict) -> list[Path]:
+def write_table_files(out: Path, stem: str, df: pd.DataFrame, markdown: str) -> list[Path]:
+    """``STEM.parquet`` (with the declared units of ``validate``'s table), ``STEM.csv`` and ``STEM.md``,
+    each written atomically."""
     out = Path(out)
-    paths = [out / "validation.parquet", out / "validation.csv", out / "validation.md"]
-    atomic_write_parquet(paths[0], df, ("validate", "validation.parquet"))
+    paths = [out / f"{stem}.parquet", out / f"{stem}.csv", out / f"{stem}.md"]
+    atomic_write_parquet(paths[0], df, ("validate", paths[0].name))
     buf = io.StringIO()
     df.to_csv(buf, index=False, float_format="%.6g")
     atomic_write_bytes(paths[1], buf.getvalue().encode())
-    atomic_write_bytes(paths[2], render_markdown(df, config).encode())
+    atomic_write_bytes(paths[2], markdown.encode())
     return paths
+
+
+def write_outputs(out: Path, df: pd.DataFrame, config: dict) -> list[Path]:
+    return write_table_files(out, "validation", df, render_markdown(df, config))
 
 
 def finish_manifest(out: Path, config: dict, wall_seconds: float, done: dict, threads: int | None = None) -> Path:

@@ -166,6 +166,11 @@ def test_validate_with_targets_writes_fit_and_check_from_the_studies_replicates(
     import pyarrow.parquet as pq
 
     assert pq.read_schema(out / "fit_check.parquet").field("z").metadata[b"unit"] == b"SDs"
+    from bonding.experiments import columns as C
+
+    for name in ("fit_check.parquet", "fit_check.csv"):  # every column declared, every declared one written
+        assert not C.check(C.table("validate", name), pd.read_parquet(out / name).columns if name.endswith("parquet")
+                           else pd.read_csv(out / name).columns)
 
 
 def test_a_target_whose_study_is_missing_stops_validate_with_one_line_and_nothing_written(tmp_path, capsys):
