@@ -95,6 +95,26 @@ def test_the_report_from_the_three_folders(hm, abc, validated, tmp_path):  # noq
     pd.testing.assert_frame_equal(rebuilt, fc)
 
 
+def test_a_target_no_run_reaches_is_named_and_reachable_ones_are_not(hm, tmp_path):  # noqa: F811
+    from bonding.calibration.history_matching import Settings, run_history_matching
+    from bonding.calibration.study_targets import parse_targets
+    from test_history_matching import LOG, SPACE, STANDIN
+
+    assert FR.reach_lines(hm[0], 3.0)[0].endswith("none.")  # the truth's targets are reachable
+    both = parse_targets({
+        "meta": {"chosen_on": "2026-12-07", "chosen_at_commit": "9684daa"},
+        "targets": {"Y1": {"study": "y1", "source": "x", "role": "fit", "kind": "value", "value": 5.0, "se": 0.02,
+                           "scale": "identity", "confidence": "H"},
+                    "Y3": {"study": "y3", "source": "x", "role": "fit", "kind": "value", "value": 0.1, "se": 0.02,
+                           "scale": "identity", "confidence": "H"}}}, studies=("y1", "y3")).targets
+    out = tmp_path / "hm"
+    run_history_matching(both, SPACE, STANDIN, out, seed=1, settings=Settings(wave_size=20, max_waves=1, candidates=500,
+                                                                              nth=1, chunk=20), **LOG)
+    (line,) = FR.reach_lines(out, 3.0)
+    assert "**Y1**" in line and "**Y3**" not in line  # y1 = 0.5 x sensitivity_trait_sd <= 1.5 never reaches 5
+    assert "**Y1**" in FR.report(hm=out)
+
+
 def test_a_report_of_one_folder_only(hm, tmp_path):  # noqa: F811
     text = FR.report(hm=hm[0])
     assert "## History matching" in text and "## ABC" not in text and "## Fit and check" not in text
