@@ -146,7 +146,8 @@ def hm_section(hm_dir: Path) -> list[str]:
     st = cfg.get("settings", {})
     lines = ["## History matching", "", *provenance_lines(man, hm_wall_seconds(hm_dir, man, waves)),
              f"- {len(cfg.get('space', {}).get('names', []))} free parameters, {len(cfg.get('targets', []))} fit "
-             f"targets; cut-off {st.get('cutoff')} on the {st.get('nth')}-th largest implausibility; "
+             f"targets; cut-off {st.get('cutoff')} on the implausibility ranked {st.get('nth')} over the targets "
+             "(1 = the largest); "
              f"status {man.get('status')}; stopped: {man.get('stopped', '–')}", "",
              "Non-implausible fraction of the parameter box after each wave, and the emulators' leave-one-out "
              f"standardised errors (share within ±2 per emulator; an emulator needs {LOO_PASS:.0%} to be used).", "",
