@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +47,15 @@ def test_bench_median_run_picks_the_middle_postnatal_cost():
     runs = [{"postnatal_cpu_s": s, "postnatal_days_run": 10, "tag": t} for s, t in ((3.0, "slow"), (1.0, "fast"), (2.0, "mid"))]
     assert bench.median_run(runs)["tag"] == "mid"
     assert bench.median_run(runs[:2])["tag"] == "fast"  # even count: the lower middle
+
+
+@pytest.mark.parametrize("rev", ["HEAD", "ac31e25"])  # the bonding namespace, and a revision before it
+def test_ab_times_the_exported_engine_not_the_installed_one(rev, tmp_path):
+    ab = _load("ab_compare")
+    if subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=ab.REPO,
+                      capture_output=True).returncode != 0:
+        pytest.skip(f"{rev} not in this clone's history")
+    tree = ab.export_revision(rev, tmp_path)
+    out = subprocess.run([sys.executable, "-c", ab.IMPORT_ENGINE + "print(engine)"], cwd=tree, check=True,
+                         env={**os.environ, "PYTHONPATH": str(tree)}, capture_output=True, text=True)
+    assert out.stdout.strip() == str((tree / "model" / "simulation.py").resolve())
