@@ -28,12 +28,20 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
+# how each timed process imports the engine of the exported tree it runs in (``engine``: its file)
+IMPORT_ENGINE = r"""
+import importlib, json, os, sys, time
+PKG = "bonding.model" if os.path.isdir("bonding") else "model"  # the namespace, or a revision before it
+ParamSet = importlib.import_module(PKG + ".params").ParamSet
+Simulation = importlib.import_module(PKG + ".simulation").Simulation
+PRENATAL_DAYS = importlib.import_module(PKG + ".state").PRENATAL_DAYS
+engine = os.path.realpath(sys.modules[Simulation.__module__].__file__)
+if not engine.startswith(os.path.realpath(os.getcwd()) + os.sep):  # never time an installed copy instead
+    sys.exit(f"engine imported from {engine}, not from the exported tree {os.getcwd()}")
+"""
+
 # what each timed process runs, inside the exported tree of one version
-TIMER = r"""
-import json, sys, time
-from bonding.model.params import ParamSet
-from bonding.model.simulation import Simulation
-from bonding.model.state import PRENATAL_DAYS
+TIMER = IMPORT_ENGINE + r"""
 households, skip, days, hourly = (int(x) for x in sys.argv[1:5])
 sim = Simulation(ParamSet.uniform(households), (skip + days + 2) / 30.4375, 42)
 by_day = getattr(sim, "step_day", None) if not hourly else None  # the day-major path where the version has it
@@ -54,7 +62,13 @@ print(json.dumps({"wall_ms_per_day": (time.perf_counter() - t) / days * 1e3,
 
 
 def export_revision(rev: str, into: Path) -> Path:
-    """Write ``model/`` of git revision ``rev`` into ``into``; raise ValueError for an unknown revision."""
+    """Write ``model/`` of git revision ``rev`` into ``into``; raise ValueError for an unknown revision.
+
+    A revision whose engine imports itself as ``bonding.model`` (the namespace of 89804de on) also
+    gets ``bonding/model``, a link to ``model/``, so that the timed process imports the exported
+    engine and not the one installed in the running environment (which shadowed it until this
+    was added: both sides of an A/B then timed the installed engine).
+    """
     commit = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=REPO,
                             capture_output=True, text=True)
     if commit.returncode != 0:
@@ -65,6 +79,10 @@ def export_revision(rev: str, into: Path) -> Path:
     with tarfile.open(archive) as t:
         t.extractall(into, filter="data")
     archive.unlink()
+    if "from bonding.model" in (into / "model" / "simulation.py").read_text():
+        (into / "bonding").mkdir(exist_ok=True)
+        (into / "bonding" / "__init__.py").write_text("")
+        (into / "bonding" / "model").symlink_to(Path("..") / "model", target_is_directory=True)
     return into
 
 
