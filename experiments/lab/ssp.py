@@ -279,6 +279,22 @@ def episode_draws(rng: np.random.Generator, length: int, n: int) -> tuple[np.nda
     return u, z
 
 
+def episode_fear(alarm, fright_session, act, fright_scale) -> np.ndarray:
+    """Fear of the caregiver each second of an episode (T, N), :func:`caregiver_fear` before that second's act.
+
+    ``fright_session``: frightening acts so far (N,), advanced in place by the episode's ``act``
+    (T, N). Acts are rare, so only the dyads with one in the episode get a fear that changes.
+    """
+    fear = np.repeat(caregiver_fear(alarm, fright_session, fright_scale)[None, :], act.shape[0], axis=0)
+    (acted,) = np.nonzero(act.any(0))
+    if acted.size:
+        act_k = act[:, acted]
+        before = fright_session[acted] + (np.cumsum(act_k, axis=0) - act_k)
+        fear[:, acted] = caregiver_fear(alarm[acted], before, fright_scale)
+        fright_session[acted] += act_k.sum(0)
+    return fear
+
+
 def approach_sigmoid(x: np.ndarray) -> np.ndarray:
     """``model.behaviour.sigmoid`` over the dyads' arrays, as numpy computes it (its vector ``exp``)."""
     return bh.sigmoid(x)
@@ -482,8 +498,7 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
         # ---- caregiver acts (frightening or frightened behaviour: model hazard, SSP stress); they
         # depend on the draws only, so the session's fright count and fear are known in advance
         act = cg_here & (u[:, 0] < c["h_fright"])
-        fear = caregiver_fear(c["alarm"], fright_session + (np.cumsum(act, axis=0) - act), q["fright_scale"])
-        fright_session += act.sum(0)
+        fear = episode_fear(c["alarm"], fright_session, act, q["fright_scale"])
         sep = np.zeros(length)
         if not cg_here:
             for ts in range(length):
