@@ -43,8 +43,9 @@ RULE_USES = {
                              "response_attunement", "frightening_state_risk"},
     ("ssp", "caregiver_fright_probability"): {"frightening_probability", "frightening_state_risk"},
     ("ssp", "dyad_constants"): {"caregiver_fright_probability", "learned_alarm", "sigmoid"},
-    ("ssp", "run_procedure"): {"dyad_constants", "caregiver_fear", "conflict_probability", "apprehension_probability",
+    ("ssp", "run_procedure"): {"dyad_constants", "episode_fear", "conflict_probability", "apprehension_probability",
                                "episode_seconds"},
+    ("ssp", "episode_fear"): {"caregiver_fear"},
     ("ssp", "episode_seconds"): {"freezing_probability", "approach_sigmoid"},  # the compiled second loop
     ("ssp", "approach_sigmoid"): {"sigmoid"},
 }
