@@ -6,8 +6,11 @@ the depression studies observe ``depressed`` through the lab's screen
 (``experiments.lab.measures.DepressionScreen``). This builds one baseline population of
 ``--households`` households at ``--months`` months and times every call on it (the procedures
 read the simulation and never write to it, so they can be repeated): median and minimum of
-``--repeats`` calls after one untimed call (numba compilation), each with the same seed. The
-Strange Situation is also split into its three steps (inputs, the procedure's second loop, the coder).
+``--repeats`` calls after one untimed call (numba compilation), each with the same seed, and
+the median CPU time of the process (``process_time``), which is what a call costs when the
+machine is shared. The
+Strange Situation is also split into its three steps (inputs, the procedure's second loop, the coder)
+and its random draws are timed alone.
 
     nice -n 10 python benchmarks/lab_procedures.py                     # 500 households, 12 months
     nice -n 10 python benchmarks/lab_procedures.py --repeats 9 --profile ssp
@@ -49,20 +52,36 @@ def calls(sim) -> dict:
         "screen": lambda s: measures.DepressionScreen(sim.H * 4, rng(s)).measure(sim.cg.depressed[:, 0]),
         "ssp: dyad_inputs": lambda s: ssp.dyad_inputs(sim),
         "ssp: run_procedure": lambda s: ssp.run_procedure(d, rng(s)),
+        "ssp: its draws only": lambda s: draws(len(d["household"]), rng(s)),
         "ssp: code_procedure": lambda s: coding.code_procedure(res),
     })
     return out
 
 
-def time_call(fn, repeats: int) -> tuple[float, float]:
-    """(median, minimum) seconds of ``repeats`` calls of ``fn(seed)`` after an untimed one."""
+def draws(n: int, rng: np.random.Generator) -> None:
+    """The Strange Situation's random draws alone (the floor of ``run_procedure``), if the branch has ``episode_draws``."""
+    for episode in ssp.EPISODES:
+        if hasattr(ssp, "episode_draws"):
+            ssp.episode_draws(rng, episode[1], n)
+        else:  # the Python loop before the second loop was compiled
+            for _ in range(episode[1]):
+                rng.random((9, n))
+                rng.standard_normal(n)
+
+
+def time_call(fn, repeats: int) -> tuple[float, float, float]:
+    """(median wall, minimum wall, median CPU) seconds of ``repeats`` calls of ``fn(seed)`` after an untimed one.
+
+    CPU time (``process_time``) is what a call costs with a core to itself when others share it.
+    """
     fn(0)
-    ts = []
+    wall, cpu = [], []
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn(1)
-        ts.append(time.perf_counter() - t)
-    return float(np.median(ts)), float(np.min(ts))
+        wall.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    return float(np.median(wall)), float(np.min(wall)), float(np.median(cpu))
 
 
 def revision() -> str:
@@ -95,10 +114,10 @@ def main(argv=None) -> int:
     if a.profile is not None and a.profile not in table:
         print(f"error: --profile {a.profile!r}: allowed {', '.join(table)}", file=sys.stderr)
         return 2
-    print(f"{'call':24s} {'median ms':>10s} {'min ms':>10s}   ({a.repeats} calls)")
+    print(f"{'call':24s} {'median ms':>10s} {'min ms':>10s} {'CPU ms':>10s}   ({a.repeats} calls; wall, wall, CPU median)")
     for name, fn in table.items():
-        med, lo = time_call(fn, a.repeats)
-        print(f"{name:24s} {med * 1e3:10.1f} {lo * 1e3:10.1f}")
+        med, lo, cpu = time_call(fn, a.repeats)
+        print(f"{name:24s} {med * 1e3:10.1f} {lo * 1e3:10.1f} {cpu * 1e3:10.1f}")
     if a.profile:
         prof = cProfile.Profile()
         prof.runcall(table[a.profile], 1)
