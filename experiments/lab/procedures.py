@@ -26,7 +26,7 @@ salivary sampling.
 from __future__ import annotations
 
 import numpy as np
-from bonding.experiments.lab.engine_rules import per_element
+from bonding.experiments.lab.engine_rules import per_element, per_element_compiled
 from bonding.experiments.lab.params import LabParam, resolve, table
 from bonding.model import behaviour as bh
 from bonding.model import learning as ln
@@ -96,7 +96,7 @@ def cortisol_time_course(sim, cortisol_before: np.ndarray) -> dict[str, np.ndarr
     excess = phys.cortisol_excess_step(cg.cortisol_excess, terms.cortisol_target, NO_ACUTE_STRESS,
                                        _col(terms.carry_cortisol))
     circadian = float(phys.circadian_cortisol(sim.hod, 0.0, False))  # the hour's clock factor (Clock.circadian)
-    after = per_element(phys.cortisol_level, terms.cortisol_scale, circadian, excess)
+    after = per_element_compiled(phys.cortisol_level, terms.cortisol_scale, circadian, excess)
     return {"cortisol_1h_before": np.asarray(cortisol_before, float).copy(),
             "cortisol_1h_after": np.where(cg.exists, after, cg.cortisol)}
 
@@ -106,11 +106,14 @@ def minute_responses(att, p, cg, engaged, u_quality, u_fright, u_kind) -> np.nda
 
     ``att``: attunement (H, K); ``engaged``, ``u_*``: (T, H, K) (the rule's three uniforms).
     """
-    quality, _ = per_element(bh.response_quality, att, _col(p.base_sensitivity), cg.aai, cg.unresolved,
-                             cg.cortisol_excess, cg.depressed, _col(p.p_frightening_base), _col(p.frightening_cortisol),
-                             u_quality, u_fright, u_kind, _col(p.fright_stress_risk), nout=2,
-                             dtypes=(np.int64, float))
-    return np.where(engaged, quality, NO_RESPONSE)
+    *args, engaged = np.broadcast_arrays(att, _col(p.base_sensitivity), cg.aai, cg.unresolved, cg.cortisol_excess,
+                                         cg.depressed, _col(p.p_frightening_base), _col(p.frightening_cortisol),
+                                         u_quality, u_fright, u_kind, _col(p.fright_stress_risk), engaged)
+    quality = np.full(engaged.shape, NO_RESPONSE, np.int64)
+    # the rule runs in Python (it takes numpy's exp), so only where a response is given
+    quality[engaged], _ = per_element(bh.response_quality, *(a[engaged] for a in args), nout=2,
+                                      dtypes=(np.int64, float))
+    return quality
 
 
 def minute_touch(quality, stimulatory_share, u_touch, continuous_touch: bool = False):
@@ -124,14 +127,14 @@ def minute_touch(quality, stimulatory_share, u_touch, continuous_touch: bool = F
     engaged = quality != NO_RESPONSE
     if continuous_touch:
         return np.ones(quality.shape, bool), np.zeros(quality.shape, bool)
-    _, affectionate, stimulatory = per_element(bh.episode_contact, PLAY_BID, quality, PLAY_HUNGER, stimulatory_share,
+    _, affectionate, stimulatory = per_element_compiled(bh.episode_contact, PLAY_BID, quality, PLAY_HUNGER, stimulatory_share,
                                                u_touch, nout=3, dtypes=(bool,))
     return engaged & affectionate, engaged & stimulatory
 
 
 def minute_gaze_vocal_probability(quality, depressed):
     """Chances of gaze and of vocalisation in each minute: ``model.behaviour.gaze_vocal_probability`` (social bid)."""
-    return per_element(bh.gaze_vocal_probability, quality, depressed, PLAY_BID, nout=2)
+    return per_element_compiled(bh.gaze_vocal_probability, quality, depressed, PLAY_BID, nout=2)
 
 
 def minute_positive_probability(quality):

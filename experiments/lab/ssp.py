@@ -17,8 +17,12 @@ ep    content                     length  caregiver  stranger  reunion
 8     second reunion              180 s   yes        no        yes
 ====  ==========================  ======  =========  ========  ========
 
-The loop runs over seconds; every rule is an array expression over dyads. The infant's
-behaviour is driven by
+The loop runs over seconds. What follows from an episode's random draws alone (the caregiver's
+frightening acts, the infant's fear, the chances of conflict and apprehension) is an array
+expression over the episode's seconds and dyads; the second-by-second rest is compiled
+(:func:`episode_seconds`, numba) with the same expressions element by element, and the
+exponentials are numpy's, so the numbers are those of the vectorised Python loop it replaced
+(``tests/lab/test_ssp_compiled.py``). The infant's behaviour is driven by
 
 * its working model of this caregiver (``sim.inf.iwm_*``), read by
   ``model.learning.working_model_reading``: expected responsiveness
@@ -48,6 +52,7 @@ The procedure reads the simulation and never writes to it.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from bonding.experiments.lab import coding
 from bonding.experiments.lab.params import LabParam, resolve, table
@@ -55,6 +60,7 @@ from bonding.model import behaviour as bh
 from bonding.model import learning as ln
 from bonding.model.roles import role_matrices
 from bonding.model.state import DISTRESS_BID, ROLES, K
+from numba.extending import register_jitable as jitable
 
 EPISODES = (  # name, seconds, caregiver present, stranger present, reunion
     ("introduction", 30, True, False, False),
@@ -204,22 +210,259 @@ def caregiver_fear(alarm, fright_session, fright_scale):
     return 1.0 - np.exp(-(alarm + fright_session / fright_scale))
 
 
+def conflict_probability(fear, mixed, conflict_rate, mixed_strategy_conflict):
+    """Per-second chance that an approach is interrupted by avoidance (Main & Solomon 1990; Cittern et al. 2018).
+
+    ``conflict_rate * fear + mixed_strategy_conflict * mixed``: fear of the caregiver, or both
+    strategies held at once (``mixed``, A/C).
+    """
+    return conflict_rate * fear + mixed_strategy_conflict * mixed
+
+
+@jitable
+def freezing_probability(fear, arousal, freeze_rate):
+    """Per-second chance of freezing/stilling (Main & Solomon 1990): ``freeze_rate * fear`` at arousal above 0.6, else 0.
+
+    Array-safe, and compiled into the procedure's second loop (numba ``register_jitable``), where
+    arousal changes second by second.
+    """
+    return (arousal > FREEZE_AROUSAL) * freeze_rate * fear
+
+
+def apprehension_probability(fear, seconds_in, act, apprehension_rate):
+    """Per-second chance of fearful apprehension (Main & Solomon 1990).
+
+    ``apprehension_rate * fear * (exp(-t / 20 s) + act)``: early in the episode (``seconds_in``,
+    s) or just after a frightening act (``act``).
+    """
+    return apprehension_rate * fear * (np.exp(-seconds_in / APPREHENSION_WINDOW_S) + act)
+
+
 def disorganisation_marker_probabilities(fear, mixed, arousal, seconds_in, act, q):
     """Per-second chances of the three D markers (Main & Solomon 1990; Cittern et al. 2018).
 
-    * conflict (an approach interrupted by avoidance): ``conflict_rate * fear + mixed_strategy_conflict * mixed``;
-    * freezing/stilling: ``freeze_rate * fear`` at arousal above 0.6;
-    * fearful apprehension: ``apprehension_rate * fear * (exp(-t / 20 s) + act)``, early in the
-      episode or just after a frightening act.
+    * conflict (an approach interrupted by avoidance): :func:`conflict_probability`,
+      ``conflict_rate * fear + mixed_strategy_conflict * mixed``;
+    * freezing/stilling: :func:`freezing_probability`, ``freeze_rate * fear`` at arousal above 0.6;
+    * fearful apprehension: :func:`apprehension_probability`,
+      ``apprehension_rate * fear * (exp(-t / 20 s) + act)``, early in the episode or just after
+      a frightening act.
 
     All are zero unless the caregiver is a source of alarm (fear > 0, from fright or disrupted
     communication) or the infant holds both strategies (``mixed``). Returns
     ``(p_conflict, p_freeze, p_apprehension)``.
     """
-    p_conflict = q["conflict_rate"] * fear + q["mixed_strategy_conflict"] * mixed
-    p_freeze = (arousal > FREEZE_AROUSAL) * q["freeze_rate"] * fear
-    p_appr = q["apprehension_rate"] * fear * (np.exp(-seconds_in / APPREHENSION_WINDOW_S) + act)
-    return p_conflict, p_freeze, p_appr
+    return (conflict_probability(fear, mixed, q["conflict_rate"], q["mixed_strategy_conflict"]),
+            freezing_probability(fear, arousal, q["freeze_rate"]),
+            apprehension_probability(fear, seconds_in, act, q["apprehension_rate"]))
+
+
+MARKS = ("resist", "conflict", "freeze", "apprehension", "initiative", "fright_act")  # marker streams, in output order
+# the parameters the second loop reads, in the order of episode_seconds' ``rates``
+LOOP_RATES = ("arousal_tau", "arousal_noise", "fright_spike", "fear_alarm", "cortisol_contact_buffer",
+              "approach_threshold", "avoid_rate", "approach_speed", "cry_threshold", "pickup_rate",
+              "intrusive_rate", "resist_rate", "release_threshold", "release_rate", "putdown_rate", "freeze_rate")
+APPROACH_WIDTH = 0.08  # logistic width (arousal units) of the chance to approach
+
+
+def episode_draws(rng: np.random.Generator, length: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An episode's random numbers: per second, nine uniforms (9, n) then one standard normal (n) per dyad.
+
+    Drawn second by second in this order from ``rng``, so the stream is the one of a loop that
+    draws them as it goes.
+    """
+    u = np.empty((length, 9, n))
+    z = np.empty((length, n))
+    for ts in range(length):
+        rng.random(out=u[ts])
+        rng.standard_normal(out=z[ts])
+    return u, z
+
+
+def episode_fear(alarm, fright_session, act, fright_scale) -> np.ndarray:
+    """Fear of the caregiver each second of an episode (T, N), :func:`caregiver_fear` before that second's act.
+
+    ``fright_session``: frightening acts so far (N,), advanced in place by the episode's ``act``
+    (T, N). Acts are rare, so only the dyads with one in the episode get a fear that changes.
+    """
+    fear = np.repeat(caregiver_fear(alarm, fright_session, fright_scale)[None, :], act.shape[0], axis=0)
+    (acted,) = np.nonzero(act.any(0))
+    if acted.size:
+        act_k = act[:, acted]
+        before = fright_session[acted] + (np.cumsum(act_k, axis=0) - act_k)
+        fear[:, acted] = caregiver_fear(alarm[acted], before, fright_scale)
+        fright_session[acted] += act_k.sum(0)
+    return fear
+
+
+def approach_sigmoid(x: np.ndarray) -> np.ndarray:
+    """``model.behaviour.sigmoid`` over the dyads' arrays, as numpy computes it (its vector ``exp``)."""
+    return bh.sigmoid(x)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def episode_seconds(u, z, act, fear, p_conf, p_appr, sep, early, cg_here, reunion, calm_factor, stranger_alarm,
+                    alone_alarm, stranger_comfort, calm, react, comfort, E, deact, hyper, p_sens, p_rej, rates,
+                    a, dist, contact, drive_sum, fear_sum, stream, resist_s, conflict_s, freeze_s, appr_s,
+                    initiative_s, act_s, trace, row0, sec0):
+    """The seconds of one episode for every dyad (the procedure's second loop, compiled).
+
+    ``u`` (T, 9, N) and ``z`` (T, N): the episode's draws (:func:`episode_draws`); ``act``,
+    ``fear``, ``p_conf``, ``p_appr`` (T, N): the caregiver's frightening acts, the infant's fear
+    of the caregiver and the chances of conflict and apprehension, known before the loop
+    (:func:`run_procedure`); ``sep``, ``early`` (T,): separation distress and the early-reunion
+    factor of avoidance. Updates the state ``a`` (arousal), ``dist``, ``contact``, ``drive_sum``,
+    ``fear_sum`` in place and writes the reunion streams from row ``row0`` and the arousal trace
+    (if it has rows) from row ``sec0``. Each expression is the one of the vectorised procedure,
+    element by element and in the same order, so the numbers are bit-identical to it: the
+    exponentials are numpy's (computed before the loop, or by :func:`approach_sigmoid`).
+    """
+    tau, noise, spike, fear_alarm, buffer_rate = rates[0], rates[1], rates[2], rates[3], rates[4]
+    approach_at, avoid_rate, speed, cry_at, pickup_rate = rates[5], rates[6], rates[7], rates[8], rates[9]
+    intrusive_rate, resist_rate, release_at, release_rate = rates[10], rates[11], rates[12], rates[13]
+    putdown_rate, freeze_rate = rates[14], rates[15]
+    n = a.shape[0]
+    signal = np.empty(n)
+    x = np.empty(n)
+    for ts in range(u.shape[0]):
+        for i in range(n):
+            # ---- arousal target
+            target = calm[i] * calm_factor
+            target = target + stranger_alarm * react[i]
+            if not cg_here:
+                target = target + react[i] * sep[ts] + alone_alarm * react[i] - stranger_comfort
+            else:
+                target = target + fear_alarm * fear[ts, i] - contact[i] * comfort[i]
+            ai = a[i] + (target - a[i]) / tau + noise * z[ts, i] + act[ts, i] * spike
+            ai = ai if ai > 0.0 else 0.0  # np.clip(a, 0.0, 1.5)
+            ai = ai if ai < 1.5 else 1.5
+            a[i] = ai
+            excess = ai - calm[i]
+            excess = excess if excess > 0.0 else 0.0
+            drive_sum[i] += excess * (1.0 - buffer_rate * contact[i] * E[i])
+            fear_sum[i] += fear[ts, i] * cg_here
+            signal[i] = ai * (1.0 - 0.8 * deact[i]) * (1.0 + 0.5 * hyper[i])
+            x[i] = (signal[i] - approach_at) / APPROACH_WIDTH
+        if trace.shape[0] > 0:
+            trace[sec0 + ts] = a
+        if not cg_here:
+            continue
+        with numba.objmode(p_app_raw="float64[:]"):
+            p_app_raw = approach_sigmoid(x)
+        for i in range(n):
+            # ---- infant behaviour with the caregiver present
+            ai, was_contact, ui = a[i], contact[i], u[ts, :, i]
+            p_app = p_app_raw[i] * (1.0 - 0.7 * deact[i])
+            m = 0.2 + 0.8 * ai / 0.6
+            p_av = avoid_rate * deact[i] * (m if m < 1.0 else 1.0) * early[ts] * 0.5
+            avoid = not was_contact and ui[1] < p_av
+            approach = not was_contact and not avoid and dist[i] > 0 and ui[2] < p_app
+            # approach to a feared caregiver is interrupted: approach-avoid conflict
+            conflict = approach and ui[3] < p_conf[ts, i]
+            approach = approach and not conflict
+            avoid = avoid or conflict
+            if approach:
+                d = dist[i] - speed
+                dist[i] = d if d > 0.0 else 0.0
+            if conflict:
+                d = dist[i] + speed
+                dist[i] = d if d < 1.0 else 1.0
+            cry = not was_contact and not avoid and signal[i] > cry_at
+            bidding = approach or cry or (not was_contact and dist[i] == 0 and signal[i] > approach_at)
+            # ---- caregiver response: sensitive pick-up of a signalling infant, intrusive pick-up,
+            # rejecting put-down (kinds follow the model's response-quality rule)
+            reached = approach and dist[i] == 0
+            pick = not was_contact and bidding and ui[4] < pickup_rate * p_sens[i]
+            intrude = not was_contact and not bidding and ui[5] < intrusive_rate * (1 - p_sens[i]) * (1 - p_rej[i])
+            new_contact = reached or pick or intrude
+            # in contact: resistance (hyperactivation, more so after intrusion), release, put-down
+            r = ai / 0.6
+            p_res = resist_rate * hyper[i] * (r if r < 1.0 else 1.0)
+            resist = (was_contact or new_contact) and ui[6] < p_res + 0.3 * intrude
+            calm_now = ai < release_at
+            letgo = was_contact and ((calm_now and ui[7] < release_rate * (1 + 2 * deact[i]))
+                                     or ui[7] < putdown_rate * (1 - p_sens[i]) * p_rej[i])
+            now_contact = (was_contact and not letgo) or new_contact
+            contact[i] = now_contact
+            if now_contact:
+                dist[i] = 0.0
+            elif letgo:
+                dist[i] = 0.3
+            # freezing / stilling at high arousal and fearful apprehension, only with a feared caregiver
+            freeze = ui[8] < freezing_probability(fear[ts, i], ai, freeze_rate)
+            appr = ui[8] > 1 - p_appr[ts, i]
+            if reunion:
+                if now_contact:
+                    s = CONTACT
+                elif avoid:
+                    s = AVOID
+                elif approach:
+                    s = APPROACH
+                elif cry:
+                    s = CRY
+                else:
+                    s = EXPLORE
+                if freeze and not now_contact:
+                    s = EXPLORE
+                r_ = row0 + ts
+                stream[r_, i] = s
+                resist_s[r_, i] = resist
+                conflict_s[r_, i] = conflict
+                freeze_s[r_, i] = freeze
+                appr_s[r_, i] = appr
+                initiative_s[r_, i] = reached or (pick and approach)
+                act_s[r_, i] = act[ts, i]
+
+
+def dyad_constants(d: dict[str, np.ndarray], q: dict) -> dict[str, np.ndarray]:
+    """What stays constant for a dyad through the procedure, from its inputs ``d`` and the parameters ``q``.
+
+    ``deact``, ``hyper``: the strategies (0-1) at the infant's own thresholds; ``alarm``:
+    :func:`learned_alarm`; ``mixed``: both strategies at once; ``h_fright``: the caregiver's
+    per-second hazard of a frightening act; ``react``: the infant's alarm scaling; ``calm``: its
+    calm arousal; ``comfort``: arousal a contact removes.
+    """
+    temp = d["temperament"]
+    E = d["expected_responsiveness"]
+    spread = q["strategy_threshold_sd"]
+    deact_at = q["deactivation_threshold"] * np.exp(spread * d.get("deactivation_bias", 0.0))
+    hyper_at = q["hyperactivation_threshold"] * np.exp(spread * d.get("hyperactivation_bias", 0.0))
+    deact = bh.sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
+    hyper = bh.sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
+    # both strategies at once (A/C): zero unless deactivation and hyperactivation are both > 1/2
+    mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)
+    return {
+        "deact": deact, "hyper": hyper, "mixed": mixed,
+        "alarm": learned_alarm(d["fright"], d.get("disrupted", 0.0), q["fright_scale"], q["disruption_scale"]),
+        "h_fright": 1.0 - np.exp(-q["fright_hazard_scale"] * caregiver_fright_probability(d, q["caregiver_ssp_stress"])),
+        "react": np.clip(1.0 + q["temperament_reactivity"] * temp, 0.5, 2.0),
+        "calm": np.clip(q["arousal_base"] + q["temperament_arousal"] * temp
+                        + q["cortisol_arousal"] * np.maximum(d["infant_cortisol_excess"], 0.0), 0.0, 1.0),
+        # comfort a contact gives: trust in this caregiver; hyperactivated infants are hard to soothe
+        "comfort": q["contact_comfort"] * (0.4 + 1.2 * E) * (1.0 - 0.6 * hyper),
+    }
+
+
+def procedure_record(n: int, keep_streams: bool) -> dict[str, np.ndarray]:
+    """Empty records of a procedure for ``n`` dyads: the reunion streams, the sums for cortisol, the arousal trace."""
+    n_reunion = sum(EPISODES[i][1] for i in REUNIONS)
+    total_s = sum(e[1] for e in EPISODES)
+    return {"stream": np.zeros((n_reunion, n), np.int8), **{k: np.zeros((n_reunion, n), bool) for k in MARKS},
+            "drive_sum": np.zeros(n), "fear_sum": np.zeros(n), "arousal": np.zeros((total_s if keep_streams else 0, n))}
+
+
+def procedure_output(d: dict[str, np.ndarray], q: dict, c: dict, rec: dict, keep_streams: bool) -> dict[str, np.ndarray]:
+    """The procedure's result from its records ``rec``: streams, post-procedure cortisol, strategies."""
+    mean_excess = rec["drive_sum"] / sum(e[1] for e in EPISODES)
+    mean_fear = rec["fear_sum"] / sum(e[1] for e in EPISODES if e[2])
+    cort_post = d["infant_cortisol"] * (1.0 + d["infant_hpa"] * (q["cortisol_gain"] * mean_excess
+                                                                  + q["cortisol_fear_gain"] * mean_fear))
+    out = {"stream": rec["stream"], **{k: rec[k] for k in MARKS}, "cortisol_post": cort_post,
+           "deactivation": c["deact"], "hyperactivation": c["hyper"],
+           "reunion_lengths": np.array([EPISODES[i][1] for i in REUNIONS])}
+    if keep_streams:
+        out["arousal"] = rec["arousal"]
+    return out
 
 
 def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: dict | None = None,
@@ -229,42 +472,21 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
     Returns per-second reunion streams (``stream`` (n_reunion_s, N) main state codes and boolean
     marker streams ``resist``, ``conflict``, ``freeze``, ``apprehension``, ``initiative``) plus
     ``cortisol_post`` and, if ``keep_streams``, the whole-procedure arousal trace.
+
+    Each episode's draws are taken second by second (:func:`episode_draws`), what follows from
+    them alone (the caregiver's frightening acts, fear, conflict and apprehension chances) is
+    computed over the episode, and the seconds run compiled (:func:`episode_seconds`).
     """
     q = resolve(SSP_PARAMS, params)
     n = len(d["expected_responsiveness"])
-    temp = d["temperament"]
-    E = d["expected_responsiveness"]
-    spread = q["strategy_threshold_sd"]
-    deact_at = q["deactivation_threshold"] * np.exp(spread * d.get("deactivation_bias", 0.0))
-    hyper_at = q["hyperactivation_threshold"] * np.exp(spread * d.get("hyperactivation_bias", 0.0))
-    deact = bh.sigmoid((d["rejection"] - deact_at) / q["deactivation_width"])
-    hyper = bh.sigmoid((d["intrusion"] - hyper_at) / q["hyperactivation_width"])
-    alarm = learned_alarm(d["fright"], d.get("disrupted", 0.0), q["fright_scale"], q["disruption_scale"])
-    # both strategies at once (A/C): zero unless deactivation and hyperactivation are both > 1/2
-    mixed = np.clip(2.0 * np.minimum(deact, hyper) - 1.0, 0.0, 1.0)
-    p_sens = d["p_sensitive"]
-    p_rej = d["p_reject_kind"]
-    h_fright = 1.0 - np.exp(-q["fright_hazard_scale"] * caregiver_fright_probability(d, q["caregiver_ssp_stress"]))
-    react = np.clip(1.0 + q["temperament_reactivity"] * temp, 0.5, 2.0)
-    calm = np.clip(q["arousal_base"] + q["temperament_arousal"] * temp
-                   + q["cortisol_arousal"] * np.maximum(d["infant_cortisol_excess"], 0.0), 0.0, 1.0)
-    # comfort a contact gives: trust in this caregiver; hyperactivated infants are hard to soothe
-    comfort = q["contact_comfort"] * (0.4 + 1.2 * E) * (1.0 - 0.6 * hyper)
-
-    a = calm.copy()
+    c = dyad_constants(d, q)
+    rec = procedure_record(n, keep_streams)
+    a = c["calm"].copy()
     dist = np.zeros(n)  # distance to the caregiver (0 = next to, 1 = across the room)
     contact = np.zeros(n, bool)
     fright_session = np.zeros(n)
     t_sep = 0.0
-    n_reunion = sum(EPISODES[i][1] for i in REUNIONS)
-    stream = np.zeros((n_reunion, n), np.int8)
-    marks = {k: np.zeros((n_reunion, n), bool) for k in ("resist", "conflict", "freeze", "apprehension",
-                                                          "initiative", "fright_act")}
-    drive_sum = np.zeros(n)
-    fear_sum = np.zeros(n)
-    total_s = sum(e[1] for e in EPISODES)
-    trace = np.zeros((total_s, n)) if keep_streams else None
-    sqrt_dt_noise = q["arousal_noise"]
+    rates = np.array([float(q[k]) for k in LOOP_RATES])
     row = 0
     sec = 0
     for (_, length, cg_here, stranger, reunion) in EPISODES:
@@ -272,88 +494,31 @@ def run_procedure(d: dict[str, np.ndarray], rng: np.random.Generator, params: di
             t_sep = 0.0
             dist[:] = 0.0 if not reunion else 1.0  # the caregiver re-enters at the door
         contact[:] = contact & cg_here
-        for ts in range(length):
-            u = rng.random((9, n))
-            z = rng.standard_normal(n)
-            fear = caregiver_fear(alarm, fright_session, q["fright_scale"])
-            # ---- caregiver acts (frightening or frightened behaviour: model hazard, SSP stress)
-            act = cg_here & (u[0] < h_fright)
-            fright_session += act
-            # ---- arousal target
-            target = calm * (1.0 if cg_here else 1.2)
-            target = target + stranger * q["stranger_alarm"] * react
-            if not cg_here:
+        u, z = episode_draws(rng, length, n)
+        # ---- caregiver acts (frightening or frightened behaviour: model hazard, SSP stress); they
+        # depend on the draws only, so the session's fright count and fear are known in advance
+        act = cg_here & (u[:, 0] < c["h_fright"])
+        fear = episode_fear(c["alarm"], fright_session, act, q["fright_scale"])
+        sep = np.zeros(length)
+        if not cg_here:
+            for ts in range(length):
                 t_sep += 1.0
-                sep = q["separation_alarm"] * (1.0 - np.exp(-t_sep / q["separation_tau"]))
-                target = target + react * sep + (not stranger) * q["alone_alarm"] * react \
-                    - stranger * q["stranger_comfort"]
-            else:
-                target = target + q["fear_alarm"] * fear - contact * comfort
-            a = a + (target - a) / q["arousal_tau"] + sqrt_dt_noise * z + act * q["fright_spike"]
-            a = np.clip(a, 0.0, 1.5)
-            excess = np.maximum(a - calm, 0.0)
-            buffer = 1.0 - q["cortisol_contact_buffer"] * contact * E
-            drive_sum += excess * buffer
-            fear_sum += fear * cg_here
-            if trace is not None:
-                trace[sec] = a
-            sec += 1
-            if not cg_here:
-                continue
-            # ---- infant behaviour with the caregiver present
-            signal = a * (1.0 - 0.8 * deact) * (1.0 + 0.5 * hyper)
-            p_app = bh.sigmoid((signal - q["approach_threshold"]) / 0.08) * (1.0 - 0.7 * deact)
-            early = 1.0 + np.exp(-ts / 30.0) if reunion else 1.0
-            p_av = q["avoid_rate"] * deact * np.minimum(0.2 + 0.8 * a / 0.6, 1.0) * early * 0.5
-            avoid = ~contact & (u[1] < p_av)
-            approach = ~contact & ~avoid & (dist > 0) & (u[2] < p_app)
-            # approach to a feared caregiver is interrupted: approach-avoid conflict
-            p_conf, p_freeze, p_appr = disorganisation_marker_probabilities(fear, mixed, a, ts, act, q)
-            conflict = approach & (u[3] < p_conf)
-            approach = approach & ~conflict
-            avoid = avoid | conflict
-            dist = np.where(approach, np.maximum(dist - q["approach_speed"], 0.0), dist)
-            dist = np.where(conflict, np.minimum(dist + q["approach_speed"], 1.0), dist)
-            cry = ~contact & ~avoid & (signal > q["cry_threshold"])
-            bidding = approach | cry | (~contact & (dist == 0) & (signal > q["approach_threshold"]))
-            # ---- caregiver response: sensitive pick-up of a signalling infant, intrusive pick-up,
-            # rejecting put-down (kinds follow the model's response-quality rule)
-            reached = approach & (dist == 0)
-            pick = ~contact & bidding & (u[4] < q["pickup_rate"] * p_sens)
-            intrude = ~contact & ~bidding & (u[5] < q["intrusive_rate"] * (1 - p_sens) * (1 - p_rej))
-            new_contact = reached | pick | intrude
-            # in contact: resistance (hyperactivation, more so after intrusion), release, put-down
-            p_res = q["resist_rate"] * hyper * np.minimum(a / 0.6, 1.0)
-            resist = (contact | new_contact) & (u[6] < p_res + 0.3 * intrude)
-            calm_now = a < q["release_threshold"]
-            letgo = contact & ((calm_now & (u[7] < q["release_rate"] * (1 + 2 * deact)))
-                               | (u[7] < q["putdown_rate"] * (1 - p_sens) * p_rej))
-            contact = (contact & ~letgo) | new_contact
-            dist = np.where(contact, 0.0, np.where(letgo, 0.3, dist))
-            # freezing / stilling at high arousal and fearful apprehension, only with a feared caregiver
-            freeze = u[8] < p_freeze
-            appr = u[8] > 1 - p_appr
-            if reunion:
-                s = np.where(contact, CONTACT, np.where(avoid, AVOID, np.where(
-                    approach, APPROACH, np.where(cry, CRY, EXPLORE))))
-                s = np.where(freeze & ~contact, EXPLORE, s)
-                stream[row] = s
-                marks["resist"][row] = resist
-                marks["conflict"][row] = conflict
-                marks["freeze"][row] = freeze
-                marks["apprehension"][row] = appr
-                marks["initiative"][row] = reached | (pick & approach)
-                marks["fright_act"][row] = act
-                row += 1
-    mean_excess = drive_sum / total_s
-    mean_fear = fear_sum / sum(e[1] for e in EPISODES if e[2])
-    cort_post = d["infant_cortisol"] * (1.0 + d["infant_hpa"] * (q["cortisol_gain"] * mean_excess
-                                                                  + q["cortisol_fear_gain"] * mean_fear))
-    out = {"stream": stream, **marks, "cortisol_post": cort_post, "deactivation": deact,
-           "hyperactivation": hyper, "reunion_lengths": np.array([EPISODES[i][1] for i in REUNIONS])}
-    if trace is not None:
-        out["arousal"] = trace
-    return out
+                sep[ts] = q["separation_alarm"] * (1.0 - np.exp(-t_sep / q["separation_tau"]))
+        early = np.array([1.0 + np.exp(-ts / 30.0) if reunion else 1.0 for ts in range(length)])
+        if cg_here:
+            p_conf = conflict_probability(fear, c["mixed"], q["conflict_rate"], q["mixed_strategy_conflict"])
+            p_appr = apprehension_probability(fear, np.arange(length)[:, None], act, q["apprehension_rate"])
+        else:  # no behaviour is coded while the caregiver is away
+            p_conf = p_appr = np.zeros((0, n))
+        episode_seconds(u, z, act, fear, p_conf, p_appr, sep, early, cg_here, reunion,
+                        1.0 if cg_here else 1.2, stranger * q["stranger_alarm"],
+                        (not stranger) * q["alone_alarm"], stranger * q["stranger_comfort"],
+                        c["calm"], c["react"], c["comfort"], d["expected_responsiveness"], c["deact"], c["hyper"],
+                        d["p_sensitive"], d["p_reject_kind"], rates, a, dist, contact, rec["drive_sum"],
+                        rec["fear_sum"], rec["stream"], *(rec[k] for k in MARKS), rec["arousal"], row, sec)
+        sec += length
+        row += length if reunion else 0
+    return procedure_output(d, q, c, rec, keep_streams)
 
 
 def strange_situation(sim, rng: np.random.Generator, params: dict | None = None,

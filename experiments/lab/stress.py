@@ -36,7 +36,7 @@ salivary nmol/l (observe it with ``observe = "cv"``, the assay CV).
 from __future__ import annotations
 
 import numpy as np
-from bonding.experiments.lab.engine_rules import per_element
+from bonding.experiments.lab.engine_rules import per_element_compiled
 from bonding.experiments.lab.params import LabParam, resolve, table
 from bonding.experiments.lab.procedures import PROC_PARAMS, minute_responses
 from bonding.model import behaviour as bh
@@ -76,9 +76,9 @@ def _carry(minutes: float, halflife_min) -> np.ndarray:
 def _caregiver_course(sim, excess_at, circ_at, circ_after, carry_1h, target):
     """Plasma cortisol at a sample and an hour after it (the engine's relaxation, no new stressor)."""
     cg = sim.cg
-    at = per_element(phys.cortisol_level, sim.cortisol_scale, circ_at, excess_at)
+    at = per_element_compiled(phys.cortisol_level, sim.cortisol_scale, circ_at, excess_at)
     after_excess = phys.cortisol_excess_step(excess_at, target, 0.0, carry_1h)
-    after = per_element(phys.cortisol_level, sim.cortisol_scale, circ_after, after_excess)
+    after = per_element_compiled(phys.cortisol_level, sim.cortisol_scale, circ_after, after_excess)
     return np.where(cg.exists, at, cg.cortisol), np.where(cg.exists, after, cg.cortisol)
 
 
@@ -129,7 +129,7 @@ def infant_stressor(sim, rng: np.random.Generator, comfort: str = "caregiver", p
     att = bh.attunement_hourly(bh.attunement_static(p, cg, roles.sensitivity_offset), cg.ot_central,
                                cg.cortisol_excess, _col(p.ot_emotion_recognition), _col(p.cortisol_detection),
                                cg.sensitivity_boost)
-    att = per_element(bh.response_attunement, att, cg.distress_sensitivity, DISTRESS_BID)
+    att = per_element_compiled(bh.response_attunement, att, cg.distress_sensitivity, DISTRESS_BID)
     u = rng.random((3, H, K))
     if comfort == "caregiver":
         quality = minute_responses(att, p, cg, cg.exists, u[0], u[1], u[2])
@@ -141,16 +141,16 @@ def infant_stressor(sim, rng: np.random.Generator, comfort: str = "caregiver", p
     # the infant's drive (PH15 gain, contact buffering, OT buffer, fright), then clearance to the sample
     gain = phys.infant_hpa_gain(sim.age_months, p.infant_hpa_gain_2mo, p.infant_hpa_damping_months)
     buffer_i = phys.stress_buffer(inf.ot, p.ot_stress_buffering)
-    drive = per_element(phys.infant_hpa_drive, _col(gain), _col(inf.hpa_reactivity), distress,
+    drive = per_element_compiled(phys.infant_hpa_drive, _col(gain), _col(inf.hpa_reactivity), distress,
                         _col(p.contact_buffering), rel, _col(buffer_i), quality == bh.FRIGHTENING)
     carry = _carry(q["sample_delay_min"], p.cortisol_halflife)[:, None]
     excess0 = np.repeat(inf.cortisol_excess[:, None], K, 1)
     excess1 = phys.cortisol_excess_step(excess0, 0.0, drive, carry)
     circ = phys.infant_circadian_cortisol(sim.hod, sim.age_months)
     pre = np.repeat(inf.cortisol[:, None], K, 1)
-    post = per_element(phys.infant_cortisol_level, _col(p.infant_cortisol_mean), circ, excess1)
+    post = per_element_compiled(phys.infant_cortisol_level, _col(p.infant_cortisol_mean), circ, excess1)
     # the caregiver hears the infant cry unsoothed -> the engine's crying stressor
-    unsoothed = per_element(bh.unsoothed_crying, DISTRESS_BID, quality, dtypes=(bool,))
+    unsoothed = per_element_compiled(bh.unsoothed_crying, DISTRESS_BID, quality, dtypes=(bool,))
     acute = np.where(unsoothed & cg.exists,
                      phys.caregiver_cry_stress(sim.cry_stress_today, cg.ot_central, _col(p.ot_stress_buffering)), 0.0)
     out = _pre_post_caregiver(sim, acute, q["sample_delay_min"], cortisol_before)

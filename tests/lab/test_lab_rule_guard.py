@@ -8,7 +8,7 @@ Two checks over the source of ``experiments/lab``:
   contain no numeric literal other than 0 and 1: a rule's coefficient written into the lab is a
   re-coded rule. The lab's own numbers live in its declared parameter tables (``*_PARAMS``) or
   in named module constants with a source; the SSP's second-by-second infant model
-  (``ssp.run_procedure``) is the lab's own rule, not the engine's, and is not checked here.
+  (``ssp.run_procedure`` and its compiled loop ``ssp.episode_seconds``) is the lab's own rule, not the engine's, and is not checked here.
 
 The last test shows that the literal check flags the three drifts it was written after (the
 lines are quoted from the lab before the fix).
@@ -42,7 +42,12 @@ RULE_USES = {
     ("ssp", "dyad_inputs"): {"attunement", "role_matrices", "working_model_reading", "susceptibility",
                              "response_attunement", "frightening_state_risk"},
     ("ssp", "caregiver_fright_probability"): {"frightening_probability", "frightening_state_risk"},
-    ("ssp", "run_procedure"): {"caregiver_fright_probability"},
+    ("ssp", "dyad_constants"): {"caregiver_fright_probability", "learned_alarm", "sigmoid"},
+    ("ssp", "run_procedure"): {"dyad_constants", "episode_fear", "conflict_probability", "apprehension_probability",
+                               "episode_seconds"},
+    ("ssp", "episode_fear"): {"caregiver_fear"},
+    ("ssp", "episode_seconds"): {"freezing_probability", "approach_sigmoid"},  # the compiled second loop
+    ("ssp", "approach_sigmoid"): {"sigmoid"},
 }
 
 # functions whose bodies may hold no numeric literal but 0 and 1
