@@ -236,23 +236,52 @@ def household_figure(model: DashboardModel, household: int) -> Figure:
     return fig
 
 
-def bond_distribution_figure(model: DashboardModel) -> Figure:
-    """How bonds are spread across households now, by role (one histogram per role group)."""
-    cg = model.sim.cg
+BOND_BINS = np.linspace(0.0, 1.0, 21)
+
+
+def bond_shares(model: DashboardModel) -> dict[str, np.ndarray | int]:
+    """How bonds are spread across households now: for each role group the % of its caregivers in
+    each bond bin (``share_<group>``, as a step outline over ``bond``, the bins' edges) and their
+    number (``n_<group>``). Read under the model's lock."""
+    out: dict[str, np.ndarray | int] = {"bond": np.repeat(BOND_BINS, 2)[1:-1]}
+    with model.reading():
+        cg = model.sim.cg
+        for group, slots in ROLE_GROUPS.items():
+            values = cg.bond[:, list(slots)][cg.exists[:, list(slots)]]
+            counts = np.histogram(values, BOND_BINS)[0]
+            share = 100.0 * counts / values.size if values.size else np.full(len(counts), np.nan)
+            out[f"share_{group}"], out[f"n_{group}"] = np.repeat(share, 2), int(values.size)
+    return out
+
+
+def bond_share_figure(shares: dict, previous=None, months=None, events=()) -> Figure:
+    """:func:`bond_shares` drawn: one step outline per role group, on a fixed 0-100% axis.
+
+    The signature of a trend figure, so that :class:`LiveFigure` can draw it (``previous``,
+    ``months`` and ``events`` are not used: this is the population now, not over time)."""
     fig = Figure(figsize=(4.6, 3.0))
     ax = fig.subplots()
-    bins = np.linspace(0.0, 1.0, 21)
-    for group, slots in ROLE_GROUPS.items():
-        values = cg.bond[:, list(slots)][cg.exists[:, list(slots)]]
-        if values.size:
-            ax.hist(values, bins=bins, histtype="step", lw=1.5, color=ROLE_COLOURS[group],
-                    label=f"{GROUP_LABELS[group]} (n={values.size}, mean {values.mean():.2f})")
+    fig.static_values = {}  # what the figure's text shows: a change needs a new figure (LiveFigure)
+    for group in ROLE_GROUPS:
+        n = int(shares[f"n_{group}"])
+        fig.static_values[f"n_{group}"] = n
+        (line,) = ax.plot(shares["bond"], shares[f"share_{group}"], lw=1.5, color=ROLE_COLOURS[group],
+                          label=f"{GROUP_LABELS[group]} (n={n})")
+        line.column, line.scale, line.x_column = f"share_{group}", 1.0, "bond"
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, Y_RANGES["percent"])
     ax.set_xlabel("bond to the infant (0-1)")
-    ax.set_ylabel("caregivers")
+    ax.set_ylabel("% of the role's caregivers")
     ax.set_title("Bonds across households now", fontsize=10)
+    ax.grid(alpha=0.3)
     _legend(ax)
     fig.subplots_adjust(left=0.15, right=0.97, top=0.9, bottom=0.16)
     return fig
+
+
+def bond_distribution_figure(model: DashboardModel) -> Figure:
+    """How bonds are spread across households now, by role (:func:`bond_share_figure`)."""
+    return bond_share_figure(bond_shares(model))
 
 
 def _png(canvas) -> bytes:
@@ -315,6 +344,7 @@ class LiveFigure:
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         self.width, self.height = self.canvas.get_width_height()
+        self.static_values = getattr(self.figure, "static_values", {})
         self.days = 0
         self.serial = next(_SERIALS)  # tells figures apart (an id() may be reused after one is freed)
         self._background_png: bytes | None = None
@@ -326,14 +356,17 @@ class LiveFigure:
 
     def update(self, df) -> bool:
         """Set the current run's lines from ``df`` (the history table, or a mapping of at least
-        :attr:`columns` to arrays); False if a value is off its axis."""
-        x = _months(df)
+        :attr:`columns` to arrays); False if a value is off its axis or a value the figure's
+        text shows has changed (``static_values``): then the figure must be built again."""
+        if any(df[key] != value for key, value in self.static_values.items()):
+            return False
+        months = _months(df) if "age_days" in df else None
         for line in self.lines:
             y = np.asarray(df[line.column], dtype=float) * line.scale
             if np.isfinite(y).any() and np.nanmax(y) > line.axes.get_ylim()[1]:
                 return False
-            line.set_data(x, y)
-        self.days = len(x)
+            line.set_data(np.asarray(df[line.x_column], dtype=float) if hasattr(line, "x_column") else months, y)
+        self.days = len(months) if months is not None else 0
         return True
 
     def background_png(self) -> bytes:

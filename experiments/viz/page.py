@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import html
-import io
 import os
 import threading
 from urllib.parse import parse_qs
@@ -291,25 +290,6 @@ def ParameterPanel(state: DashboardState):
         solara.Text("Any declared parameter; `bonding params` lists names, bounds and units.", style=CAPTION)
 
 
-@solara.component
-def FigureImage(png: bytes, filename: str):
-    """A figure as PNG, and a button that saves it."""
-    solara.Image(png, format="png", classes=["trend-figure"])
-    solara.FileDownload(png, filename=filename, label="Save this figure (PNG)", mime_type="image/png")
-
-
-@solara.component
-def PlotFigure(draw, dependencies: list, filename: str):
-    """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change."""
-    FigureImage(solara.use_memo(lambda: figure_png(draw()), dependencies), filename)
-
-
-def figure_png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
-    return buffer.getvalue()
-
-
 class _LiveSlot:
     """Holds a session's :class:`figures.LiveFigure` between renders."""
 
@@ -334,28 +314,39 @@ def TrendPlot(state: DashboardState, make):
             slot.figure.update(history)
         return slot.figure, slot.figure.overlay_svg()
 
-    live, overlay = solara.use_memo(draw, [id(slot), days])
-    # The background is a CSS image of the element whose content is the overlay: the style (with
-    # the PNG) changes only with a new figure, so a step sends the overlay's SVG and nothing else.
+    LiveFigureView(*solara.use_memo(draw, [id(slot), days]))
+
+
+@solara.component
+def LiveFigureView(live: figures.LiveFigure, overlay: str):
+    """A :class:`figures.LiveFigure` on the page: its background PNG as the CSS image of an
+    element whose content is the lines' SVG overlay, and a button that saves the whole figure.
+
+    The style (with the PNG) changes only with a new figure, so a step sends the overlay's SVG
+    and nothing else; the PNG for saving is drawn only when the button is pressed."""
     style = solara.use_memo(lambda: f"max-width:{live.width}px;background:url(data:image/png;base64,"
                             f"{base64.b64encode(live.background_png()).decode()}) 0 0/100% 100% no-repeat", [live.serial])
     solara.HTML(tag="div", unsafe_innerHTML=overlay, classes=["trend-figure"], style=style)
-    solara.FileDownload(live.png, filename=f"{make.__name__}.png", label="Save this figure (PNG)",
-                        mime_type="image/png")
+    solara.FileDownload(live.png, filename=f"{live.name}.png", label="Save this figure (PNG)", mime_type="image/png")
 
 
 @solara.component
 def BondPlots(state: DashboardState):
-    """Bonds over time, and how they are spread across households now."""
+    """Bonds over time, and how they are spread across households now (redrawn every step: the
+    shares' lines as SVG over a background drawn once per run)."""
     TrendPlot(state, figures.bond_figure)
     model = state.model.value
     tick = state.tick.value
+    slot = solara.use_memo(_LiveSlot, [id(model)])
 
-    def draw():
-        with model.reading():
-            return figures.bond_distribution_figure(model)
+    def draw() -> tuple[figures.LiveFigure, str]:
+        shares = figures.bond_shares(model)
+        if slot.figure is None or not slot.figure.update(shares):  # a new run, or a caregiver lost
+            slot.figure = figures.LiveFigure(figures.bond_share_figure, shares, None, None, (), FIGURE_DPI)
+            slot.figure.update(shares)
+        return slot.figure, slot.figure.overlay_svg()
 
-    PlotFigure(draw, [id(model), tick], "bonds_now.png")
+    LiveFigureView(*solara.use_memo(draw, [id(slot), tick]))
 
 
 @solara.component

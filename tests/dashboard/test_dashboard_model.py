@@ -272,3 +272,13 @@ def test_the_overlay_lines_lie_where_matplotlib_draws_them(born_model):
         points = np.array(numbers).reshape(-1, 2) / figures.SVG_UNITS_PER_PIXEL
         for x, y in points[[0, len(points) // 2, -1]]:
             assert changed[int(y) - 1:int(y) + 2, int(x) - 1:int(x) + 2].any(), (line.column, x, y)
+
+
+def test_bond_shares_are_percent_per_role_and_a_changed_head_count_needs_a_new_figure(born_model):
+    shares = figures.bond_shares(born_model)
+    for group in ("mother", "father"):
+        assert shares[f"share_{group}"][::2].sum() == pytest.approx(100.0)  # each bin once (a step outline)
+        assert shares[f"n_{group}"] == int(born_model.sim.cg.exists[:, MOTHER if group == "mother" else FATHER].sum())
+    live = figures.LiveFigure(figures.bond_share_figure, shares, None, None)
+    assert live.update(shares) and "<path " in live.overlay_svg()
+    assert not live.update({**shares, "n_father": shares["n_father"] - 1})  # the legend's n is stale

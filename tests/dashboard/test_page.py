@@ -90,7 +90,8 @@ def quick_figures(request, monkeypatch):
     from bonding.experiments.viz import figures
     from matplotlib.figure import Figure
 
-    for name in ("hormone_figure", "bond_figure", "infant_figure", "household_figure", "bond_distribution_figure"):
+    for name in ("hormone_figure", "bond_figure", "infant_figure", "household_figure", "bond_distribution_figure",
+                 "bond_share_figure"):
         monkeypatch.setattr(figures, name, lambda *args, **kwargs: Figure(figsize=(1, 1)))
 
 
@@ -116,7 +117,7 @@ def test_page_renders_run_controls_derived_sliders_and_plots(page):
     assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "1"
     tabs = rc.find(v.Tabs).widget
     assert rc.find(v.Tabs).widget.v_model == TAB_NAMES.index("Household")  # no lesson: the household first
-    for tab, n_trends, n_images in ((2, 1, 0), (3, 1, 1), (4, 1, 0), (1, 0, 0)):  # only the open tab is drawn
+    for tab, n_trends, n_images in ((2, 1, 0), (3, 2, 0), (4, 1, 0), (1, 0, 0)):  # only the open tab is drawn
         tabs.v_model = tab
         trends = trend_figures(rc)
         assert len(trends) == n_trends, tab
