@@ -46,7 +46,7 @@ def _time_axes(fig: Figure, rows: int, cols: int, df: pd.DataFrame) -> list:
 
 #: Honest axes: every panel starts at zero and spans at least this fixed, labelled range (widened
 #: only if the data exceed it), so that a 2% effect looks like 2%.
-Y_RANGES = {"ot_plasma": 30.0, "cortisol": 400.0, "testosterone": 25.0, "prolactin": 250.0, "unit": 1.0,
+Y_RANGES = {"ot_plasma": 30.0, "cortisol": 400.0, "testosterone": 25.0, "prolactin": 300.0, "unit": 1.0,
             "infant_cortisol": 15.0, "percent": 100.0, "frightening": 10.0}
 
 
