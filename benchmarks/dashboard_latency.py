@@ -25,6 +25,13 @@ tabs open after their steps, and its peak (``VmHWM``); the lines with "Warning" 
 
     nice -n 10 python benchmarks/dashboard_latency.py --sessions 1,12,25 --clicks 5
     nice -n 10 python benchmarks/dashboard_latency.py --sessions 1 --clicks 10 --threads 1
+
+``--headless`` is the lighter method for many sessions when as many chromium pages do not fit on
+the machine next to the server: the sessions are rendered in this one process by Solara's test
+renderer and step in their own threads; it times the server's share of a step (model, figures,
+widget updates), not the websocket and the browser::
+
+    nice -n 10 python benchmarks/dashboard_latency.py --headless --sessions 1,25 --clicks 5
 """
 
 from __future__ import annotations
@@ -199,6 +206,71 @@ def run_one(sessions: int, clicks: int, arrive: int, threads: int | None) -> boo
     return not outside and not warnings
 
 
+def headless_session(clicks: int, results: dict, barrier, lock, keep: list) -> None:
+    """One session rendered in-process (Solara's test renderer); when all are ready, ``clicks``
+    Steps of 1 hour on the Household tab, then of 1 day on the Hormones tab, all sessions at once."""
+    import ipyvuetify as v
+    import solara
+    from bonding.experiments.viz.lessons import LESSONS_BY_NAME
+    from bonding.experiments.viz.page import TAB_NAMES, DashboardState, Page
+
+    state = DashboardState(lesson=LESSONS_BY_NAME[LESSON])
+
+    @solara.component
+    def App():
+        with solara.AppLayout():
+            Page(state)
+
+    _, rc = solara.render(App(), handle_error=False)
+    keep.append(rc)  # the session stays open, as a browser tab would
+    for measure, tab, hours in (("household, 1 hour", "Household", "1 hour"),
+                                ("Hormones figure, 1 day", "Hormones", "1 day")):
+        rc.find(v.Tabs).widget.v_model = TAB_NAMES.index(tab)
+        state.hours_per_step.value = hours
+        barrier.wait()
+        for _ in range(clicks):
+            t0 = time.perf_counter()
+            state.step()  # what the Step button runs: the model's step and the page's render pass
+            with lock:
+                results[measure].append(time.perf_counter() - t0)
+
+
+def run_headless(sessions: int, clicks: int, threads: int | None) -> bool:
+    """The lighter method: ``sessions`` pages rendered in this process, no browser, no websocket.
+
+    Each session steps in its own thread, as the server runs each browser tab's clicks; a step is
+    timed from the click handler's start to the end of the render pass (the server's share of a
+    step: the model, the figures, the widget updates), not the websocket and the browser's redraw."""
+    import threading
+
+    from bonding.experiments.viz import page
+    from bonding.experiments.viz.cli import THREADS_ENV
+
+    if threads:
+        os.environ[THREADS_ENV] = str(threads)
+        page.SIMULATING = threading.BoundedSemaphore(page.simulation_slots())
+    page.prepare_kernel()
+    before_load, idle = load(), memory_mb(os.getpid())
+    results: dict[str, list[float]] = {"household, 1 hour": [], "Hormones figure, 1 day": []}
+    lock, barrier, keep = threading.Lock(), threading.Barrier(sessions), []
+    workers = [threading.Thread(target=headless_session, args=(clicks, results, barrier, lock, keep))
+               for _ in range(sessions)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    busy = memory_mb(os.getpid())
+    print(f"\n{sessions} session(s) stepping at once, headless (Solara's renderer in one process, no browser), "
+          f"50 households each, {clicks} clicks per measure and session; simulation slots {page.simulation_slots()}")
+    print(f"before: {before_load}; after: {load()}")
+    print("| measure (server's share) | median s | min-max s | n |\n|---|---|---|---|")
+    for name, times in results.items():
+        print(f"| {name} | {statistics.median(times):.3f} | {min(times):.3f}-{max(times):.3f} | {len(times)} |")
+    print(f"process memory: {idle['VmRSS']:.0f} MB with the kernel loaded, {busy['VmRSS']:.0f} MB with "
+          f"{len(keep)} sessions open after their steps (peak {busy['VmHWM']:.0f} MB)", flush=True)
+    return len(keep) == sessions
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=sessions_list, default=[1],
@@ -208,7 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--arrive", type=int, default=4,
                         help="pages loading at the same time (default 4); all sessions then step at once")
     parser.add_argument("--threads", type=int, default=None, help="the server's --threads (default: its default)")
+    parser.add_argument("--headless", action="store_true",
+                        help="the lighter method: sessions rendered in this process, no browser (the server's share)")
     args = parser.parse_args(argv)
+    if args.headless:
+        return 0 if all(run_headless(n, args.clicks, args.threads) for n in args.sessions) else 1
     if chromium_path() is None:
         raise SystemExit("no chromium binary (apt-get install chromium)")
     ok = [run_one(n, args.clicks, args.arrive, args.threads) for n in args.sessions]
