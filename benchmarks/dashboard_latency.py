@@ -54,6 +54,10 @@ sys.path.insert(0, str(REPO))
 from tests.dashboard.conftest import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
 
 LESSON = "stress_buffering"  # 50 households, baseline; the lesson opens on its own tab
+#: Tabs waiting for the others are in the background: chromium would throttle their timers and
+#: freeze them, and a frozen tab loses its connection to the server (seen with 25 tabs)
+NO_BACKGROUND_THROTTLING = ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                            "--disable-backgrounding-occluded-windows", "--disable-features=IntensiveWakeUpThrottling"]
 
 
 def start_server(port: int, log=subprocess.DEVNULL, threads: int | None = None) -> subprocess.Popen:
@@ -155,7 +159,7 @@ async def measure(port: int, sessions: int, clicks: int, arrive: int) -> tuple[d
     async with async_playwright() as pw:
         with tempfile.TemporaryDirectory() as profile:
             browser = await pw.chromium.launch_persistent_context(
-                profile, executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS,
+                profile, executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS + NO_BACKGROUND_THROTTLING,
                 viewport={"width": 1024, "height": 768})
             browser.on("request", lambda r: outside.append(r.url)
                        if urlparse(r.url).scheme in ("http", "https", "ws", "wss")
