@@ -63,8 +63,8 @@ def shoot(page, base: str, lesson: Lesson, out: Path) -> Path:
     page.get_by_text("run finished", exact=False).wait_for(state="detached", timeout=RUN_MS)
     play_to_end(page)
     page.get_by_role("tab", name=lesson.tab).click()
-    page.wait_for_function("() => { const i = document.querySelector('img.trend-figure');"  # drawn, tab slid in
-                           " return i && i.complete && i.naturalWidth > 0 && i.getBoundingClientRect().width > 500"
+    page.wait_for_function("() => { const i = document.querySelector('.trend-figure svg.trend-lines');"  # drawn, tab slid in
+                           " return i && i.getBoundingClientRect().width > 500"
                            " && !document.querySelector('.v-window__container--is-active'); }", timeout=RUN_MS)
     path = out / f"{lesson.name}.png"
     page.screenshot(path=str(path))

@@ -1,4 +1,4 @@
-"""``bonding dashboard [--port P] [--host H] [--open]``: serve the classroom dashboard.
+"""``bonding dashboard [--port P] [--host H] [--threads N] [--open]``: serve the classroom dashboard.
 
 It checks what can be checked before starting a server: that the ``dashboard`` extra is
 installed (else one line saying which pip command installs it), that the host is an address of
@@ -6,6 +6,11 @@ this machine and that the port is free (else one line naming the field), all wit
 Then it runs ``solara run experiments.viz.app`` in production mode with Solara's usage
 telemetry switched off (a classroom may have no internet; nothing needs to leave the machine)
 in place of the ``bonding`` process (``os.execve``), so Ctrl+C or a kill stop the server itself.
+
+``--threads N`` (default: all cores; more than the cores is refused, the package's rule
+:func:`experiments.cliutil.plan_parallel`) is how many sessions' models may simulate at the same
+time; each runs on one thread, so sessions x threads never exceed N (see ``docs/dashboard.md``).
+It reaches the server as :data:`THREADS_ENV`.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ import socket
 import sys
 
 from bonding.experiments.cli import bounded_int
+from bonding.experiments.cliutil import MAX_PARALLEL, plan_parallel
 from bonding.experiments.viz import INSTALL_HINT
 
 APP_MODULE = "bonding.experiments.viz.app"
 DEFAULT_PORT = 8765  # Solara's default
 DEFAULT_HOST = "127.0.0.1"
+THREADS_ENV = "BONDING_DASHBOARD_THREADS"  # read by experiments.viz.page: models simulating at once
 COOKIE_WARNING = "Cookies with samesite=none require https"  # the start of Solara's per-session warning
 #: import name -> why it is needed; all come with the ``dashboard`` extra
 REQUIRED_MODULES = {
@@ -76,6 +83,7 @@ def cmd_dashboard(args) -> int:
         print(f"bonding: error: the dashboard needs the 'dashboard' extra (missing: {', '.join(missing)}); "
               f"install it with: {INSTALL_HINT}", file=sys.stderr)
         return 2
+    _, threads = plan_parallel(None, args.threads, has_workers=False)  # > cores: one line, exit 2
     problem = check_address(args.host, args.port)
     if problem:
         print(f"bonding: error: {problem}", file=sys.stderr)
@@ -84,7 +92,8 @@ def cmd_dashboard(args) -> int:
     # (12 lines per student); lax cookies are what a classroom server on 127.0.0.1 or the LAN wants.
     quiet = f"ignore:{COOKIE_WARNING}:UserWarning"
     warnings_env = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), quiet]))
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": warnings_env}
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONWARNINGS": warnings_env,
+           THREADS_ENV: str(threads)}
     where = f"http://{args.host}:{args.port}"
     if args.host in ("0.0.0.0", "::"):
         where = f"http://127.0.0.1:{args.port} here, or this computer's address from others"
@@ -102,6 +111,9 @@ def add_subcommands(sub) -> None:
     p.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default {DEFAULT_HOST}: this computer only; "
                         "0.0.0.0 lets other computers in the room connect)")
+    p.add_argument("--threads", type=bounded_int("--threads", 1, MAX_PARALLEL), default=None,
+                   help="models that may simulate at the same time, one thread each (default all cores; "
+                        "at most the cores); other sessions' steps wait their turn. Results do not depend on it")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.set_defaults(func=cmd_dashboard)
     add_lesson_subcommand(sub)

@@ -257,6 +257,13 @@ class DashboardModel(BondingModel):
         with self.lock:
             return len(self.datacollector.model_vars["age_days"])
 
+    def series(self, columns) -> dict[str, np.ndarray]:
+        """Some of the DataCollector's columns as arrays, one value per finished day: a snapshot
+        taken under the lock, without building the whole table (what a step's redraw reads)."""
+        with self.lock:
+            collected = self.datacollector.model_vars
+            return {name: np.array(collected[name], dtype=float) for name in columns}
+
     def history(self):
         """The DataCollector's table, one row per finished day: a snapshot taken under the lock."""
         with self.lock:

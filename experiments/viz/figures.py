@@ -8,6 +8,8 @@ JavaScript bundle, so the page works with no internet connection (Altair/Vega ch
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +25,9 @@ ROLE_COLOURS = {"mother": "tab:red", "father": "tab:blue", "alloparent": "tab:gr
 GROUP_LABELS = {"mother": "mothers", "father": "fathers", "alloparent": "alloparents"}
 
 
-def _months(df: pd.DataFrame) -> np.ndarray:
-    return df["age_days"].to_numpy(dtype=float) / DAYS_PER_MONTH
+def _months(df) -> np.ndarray:
+    """Infant age in months of each row of ``df`` (a table or a mapping of columns)."""
+    return np.asarray(df["age_days"], dtype=float) / DAYS_PER_MONTH
 
 
 def _time_axes(fig: Figure, rows: int, cols: int, df: pd.DataFrame) -> list:
@@ -43,14 +46,21 @@ def _time_axes(fig: Figure, rows: int, cols: int, df: pd.DataFrame) -> list:
 
 #: Honest axes: every panel starts at zero and spans at least this fixed, labelled range (widened
 #: only if the data exceed it), so that a 2% effect looks like 2%.
-Y_RANGES = {"ot_plasma": 30.0, "cortisol": 400.0, "testosterone": 25.0, "prolactin": 250.0, "unit": 1.0,
+Y_RANGES = {"ot_plasma": 30.0, "cortisol": 400.0, "testosterone": 25.0, "prolactin": 300.0, "unit": 1.0,
             "infant_cortisol": 15.0, "percent": 100.0, "frightening": 10.0}
 
 
 def honest_axes(ax, top: float, months: float | None, events=()) -> None:
-    """y from 0 to at least ``top``; x from the start of the pregnancy to the run's end; events marked."""
+    """y from 0 to at least ``top``; x from the start of the pregnancy to the run's end; events marked.
+
+    Data above ``top`` widen the axis to a multiple of a quarter of ``top`` with a fifth of
+    headroom, so that a rising series does not leave the axis (and cost a new figure) every day.
+    """
     _, data_top = ax.get_ylim()
-    ax.set_ylim(0.0, max(top, data_top if ax.has_data() else 0.0))
+    if ax.has_data() and data_top > top:
+        quarter = top / 4.0
+        top = quarter * math.ceil(1.2 * data_top / quarter)
+    ax.set_ylim(0.0, top)
     if months is not None:
         ax.set_xlim(-PRENATAL_DAYS / DAYS_PER_MONTH, months)
     for month, label in events:
@@ -226,33 +236,98 @@ def household_figure(model: DashboardModel, household: int) -> Figure:
     return fig
 
 
-def bond_distribution_figure(model: DashboardModel) -> Figure:
-    """How bonds are spread across households now, by role (one histogram per role group)."""
-    cg = model.sim.cg
+BOND_BINS = np.linspace(0.0, 1.0, 21)
+
+
+def bond_shares(model: DashboardModel) -> dict[str, np.ndarray | int]:
+    """How bonds are spread across households now: for each role group the % of its caregivers in
+    each bond bin (``share_<group>``, as a step outline over ``bond``, the bins' edges) and their
+    number (``n_<group>``). Read under the model's lock."""
+    out: dict[str, np.ndarray | int] = {"bond": np.repeat(BOND_BINS, 2)[1:-1]}
+    with model.reading():
+        cg = model.sim.cg
+        for group, slots in ROLE_GROUPS.items():
+            values = cg.bond[:, list(slots)][cg.exists[:, list(slots)]]
+            counts = np.histogram(values, BOND_BINS)[0]
+            share = 100.0 * counts / values.size if values.size else np.full(len(counts), np.nan)
+            out[f"share_{group}"], out[f"n_{group}"] = np.repeat(share, 2), int(values.size)
+    return out
+
+
+def bond_share_figure(shares: dict, previous=None, months=None, events=()) -> Figure:
+    """:func:`bond_shares` drawn: one step outline per role group, on a fixed 0-100% axis.
+
+    The signature of a trend figure, so that :class:`LiveFigure` can draw it (``previous``,
+    ``months`` and ``events`` are not used: this is the population now, not over time)."""
     fig = Figure(figsize=(4.6, 3.0))
     ax = fig.subplots()
-    bins = np.linspace(0.0, 1.0, 21)
-    for group, slots in ROLE_GROUPS.items():
-        values = cg.bond[:, list(slots)][cg.exists[:, list(slots)]]
-        if values.size:
-            ax.hist(values, bins=bins, histtype="step", lw=1.5, color=ROLE_COLOURS[group],
-                    label=f"{GROUP_LABELS[group]} (n={values.size}, mean {values.mean():.2f})")
+    fig.static_values = {}  # what the figure's text shows: a change needs a new figure (LiveFigure)
+    for group in ROLE_GROUPS:
+        n = int(shares[f"n_{group}"])
+        fig.static_values[f"n_{group}"] = n
+        (line,) = ax.plot(shares["bond"], shares[f"share_{group}"], lw=1.5, color=ROLE_COLOURS[group],
+                          label=f"{GROUP_LABELS[group]} (n={n})")
+        line.column, line.scale, line.x_column = f"share_{group}", 1.0, "bond"
+    ax.set_xlim(0.0, 1.0)
+    ax.set_ylim(0.0, Y_RANGES["percent"])
     ax.set_xlabel("bond to the infant (0-1)")
-    ax.set_ylabel("caregivers")
+    ax.set_ylabel("% of the role's caregivers")
     ax.set_title("Bonds across households now", fontsize=10)
+    ax.grid(alpha=0.3)
     _legend(ax)
     fig.subplots_adjust(left=0.15, right=0.97, top=0.9, bottom=0.16)
     return fig
 
 
+def bond_distribution_figure(model: DashboardModel) -> Figure:
+    """How bonds are spread across households now, by role (:func:`bond_share_figure`)."""
+    return bond_share_figure(bond_shares(model))
+
+
+def _png(canvas) -> bytes:
+    """The canvas's pixels as PNG (fast compression: a dashboard figure is mostly flat colour)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    width, height = canvas.get_width_height()
+    image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    out = BytesIO()
+    image.save(out, format="png", compress_level=1)
+    return out.getvalue()
+
+
+#: The overlay's SVG units per pixel: whole numbers of tenths of a pixel are short to write and quick to format.
+SVG_UNITS_PER_PIXEL = 10
+
+
+def svg_path(points: np.ndarray) -> str:
+    """SVG path data through ``points`` (n, 2), given in SVG units and rounded to whole ones: a
+    non-finite point ends a piece and the next finite one starts a new one (as matplotlib breaks a
+    line at NaN); a point equal to the previous one draws nothing and is left out."""
+    q = np.round(points)
+    ok = np.isfinite(q).all(axis=1)
+    starts = ok & ~np.r_[False, ok[:-1]]
+    keep = starts | (ok & np.r_[True, (q[1:] != q[:-1]).any(axis=1)])
+    xy = q[keep].astype(np.int64)
+    bounds = np.r_[np.flatnonzero(starts[keep]), len(xy)]
+    return "".join("M" + " ".join(map(str, xy[a:b].ravel().tolist())) for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+
+
+_SERIALS = itertools.count()
+
+
 class LiveFigure:
-    """A trend figure drawn once and then only its current-run lines, at every step (blitting).
+    """A trend figure drawn once per run; at every step only its current-run lines change.
 
     With honest axes (fixed ranges from zero, the time axis the whole run) everything but the
     current run's lines stays the same during a run: axes, ticks, titles, event markers, the
-    previous run and the legends are drawn once into a background; an update restores it, sets
-    the lines' data and draws only them (about a tenth of a full redraw). :meth:`update` returns
-    False when a value leaves its axis range: then build a new one.
+    previous run and the legends. They are rendered once by matplotlib into
+    :meth:`background_png`; the current run's lines are sent as an SVG overlay
+    (:meth:`overlay_svg`) of the same size, in the same pixel coordinates (matplotlib's own
+    transforms), so a step sends a few kilobytes of path data and encodes no image. :meth:`png`
+    draws the whole figure (blitting the lines onto the background) for export. :meth:`update`
+    returns False when a value leaves its axis range: then build a new one.
     """
 
     def __init__(self, make, df: pd.DataFrame, previous: PreviousRun | None, months: float | None,
@@ -261,34 +336,75 @@ class LiveFigure:
 
         self.figure = make(df, previous, months=months, events=events)
         self.figure.set_dpi(dpi)
+        self.name = make.__name__
         self.canvas = FigureCanvasAgg(self.figure)
         self.lines = [line for ax in self.figure.axes for line in ax.lines if hasattr(line, "column")]
         for line in self.lines:
             line.set_animated(True)
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.width, self.height = self.canvas.get_width_height()
+        self.static_values = getattr(self.figure, "static_values", {})
+        self.days = 0
+        self.serial = next(_SERIALS)  # tells figures apart (an id() may be reused after one is freed)
+        self._background_png: bytes | None = None
 
-    def update(self, df: pd.DataFrame) -> bool:
-        """Redraw the current run's lines from ``df``; False if a value is off its axis."""
-        x = _months(df)
+    @property
+    def columns(self) -> list[str]:
+        """The columns :meth:`update` reads."""
+        return ["age_days", *dict.fromkeys(line.column for line in self.lines)]
+
+    def update(self, df) -> bool:
+        """Set the current run's lines from ``df`` (the history table, or a mapping of at least
+        :attr:`columns` to arrays); False if a value is off its axis or a value the figure's
+        text shows has changed (``static_values``): then the figure must be built again."""
+        if any(df[key] != value for key, value in self.static_values.items()):
+            return False
+        months = _months(df) if "age_days" in df else None
         for line in self.lines:
-            y = df[line.column].to_numpy(dtype=float) * line.scale
+            y = np.asarray(df[line.column], dtype=float) * line.scale
             if np.isfinite(y).any() and np.nanmax(y) > line.axes.get_ylim()[1]:
                 return False
-            line.set_data(x, y)
+            line.set_data(np.asarray(df[line.x_column], dtype=float) if hasattr(line, "x_column") else months, y)
+        self.days = len(months) if months is not None else 0
+        return True
+
+    def background_png(self) -> bytes:
+        """Everything but the current run's lines, as PNG (made once per figure)."""
+        if self._background_png is None:
+            self.canvas.restore_region(self.background)
+            self._background_png = _png(self.canvas)
+        return self._background_png
+
+    def overlay_svg(self) -> str:
+        """The current run's lines as an SVG of the figure's size, clipped to their axes, drawn
+        with matplotlib's colours and widths: laid over :meth:`background_png` it is the figure."""
+        from matplotlib.colors import to_hex
+
+        u = SVG_UNITS_PER_PIXEL
+        h, units_per_point = self.height, u * self.figure.dpi / 72.0
+        clips, paths = {}, []
+        for line in self.lines:
+            ax = line.axes
+            if id(ax) not in clips:
+                x0, y0, x1, y1 = (u * e for e in ax.bbox.extents)
+                clips[id(ax)] = (f"{self.name}-{len(clips)}",
+                                 f'<rect x="{x0:.0f}" y="{u * h - y1:.0f}" width="{x1 - x0:.0f}" height="{y1 - y0:.0f}"/>')
+            xy = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+            xy[:, 1] = h - xy[:, 1]  # SVG's y runs down
+            data = svg_path(u * xy)
+            if data:
+                paths.append(f'<path clip-path="url(#{clips[id(ax)][0]})" d="{data}" stroke="{to_hex(line.get_color())}" '
+                             f'stroke-width="{line.get_linewidth() * units_per_point:.1f}" '
+                             f'stroke-opacity="{1.0 if line.get_alpha() is None else line.get_alpha():g}"/>')
+        defs = "".join(f'<clipPath id="{cid}">{rect}</clipPath>' for cid, rect in clips.values())
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-lines" data-days="{self.days}" '
+                f'viewBox="0 0 {u * self.width} {u * self.height}" width="100%" fill="none" stroke-linejoin="round" '
+                f'style="display:block"><defs>{defs}</defs>{"".join(paths)}</svg>')
+
+    def png(self) -> bytes:
+        """The whole figure as it is now (background and current lines), as PNG."""
         self.canvas.restore_region(self.background)
         for line in self.lines:
             line.axes.draw_artist(line)
-        return True
-
-    def png(self) -> bytes:
-        """The figure as it is now, as PNG."""
-        from io import BytesIO
-
-        from PIL import Image
-
-        width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        out = BytesIO()
-        image.save(out, format="png", compress_level=1)
-        return out.getvalue()
+        return _png(self.canvas)

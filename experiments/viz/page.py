@@ -18,12 +18,15 @@ The state lives in :class:`DashboardState` (one per session; tests pass their ow
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
-import io
+import os
 import threading
 from urllib.parse import parse_qs
 
+import ipyvuetify
+import reacton
 import reacton.core
 import solara
 import solara.lab
@@ -67,6 +70,28 @@ def prepare_kernel() -> None:
         KERNEL_READY.set()
 
 
+def simulation_slots() -> int:
+    """How many sessions' models may simulate at the same time: ``bonding dashboard --threads``
+    (:data:`experiments.viz.cli.THREADS_ENV`), else all cores. Each model runs on one thread."""
+    from bonding.experiments.cliutil import available_cores
+    from bonding.experiments.viz.cli import THREADS_ENV
+
+    text = os.environ.get(THREADS_ENV, "")
+    return max(1, min(int(text), available_cores())) if text.isdigit() else available_cores()
+
+
+#: Held while a model simulates (a step, or building one and running its pregnancy): at most
+#: :func:`simulation_slots` at once, so that sessions x threads never exceed the cores; the other
+#: sessions' steps wait their turn and then run at full speed. Results do not depend on it.
+SIMULATING = threading.BoundedSemaphore(simulation_slots())
+
+
+def build_model(settings) -> DashboardModel:
+    """The model ``settings`` describe, built (pregnancy run if asked) in a simulation slot."""
+    with SIMULATING:
+        return DashboardModel.from_settings(settings)
+
+
 def start_preparing() -> None:
     """Start :func:`prepare_kernel` in the background, once per server."""
     global _prepare_started
@@ -100,9 +125,10 @@ class DashboardState:
         settings = parse_settings(form)  # the initial form must be valid
         self.form = solara.reactive(form)
         self.applied = solara.reactive(dict(form))
-        self.model = solara.reactive(DashboardModel.from_settings(settings))
+        self.model = solara.reactive(build_model(settings))
         self.error = solara.reactive(None)
         self.tick = solara.reactive(0)  # bumped after every step: the plots' dependency
+        self.running = solara.reactive(self.model.value.running)  # whether the model can step (the buttons' dependency)
         self.hours_per_step = solara.reactive(hours_per_step)
         self.play_delay_ms = solara.reactive(100)
         self.playing = solara.reactive(False)
@@ -152,7 +178,8 @@ class DashboardState:
         with self._lock:
             if while_playing and not self.playing.value:
                 return 0
-            hours = self.model.value.advance(self.hours)
+            with SIMULATING:
+                hours = self.model.value.advance(self.hours)
         self.redraw()
         return hours
 
@@ -167,6 +194,7 @@ class DashboardState:
             tick = self._ticks
         with self.render_context or contextlib.nullcontext():  # one render for all its listeners
             self.tick.value = tick
+        self.running.value = self.model.value.running  # re-renders the run controls if it changed
 
     def toggle_play(self) -> None:
         self.playing.value = not self.playing.value and self.model.value.running
@@ -176,7 +204,7 @@ class DashboardState:
         self.playing.value = False  # first: a Play step waiting for the lock will now be skipped
         try:
             settings = parse_settings(self.form.value)
-            model = DashboardModel.from_settings(settings)
+            model = build_model(settings)
         except ParameterError as exc:
             self.error.value = str(exc)
             return False
@@ -216,14 +244,14 @@ def ParameterSlider(control: Control, value, on_value):
 @solara.component
 def RunControls(state: DashboardState):
     """Reset / Play / Step, hours per step, speed, messages."""
-    model = state.model.value
-    state.tick.value  # noqa: B018 - subscribe: re-render after every step
+    state.model.value  # noqa: B018 - subscribe: re-render after Reset
+    running = state.running.value  # not the tick: a step re-renders this only when the run ends
     playing = state.playing.value
     with solara.Row(justify="space-between"):
         solara.Button("Reset", color="primary", on_click=state.reset)
         solara.Button("Pause" if playing else "Play", color="primary", on_click=state.toggle_play,
-                      disabled=not model.running)
-        solara.Button("Step", color="primary", on_click=state.step, disabled=playing or not model.running)
+                      disabled=not running)
+        solara.Button("Step", color="primary", on_click=state.step, disabled=playing or not running)
     solara.Select("Hours per step", values=list(HOURS_PER_STEP), value=state.hours_per_step)
     solara.Checkbox(label="Show the previous run (dashed) after Reset", value=state.show_previous)
     solara.SliderInt(f"Play: pause {state.play_delay_ms.value} ms between steps", value=state.play_delay_ms,
@@ -262,25 +290,6 @@ def ParameterPanel(state: DashboardState):
         solara.Text("Any declared parameter; `bonding params` lists names, bounds and units.", style=CAPTION)
 
 
-@solara.component
-def FigureImage(png: bytes, filename: str):
-    """A figure as PNG, and a button that saves it."""
-    solara.Image(png, format="png", classes=["trend-figure"])
-    solara.FileDownload(png, filename=filename, label="Save this figure (PNG)", mime_type="image/png")
-
-
-@solara.component
-def PlotFigure(draw, dependencies: list, filename: str):
-    """The matplotlib figure ``draw()`` returns, drawn again only when ``dependencies`` change."""
-    FigureImage(solara.use_memo(lambda: figure_png(draw()), dependencies), filename)
-
-
-def figure_png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
-    return buffer.getvalue()
-
-
 class _LiveSlot:
     """Holds a session's :class:`figures.LiveFigure` between renders."""
 
@@ -290,35 +299,54 @@ class _LiveSlot:
 @solara.component
 def TrendPlot(state: DashboardState, make):
     """A figure of population means over time (the DataCollector table), the previous run dashed,
-    events marked, axes from zero. Drawn once per run; a new day redraws only the current lines."""
+    events marked, axes from zero. Drawn once per run as a PNG background; a new day sends only
+    the current run's lines, as an SVG laid over it (``figures.LiveFigure``)."""
     model = state.model.value
     state.tick.value  # noqa: B018 - subscribe; redrawn only when a day has been added, below
     days = model.days_recorded()
     previous = state.previous.value if state.show_previous.value else None
     slot = solara.use_memo(_LiveSlot, [id(model), id(previous), make.__name__])
 
-    def draw() -> bytes:
-        history = model.history()
-        if slot.figure is None or not slot.figure.update(history):  # new run, or a value off its axis
+    def draw() -> tuple[figures.LiveFigure, str]:
+        if slot.figure is None or not slot.figure.update(model.series(slot.figure.columns)):
+            history = model.history()  # a new run, or a value off its axis: a new figure
             slot.figure = figures.LiveFigure(make, history, previous, model.sim.months, model.events(), FIGURE_DPI)
             slot.figure.update(history)
-        return slot.figure.png()
+        return slot.figure, slot.figure.overlay_svg()
 
-    FigureImage(solara.use_memo(draw, [id(slot), days]), f"{make.__name__}.png")
+    LiveFigureView(*solara.use_memo(draw, [id(slot), days]))
+
+
+@solara.component
+def LiveFigureView(live: figures.LiveFigure, overlay: str):
+    """A :class:`figures.LiveFigure` on the page: its background PNG as the CSS image of an
+    element whose content is the lines' SVG overlay, and a button that saves the whole figure.
+
+    The style (with the PNG) changes only with a new figure, so a step sends the overlay's SVG
+    and nothing else; the PNG for saving is drawn only when the button is pressed."""
+    style = solara.use_memo(lambda: f"max-width:{live.width}px;background:url(data:image/png;base64,"
+                            f"{base64.b64encode(live.background_png()).decode()}) 0 0/100% 100% no-repeat", [live.serial])
+    solara.HTML(tag="div", unsafe_innerHTML=overlay, classes=["trend-figure"], style=style)
+    solara.FileDownload(live.png, filename=f"{live.name}.png", label="Save this figure (PNG)", mime_type="image/png")
 
 
 @solara.component
 def BondPlots(state: DashboardState):
-    """Bonds over time, and how they are spread across households now."""
+    """Bonds over time, and how they are spread across households now (redrawn every step: the
+    shares' lines as SVG over a background drawn once per run)."""
     TrendPlot(state, figures.bond_figure)
     model = state.model.value
     tick = state.tick.value
+    slot = solara.use_memo(_LiveSlot, [id(model)])
 
-    def draw():
-        with model.reading():
-            return figures.bond_distribution_figure(model)
+    def draw() -> tuple[figures.LiveFigure, str]:
+        shares = figures.bond_shares(model)
+        if slot.figure is None or not slot.figure.update(shares):  # a new run, or a caregiver lost
+            slot.figure = figures.LiveFigure(figures.bond_share_figure, shares, None, None, (), FIGURE_DPI)
+            slot.figure.update(shares)
+        return slot.figure, slot.figure.overlay_svg()
 
-    PlotFigure(draw, [id(model), tick], "bonds_now.png")
+    LiveFigureView(*solara.use_memo(draw, [id(slot), tick]))
 
 
 @solara.component
@@ -434,7 +462,8 @@ def StatusLine(state: DashboardState):
     state.tick.value  # noqa: B018 - subscribe
     model = state.model.value
     solara.Text(clock_text(model), style={"font-weight": "bold"})
-    changes = changes_from_scenario(state.applied.value)
+    applied = state.applied.value
+    changes = solara.use_memo(lambda: changes_from_scenario(applied), [applied])  # reads the scenario file
     if changes:
         solara.Text(f"Changed from the scenario: {changes}", style={"font-weight": "bold", "color": "#b71c1c"})
 
@@ -466,12 +495,24 @@ TAB_NAMES = ("Lesson", "Household", "Hormones", "Bonds", "Infant and care", "Exp
 
 @solara.component
 def Dashboard(session: DashboardState, problem: str | None = None):
-    session.render_context = reacton.core.get_render_context(required=False)
     with solara.Sidebar():
         with solara.Card("Run", margin=0):
             RunControls(session)
         with solara.Card("Settings (applied on Reset)", margin=0):
             ParameterPanel(session)
+    OwnRenderTree(lambda: MainArea(session, problem))
+    PlayLoop(session)
+
+
+@solara.component
+def MainArea(session: DashboardState, problem: str | None = None):
+    """Everything a step changes: where the run is, the monitors, the A/B/C/D panel and the tabs.
+
+    Rendered in a render tree of its own (:func:`OwnRenderTree`), and the session's render
+    context is this tree's: a step re-renders these components and walks only this tree, not
+    the sidebar's hundred-odd widgets (a render pass revisits every widget of its tree).
+    """
+    session.render_context = reacton.core.get_render_context(required=False)
     if problem:
         solara.Error(problem)
     StatusLine(session)
@@ -492,7 +533,25 @@ def Dashboard(session: DashboardState, problem: str | None = None):
             ExportPanel(session)
         with solara.lab.Tab("Info"):
             InfoPanel()
-    PlayLoop(session)
+
+
+@solara.component
+def OwnRenderTree(make_element):
+    """The element ``make_element()`` builds, rendered by a render context of its own into a
+    container shown here; its state changes re-render only that tree. Closed with the page.
+
+    The element is made in an effect, after this component's render: an element made during a
+    render would also become a child of this tree."""
+    parent = reacton.core.get_render_context(required=False)
+    handle_error = parent.handle_error if parent is not None else True
+    container = solara.use_memo(lambda: ipyvuetify.Html(tag="div", children=[]), [])
+
+    def mount():
+        context = reacton.render(make_element(), container, handle_error=handle_error)[1]
+        return context.close
+
+    solara.use_effect(mount, [])
+    solara.Column(children=[container], margin=0)
 
 
 @solara.component

@@ -103,9 +103,9 @@ def test_slider_reset_step_changes_the_plotted_values_and_an_edited_seed_works(p
     click(page, "Step")  # default: 1 day per step
     wait_for_step(page, AT_BIRTH + 24)
     open_tab(page, "Hormones")
-    figure = page.locator("img.trend-figure").first
+    figure = page.locator(".trend-figure svg.trend-lines").first  # the current run's lines
     figure.wait_for(timeout=STEP_MS)
-    before_png, before = figure.get_attribute("src"), monitors(page)
+    before_lines, before = figure.evaluate("svg => svg.outerHTML"), monitors(page)
     slider = page.locator(".v-input", has_text="Oxytocin calms stress").locator("[role=slider]")
     slider.focus()
     slider.press("Home")  # to its minimum: 0 switches the buffer off
@@ -115,8 +115,8 @@ def test_slider_reset_step_changes_the_plotted_values_and_an_edited_seed_works(p
     wait_for_step(page, AT_BIRTH)
     click(page, "Step")
     wait_for_step(page, AT_BIRTH + 24)
-    page.wait_for_function("src => document.querySelector('img.trend-figure').getAttribute('src') !== src",
-                           arg=before_png, timeout=STEP_MS)
+    page.wait_for_function("lines => document.querySelector('.trend-figure svg.trend-lines').outerHTML !== lines",
+                           arg=before_lines, timeout=STEP_MS)
     assert monitors(page) != before, "the change did not reach the numbers"
     seed_box = page.get_by_label("Seed (whole number)")
     seed_box.fill("7")

@@ -35,6 +35,8 @@ def extra_installed(monkeypatch):
     (["--port", "http"], ["--port", "not a whole number"]),
     (["--host", "no-such-host.invalid"], ["--host", "no-such-host.invalid"]),
     (["--host", "192.0.2.1"], ["--host", "127.0.0.1"]),  # TEST-NET address: not this machine's
+    (["--threads", "0"], ["--threads", "1 to"]),
+    (["--threads", "4096"], ["--threads", "1 to"]),
 ])
 def test_bad_port_or_host_exits_2_with_one_line(argv, must_contain, capsys, extra_installed):
     line = error_line(["dashboard", *argv], capsys)
@@ -73,3 +75,25 @@ def test_good_flags_exec_solara_run_offline_and_quietly(capsys, monkeypatch, ext
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
     assert "ignore:Cookies with samesite=none require https:UserWarning" in env["PYTHONWARNINGS"]
     assert f"http://127.0.0.1:{port}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("threads,expected", [(None, 4), ("1", 1), ("4", 4)])
+def test_threads_reach_the_server_default_all_cores(threads, expected, monkeypatch, extra_installed):
+    from bonding.experiments import cliutil
+
+    monkeypatch.setattr(cliutil, "available_cores", lambda: 4)
+    calls = []
+    monkeypatch.setattr(dash_cli.os, "execve", lambda path, argv, env: calls.append(env))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert main(["dashboard", "--port", str(port), *(["--threads", threads] if threads else [])]) == 0
+    assert calls[0][dash_cli.THREADS_ENV] == str(expected)
+
+
+def test_more_threads_than_cores_exits_2_with_one_line(capsys, monkeypatch, extra_installed):
+    from bonding.experiments import cliutil
+
+    monkeypatch.setattr(cliutil, "available_cores", lambda: 2)
+    line = error_line(["dashboard", "--threads", "3"], capsys)
+    assert "--threads: 3 given; allowed 1 to 2" in line

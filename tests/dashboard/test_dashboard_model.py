@@ -223,11 +223,62 @@ def test_live_figure_redraws_only_the_current_lines_and_asks_for_a_rebuild_off_a
     live = figures.LiveFigure(figures.hormone_figure, df.iloc[:-3], None, months=1.0, events=born_model.events())
     assert {line.column for line in live.lines} >= {"ot_plasma_mother", "cortisol_father", "prolactin_mother"}
     assert live.update(df.iloc[:-3])
-    before = live.png()
+    before, background, overlay = live.png(), live.background_png(), live.overlay_svg()
     assert live.update(df) and live.png() != before  # three more days drawn
-    assert live.png()[:4] == b"\x89PNG"
+    assert live.png()[:4] == b"\x89PNG" and live.background_png() == background  # the background stays
+    assert live.overlay_svg() != overlay and f'data-days="{len(df)}"' in live.overlay_svg()
+    assert overlay.count("<path ") == len(live.lines) - sum(  # one path per current line with data
+        not np.isfinite(line.get_ydata()).any() for line in live.lines)
+    svg = live.overlay_svg()
+    assert live.update(born_model.series(live.columns))  # the columns alone, as the page passes them
+    assert live.overlay_svg() == svg
     lines = {line.column: line for line in live.lines}
     assert len(lines["cortisol_mother"].get_xdata()) == len(df)
-    off = df.copy()
+    off = df.copy()  # (a page update passes the columns alone: model.series)
     off.loc[off.index[-1], "cortisol_mother"] = 10 * figures.Y_RANGES["cortisol"]
     assert not live.update(off)  # the page then builds a new figure with a wider axis
+
+
+def test_svg_path_breaks_at_missing_values_and_drops_repeats():
+    points = np.array([[1, 2], [1, 2], [3, 4], [np.nan, 1], [5, 6], [7, 8], [7, 8], [9, 9]])
+    assert figures.svg_path(points) == "M1 2 3 4M5 6 7 8 9 9"
+    assert figures.svg_path(np.array([[np.nan, 1.0]])) == ""
+
+
+def test_the_overlay_lines_lie_where_matplotlib_draws_them(born_model):
+    """Each current line's points in the SVG overlay (first, middle, last) fall within a pixel of
+    pixels that matplotlib's drawing of that line alone changes (png against the background):
+    the overlay is the figure's lines, in the figure's pixels."""
+    from io import BytesIO
+
+    from matplotlib.colors import to_hex
+    from PIL import Image
+
+    live = figures.LiveFigure(figures.hormone_figure, born_model.history(), None, months=1.0)
+    live.update(born_model.history())
+    svg = live.overlay_svg()
+    background = np.asarray(Image.open(BytesIO(live.background_png())).convert("RGB"), dtype=float) / 255
+    assert f'viewBox="0 0 {10 * live.width} {10 * live.height}"' in svg
+    drawn = [line for line in live.lines if np.isfinite(line.get_ydata()).any()]
+    paths = svg.split("<path ")[1:]
+    assert len(paths) == len(drawn) > 0
+    for line, path in zip(drawn, paths, strict=True):  # in the figure's order
+        assert f'stroke="{to_hex(line.get_color())}"' in path
+        for other in live.lines:
+            other.set_visible(other is line)
+        changed = np.abs(np.asarray(Image.open(BytesIO(live.png())).convert("RGB"), dtype=float) / 255
+                         - background).sum(axis=2) > 0.3
+        numbers = [int(v) for v in path.split('d="M')[1].split('"')[0].replace("M", " ").split()]
+        points = np.array(numbers).reshape(-1, 2) / figures.SVG_UNITS_PER_PIXEL
+        for x, y in points[[0, len(points) // 2, -1]]:
+            assert changed[int(y) - 1:int(y) + 2, int(x) - 1:int(x) + 2].any(), (line.column, x, y)
+
+
+def test_bond_shares_are_percent_per_role_and_a_changed_head_count_needs_a_new_figure(born_model):
+    shares = figures.bond_shares(born_model)
+    for group in ("mother", "father"):
+        assert shares[f"share_{group}"][::2].sum() == pytest.approx(100.0)  # each bin once (a step outline)
+        assert shares[f"n_{group}"] == int(born_model.sim.cg.exists[:, MOTHER if group == "mother" else FATHER].sum())
+    live = figures.LiveFigure(figures.bond_share_figure, shares, None, None)
+    assert live.update(shares) and "<path " in live.overlay_svg()
+    assert not live.update({**shares, "n_father": shares["n_father"] - 1})  # the legend's n is stale

@@ -7,6 +7,7 @@ wrapped in ``AppLayout`` as ``solara run`` does, so that the sidebar's controls 
 
 from __future__ import annotations
 
+import base64
 import time
 
 import pandas as pd
@@ -89,7 +90,8 @@ def quick_figures(request, monkeypatch):
     from bonding.experiments.viz import figures
     from matplotlib.figure import Figure
 
-    for name in ("hormone_figure", "bond_figure", "infant_figure", "household_figure", "bond_distribution_figure"):
+    for name in ("hormone_figure", "bond_figure", "infant_figure", "household_figure", "bond_distribution_figure",
+                 "bond_share_figure"):
         monkeypatch.setattr(figures, name, lambda *args, **kwargs: Figure(figsize=(1, 1)))
 
 
@@ -115,10 +117,15 @@ def test_page_renders_run_controls_derived_sliders_and_plots(page):
     assert rc.find(v.TextField, label="Seed (whole number)").widget.v_model == "1"
     tabs = rc.find(v.Tabs).widget
     assert rc.find(v.Tabs).widget.v_model == TAB_NAMES.index("Household")  # no lesson: the household first
-    for tab, n_figures in ((2, 1), (3, 2), (4, 1), (1, 0)):  # only the open tab is drawn
+    for tab, n_trends, n_images in ((2, 1, 0), (3, 2, 0), (4, 1, 0), (1, 0, 0)):  # only the open tab is drawn
         tabs.v_model = tab
+        trends = trend_figures(rc)
+        assert len(trends) == n_trends, tab
+        for trend in trends:  # a PNG background (axes, legends) and the current lines as SVG on it
+            background = trend.attributes["style"].split("base64,")[1].split(")")[0]
+            assert base64.b64decode(background)[:4] == b"\x89PNG" and "class=\"trend-lines\"" in trend.unsafe_innerHTML
         pngs = [w.value for w in rc.find(ipywidgets.Image).widgets]
-        assert len(pngs) == n_figures and all(bytes(p[:4]) == b"\x89PNG" for p in pngs), tab
+        assert len(pngs) == n_images and all(bytes(p[:4]) == b"\x89PNG" for p in pngs), tab
     assert any("seed 1" in t and "20 households" in t for t in texts(rc.container))
 
 
@@ -215,6 +222,28 @@ def test_pause_stops_play():
     hour = state.model.value.sim.hour  # no thread is left that could step
     assert state.model.value.running and state.play_idle.is_set() and state.model.value.sim.hour == hour
     assert wait_for(lambda: not button(rc, "Step").disabled)
+
+
+def trend_figures(rc) -> list:
+    """The trend figures on the page (``TrendPlot``): PNG background, SVG lines."""
+    return [w for w in rc.find(solara.widgets.HTML).widgets if w.attributes.get("class") == "trend-figure"]
+
+
+@pytest.mark.real_figures
+def test_a_step_sends_new_lines_and_keeps_the_background():
+    state, rc = render_page(start_at_birth=True)
+    rc.find(v.Tabs).widget.v_model = TAB_NAMES.index("Hormones")
+    button(rc, "Step").click()  # the first day after birth: prolactin's peak widens its axis (a new figure)
+    (figure,) = trend_figures(rc)
+    style, lines = figure.attributes["style"], figure.unsafe_innerHTML
+    days = state.model.value.days_recorded()
+    button(rc, "Step").click()  # one day
+    assert f'data-days="{days + 1}"' in figure.unsafe_innerHTML and figure.unsafe_innerHTML != lines
+    assert figure.attributes["style"] is style  # the background PNG was not made or sent again
+    state.hours_per_step.value = "1 hour"
+    lines = figure.unsafe_innerHTML
+    button(rc, "Step").click()  # within a day: no new daily mean, nothing redrawn
+    assert figure.unsafe_innerHTML == lines
 
 
 def household_html(rc) -> str:
@@ -330,3 +359,45 @@ def test_a_play_step_is_skipped_once_play_was_stopped(page):
     assert not state.playing.value
     assert state.step(while_playing=True) == 0 and model.sim.hour == hour
     assert state.step() == state.hours and model.sim.hour == hour + state.hours  # a click still steps
+
+
+def test_simulation_slots_follow_the_threads_flag(monkeypatch):
+    from bonding.experiments import cliutil
+    from bonding.experiments.viz import page
+    from bonding.experiments.viz.cli import THREADS_ENV
+
+    monkeypatch.setattr(cliutil, "available_cores", lambda: 2)
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert page.simulation_slots() == 2  # default: all cores
+    monkeypatch.setenv(THREADS_ENV, "1")
+    assert page.simulation_slots() == 1
+
+
+def test_sessions_simulate_no_more_at_once_than_the_slots(monkeypatch):
+    """Three sessions stepping in three threads with one slot: never two models advancing at once."""
+    import threading
+
+    from bonding.experiments.viz import page
+
+    monkeypatch.setattr(page, "SIMULATING", threading.BoundedSemaphore(1))
+    inside, most, lock = [0], [0], threading.Lock()
+    advance = DashboardModel.advance
+
+    def counted(self, hours):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        try:
+            return advance(self, hours)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(DashboardModel, "advance", counted)
+    sessions = [DashboardState({**initial_form(), **SMALL}) for _ in range(3)]
+    threads = [threading.Thread(target=lambda s=s: [s.step() for _ in range(3)]) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1 and all(s.model.value.steps == 3 * 24 for s in sessions)
