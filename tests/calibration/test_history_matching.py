@@ -283,5 +283,7 @@ def test_box_around_defaults_is_a_factor_of_the_default_clipped_to_the_bounds(tm
     assert config["lo"][i] == pytest.approx(d[0] / 2) and config["hi"][i] == pytest.approx(d[0] * 2)
     design = pd.read_parquet(out / "wave_1" / "design.parquet")
     assert design["maternal_depression_onset_late"].between(d[0] / 2, d[0] * 2).all()
-    assert main(["calibrate", "--method", "history-matching", "--box-factor", "0.5", "--out", str(tmp_path / "x")]) == 2
-    assert "--box-factor" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["calibrate", "--method", "history-matching", "--box-factor", "0.5", "--out", str(tmp_path / "x")])
+    assert exit_.value.code == 2 and "--box-factor: 0.5 is out of range" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
