@@ -257,13 +257,14 @@ def cmd_history_matching(args, targets) -> int:
     from bonding.calibration.history_matching import (
         Settings,
         Space,
+        box_around_defaults,
         emulator_diagnostics,
         run_history_matching,
     )
     from bonding.calibration.study_simulator import StudySimulator
 
     names = free_parameters()
-    space = Space(names, *bounds(names))
+    space = Space(names, *(box_around_defaults(names, args.box_factor) if args.box_factor else bounds(names)))
     settings = Settings(wave_size=args.wave_size, max_waves=args.waves, candidates=args.candidates,
                         cutoff=args.cutoff, nth=args.nth, min_shrink=args.min_shrink)
     simulator = StudySimulator([t.study for t in targets.role("fit")])
@@ -373,6 +374,9 @@ def add_subcommands(sub) -> None:
                    help="history matching: cut on the nth-largest implausibility over targets (1 = max; default 2)")
     c.add_argument("--min-shrink", type=bounded_float("--min-shrink", 0.0, 0.99), default=HM_DEFAULTS["min_shrink"],
                    help="history matching: stop when a wave shrinks the NROY fraction by less than this share (default 0.3)")
+    c.add_argument("--box-factor", type=bounded_float("--box-factor", 1.01, 1000.0), default=None, metavar="F",
+                   help="history matching: design over [default / F, default x F] of each free parameter (clipped to its "
+                        "declared bounds) instead of the declared bounds (calibration.history_matching.box_around_defaults)")
     c.add_argument("--point", choices=("posterior-median", "best-particle"), default="posterior-median",
                    help="--method choose: which point (default the weighted posterior median of each parameter)")
     c.add_argument("--write", default=None, metavar="FILE",

@@ -122,6 +122,25 @@ def _enrolment(sim) -> dict[str, np.ndarray]:
     return rec
 
 
+def visit_schedule(study: Study) -> list[tuple[str, int, str]]:
+    """A study's visits in time order as (name, hour, procedure); visits at one hour keep the
+    file's order. A procedure that does not exist is refused (one line naming the field)."""
+    order = sorted(study.spec["visits"].items(), key=lambda kv: _visit_hour(kv[1]))
+    out = []
+    for vname, v in order:
+        proc = v.get("procedure", "snapshot")
+        if proc not in ALL_PROCEDURES:
+            raise StudyError(f"{study.name}.visits.{vname}.procedure: {proc!r} is not allowed "
+                             f"(allowed {', '.join(ALL_PROCEDURES)})")
+        out.append((vname, _visit_hour(v), proc))
+    return out
+
+
+def months_to(last_hour: int) -> float:
+    """Months after birth a simulation runs to reach a visit at ``last_hour`` (at least 0.05)."""
+    return max((last_hour / 24 + 1 - PRENATAL_DAYS) / DAYS_PER_MONTH, 0.05)
+
+
 def advance_to(sim: Simulation, hour: int, hourly: bool = False) -> None:
     """Step ``sim`` until its clock reads ``hour`` (or the run ends): whole days by the day-major
     block path (:meth:`Simulation.step_day`) while a whole day fits before ``hour``, single hours
@@ -148,32 +167,41 @@ def simulate(study: Study, households: int, seed: int, n_override: int | None = 
     """
     spec = study.spec
     params = ParamSet.uniform(households, spec.get("overrides", {}))
-    visits = spec["visits"]
-    order = sorted(visits.items(), key=lambda kv: _visit_hour(kv[1]))
-    last_h = _visit_hour(order[-1][1])
-    months = max((last_h / 24 + 1 - PRENATAL_DAYS) / DAYS_PER_MONTH, 0.05)
-    sim = Simulation(params, months, seed, threads=threads)
+    order = visit_schedule(study)
+    sim = Simulation(params, months_to(order[-1][1]), seed, threads=threads)
     data = {}
     cortisol_before = sim.cg.cortisol.copy()
-    for i, (vname, v) in enumerate(order):
-        proc = v.get("procedure", "snapshot")
-        if proc not in ALL_PROCEDURES:
-            raise StudyError(f"{study.name}.visits.{vname}.procedure: {proc!r} is not allowed "
-                             f"(allowed {', '.join(ALL_PROCEDURES)})")
-        target = _visit_hour(v)
+    for i, (vname, target, proc) in enumerate(order):
         if sim.hour < target:  # a visit at the same hour as the previous one keeps its hour-before value
             advance_to(sim, target - 1, hourly)
             cortisol_before = sim.cg.cortisol.copy()
             advance_to(sim, target, hourly)
         if i == 0:
             data["_enrolment"] = _enrolment(sim)
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x1AB, i]))
-        data[vname] = ALL_PROCEDURES[proc](sim, rng)
-        if "cortisol_pre_1h_before" in data[vname]:  # a stress procedure's pre sample: the model's hour before
-            data[vname]["cortisol_pre_1h_before"] = cortisol_before.copy()
-        data[vname].update(cortisol_time_course(sim, cortisol_before))
-        data[vname]["_exists"] = sim.cg.exists.copy()
+        data[vname] = visit_output(sim, proc, visit_rng(seed, i), cortisol_before)
     return sim, data
+
+
+VISIT_STREAM = 0x1AB  # visit procedures' random streams: SeedSequence([seed, VISIT_STREAM, rank])
+STATISTIC_STREAM = 0x5EED  # measurement noise of replicate r: SeedSequence([seed, STATISTIC_STREAM, r])
+
+
+def visit_rng(seed: int, rank: int) -> np.random.Generator:
+    """The random stream of a study's visit: the root ``seed`` and the visit's ``rank`` in its own
+    study's time order (0 = first), so that it never depends on other studies' visits."""
+    return np.random.default_rng(np.random.SeedSequence([int(seed), VISIT_STREAM, int(rank)]))
+
+
+def visit_output(sim: Simulation, procedure: str, rng: np.random.Generator, cortisol_before: np.ndarray) -> dict:
+    """One visit's data at the current hour: the procedure's output, the caregivers' plasma
+    cortisol an hour before and after (``cortisol_time_course``) and who exists (``_exists``).
+    A stress procedure's pre sample takes the model's value an hour before (``cortisol_before``)."""
+    out = ALL_PROCEDURES[procedure](sim, rng)
+    if "cortisol_pre_1h_before" in out:  # a stress procedure's pre sample: the model's hour before
+        out["cortisol_pre_1h_before"] = cortisol_before.copy()
+    out.update(cortisol_time_course(sim, cortisol_before))
+    out["_exists"] = sim.cg.exists.copy()
+    return out
 
 
 def _units(study: Study, enrol: dict, rep: int, block: int, n_scale: float):
@@ -455,7 +483,7 @@ def run_study(study: Study, replicates: int, seed: int, n: int | None = None, pr
                          "significant": bool(sum(sig) >= study.spec["statistic"].get("at_least", 7)),
                          "n": int(sum(rs[r]["n"] for rs in sub_rows))})
         return rows
-    block, n_scale = _block(study, n)
+    block, _ = _block(study, n)
     key = simulation_key(study, replicates, seed, n)[0]
     if cache is not None and key in cache:
         sim, data = cache[key]
@@ -463,10 +491,19 @@ def run_study(study: Study, replicates: int, seed: int, n: int | None = None, pr
         sim, data = simulate(study, block * replicates, seed, threads=threads)
         if cache is not None:
             cache[key] = (sim, data)
+    return replicate_rows(study, data, replicates, seed, n, progress)
+
+
+def replicate_rows(study: Study, data: dict, replicates: int, seed: int, n: int | None = None,
+                   progress=None) -> list[dict]:
+    """The statistic of each replicate from a simulated population's visit ``data``: replicate r
+    samples its units from households [r x block, (r + 1) x block) (:func:`_units`, enrolment
+    ``data["_enrolment"]``) and observes them with its own measurement stream."""
+    block, n_scale = _block(study, n)
     rows = []
     for r in range(replicates):
         units = _units(study, data["_enrolment"], r, block, n_scale)
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x5EED, r]))
+        rng = np.random.default_rng(np.random.SeedSequence([int(seed), STATISTIC_STREAM, r]))
         res = _statistic(study, data, units, rng)
         rows.append({"replicate": r, **res})
         if progress:
@@ -492,4 +529,5 @@ def summarise(study: Study, rows: list[dict]) -> dict:
 
 
 __all__ = ["Study", "StudyError", "load_study", "available_studies", "run_study", "summarise", "simulate", "advance_to",
-           "simulation_key", "substudy_seed", "has_test", "NO_TEST_KINDS"]
+           "simulation_key", "substudy_seed", "has_test", "NO_TEST_KINDS", "visit_rng", "visit_output", "replicate_rows",
+           "visit_schedule", "months_to"]

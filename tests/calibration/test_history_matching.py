@@ -254,3 +254,36 @@ def test_an_unmatchable_target_empties_nroy_and_the_abc_refuses_it(tmp_path):
     assert completed_waves(out)[0]["min_simulator_implausibility"]["Y1"] > 3  # no run came close either
     with pytest.raises(ParameterError, match="no non-implausible point"):
         nroy_box(out)
+
+
+def test_box_around_defaults_is_a_factor_of_the_default_clipped_to_the_bounds(tmp_path, monkeypatch, capsys):
+    from bonding.calibration import study_simulator
+    from bonding.calibration.history_matching import box_around_defaults
+    from bonding.experiments.cli import main
+
+    names = ("maternal_depression_onset_late", "adversity_ot_effect", "ot_central_plasma_coupling",
+             "ot_trait_coupling")
+    lo, hi = box_around_defaults(names, 2.0)
+    d = [PARAMS[n].default for n in names]
+    assert (lo[0], hi[0]) == pytest.approx((d[0] / 2, d[0] * 2))  # a rate: both ends inside the bounds
+    assert (lo[1], hi[1]) == pytest.approx((d[1] * 2, d[1] / 2))  # a negative default: [2d, d/2]
+    assert (lo[2], hi[2]) == pytest.approx((d[2] / 2, PARAMS[names[2]].hi))  # clipped at the upper bound
+    assert lo[3] == PARAMS[names[3]].lo == 0.0 and 0 < hi[3] < PARAMS[names[3]].hi  # default 0: a band above it
+    wide_lo, wide_hi = box_around_defaults(names, 10.0)
+    assert all(a <= b for a, b in zip(wide_lo, lo, strict=True)) and all(a >= b for a, b in zip(wide_hi, hi, strict=True))
+    with pytest.raises(ParameterError, match="--box-factor"):
+        box_around_defaults(names, 1.0)
+    # the command line designs inside the box and records it in the folder's configuration
+    monkeypatch.setattr(study_simulator, "StudySimulator", lambda studies: STANDIN)
+    out = tmp_path / "hm"
+    main(["calibrate", "--method", "history-matching", "--box-factor", "2", "--out", str(out), "--wave-size", "20", "--workers", "1",
+          "--candidates", "200", "--waves", "1", "--quiet"])
+    config = json.loads((out / "manifest.json").read_text())["config"]["space"]
+    i = config["names"].index("maternal_depression_onset_late")
+    assert config["lo"][i] == pytest.approx(d[0] / 2) and config["hi"][i] == pytest.approx(d[0] * 2)
+    design = pd.read_parquet(out / "wave_1" / "design.parquet")
+    assert design["maternal_depression_onset_late"].between(d[0] / 2, d[0] * 2).all()
+    with pytest.raises(SystemExit) as exit_:
+        main(["calibrate", "--method", "history-matching", "--box-factor", "0.5", "--out", str(tmp_path / "x")])
+    assert exit_.value.code == 2 and "--box-factor: 0.5 is out of range" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
