@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from bonding.experiments.inputs import read_toml
 from bonding.experiments.provenance import atomic_write_bytes, git_commit, readable_json
-from bonding.model.params import PARAMS, ParameterError
+from bonding.model.params import ParameterError, validate_overrides
 
 CALIBRATED_FILE = Path(__file__).resolve().parent / "calibrated.toml"
 SETS = ("literature", "calibrated")
@@ -52,10 +52,7 @@ def _toml_value(v) -> str:
 
 def write_calibrated(path: Path, point: dict[str, float], meta: dict) -> Path:
     """Write the parameter set (checked against the declaration) atomically."""
-    for name, v in point.items():
-        if name not in PARAMS:
-            raise ParameterError(f"{name}: unknown parameter; `bonding params` lists them")
-        PARAMS[name].check(v)
+    point = validate_overrides(point, where="calibrated point: ")
     lines = ["# The calibrated parameter set (bonding calibrate --method choose). Not the model default yet:",
              "# read only with BONDING_PARAMETER_SET=calibrated or calibration.calibrated.parameter_set('calibrated').",
              "", "[meta]"]
@@ -75,12 +72,7 @@ def load_calibrated(path: Path | None = None) -> dict[str, float]:
     params = data.get("parameters")
     if not isinstance(params, dict) or not params:
         raise ParameterError(f"{p.name}: parameters: missing (a [parameters] table of name = value)")
-    out = {}
-    for name, v in params.items():
-        if name not in PARAMS:
-            raise ParameterError(f"{p.name}: parameters.{name}: unknown parameter; `bonding params` lists them")
-        out[name] = PARAMS[name].check(v, f"{p.name}: parameters.{name}")
-    return out
+    return validate_overrides(params, where=f"{p.name}: parameters.")
 
 
 def parameter_set(name: str | None = None, path: Path | None = None) -> dict[str, float]:
