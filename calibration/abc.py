@@ -106,10 +106,32 @@ def seeded_global_numpy(seed: int) -> Iterator[None]:
 
 # ------------------------------------------------------------------ priors, model, distance
 def prior(problem: Problem):
-    """pyabc prior: independent uniforms over the declared bounds of the free parameters."""
+    """pyabc prior: independent uniforms over the bounds of the free parameters.
+
+    On a problem with ``logit_scale`` (:func:`natural_values`) the same prior is written on the
+    unbounded scale u: a Logistic(0, 1) u maps to a uniform value in [lo, hi].
+    """
     import pyabc
 
+    if getattr(problem, "logit_scale", False):
+        return pyabc.Distribution(**{n: pyabc.RV("logistic", 0.0, 1.0) for n in problem.bounds()})
     return pyabc.Distribution(**{n: pyabc.RV("uniform", lo, hi - lo) for n, (lo, hi) in problem.bounds().items()})
+
+
+def natural_values(problem: Problem, pars) -> dict[str, float]:
+    """The free parameters' values on their natural scale from a pyabc parameter.
+
+    With ``problem.logit_scale`` the ABC samples u on the real line and
+    ``theta = lo + (hi - lo) * expit(u)``: if u ~ Logistic(0, 1), theta ~ Uniform(lo, hi), so the
+    prior is unchanged, but a perturbed particle can never leave the box. In many dimensions a
+    proposal on the natural scale almost never lands inside every bound (102 free parameters:
+    about 0.69 per dimension, 3e-17 in all; docs/calibration.md), and pyabc redraws it forever.
+    """
+    if not getattr(problem, "logit_scale", False):
+        return {n: float(pars[n]) for n in problem.free}
+    from scipy.special import expit
+
+    return {n: lo + (hi - lo) * float(expit(float(pars[n]))) for n, (lo, hi) in problem.bounds().items()}
 
 
 class ParticleModel:
@@ -118,13 +140,13 @@ class ParticleModel:
     ``simulator(params, seed) -> dict`` (e.g. :class:`calibration.cohort.CohortSimulator`).
     """
 
-    def __init__(self, simulator: Callable[[dict, int], dict], root_seed: int, free: tuple[str, ...]):
+    def __init__(self, simulator: Callable[[dict, int], dict], root_seed: int, problem: Problem):
         self.simulator = simulator
         self.root_seed = int(root_seed)
-        self.free = tuple(free)
+        self.problem = problem
 
     def __call__(self, pars) -> dict[str, float]:
-        params = {n: float(pars[n]) for n in self.free}
+        params = natural_values(self.problem, pars)
         return {k: float(v) for k, v in self.simulator(params, particle_seed(self.root_seed, params)).items()}
 
 
@@ -381,11 +403,29 @@ def unit_bandwidth(n_samples: float, dimension: int) -> float:
     return 1.0
 
 
+def perturbation_kernel(problem: Problem):
+    """The proposal: a normal kernel with KERNEL_SCALE x the weighted covariance of the last generation.
+
+    Full covariance by default. A problem with ``diagonal_kernel`` gets one normal kernel per
+    parameter (the covariance's diagonal; pyabc's ``AggregatedTransition``): with fewer particles
+    than free parameters (the NROY ABC over 102) the full weighted covariance is singular and the
+    proposal density, hence every importance weight, is undefined.
+    """
+    import pyabc
+
+    def normal():
+        return pyabc.MultivariateNormalTransition(scaling=KERNEL_SCALE, bandwidth_selector=unit_bandwidth)
+
+    if getattr(problem, "diagonal_kernel", False):
+        return pyabc.AggregatedTransition(mapping={n: normal() for n in problem.free})
+    return normal()
+
+
 def build_abcsmc(problem: Problem, simulator, seed: int, population: int, sampler):
     import pyabc
 
-    kernel = pyabc.MultivariateNormalTransition(scaling=KERNEL_SCALE, bandwidth_selector=unit_bandwidth)
-    return pyabc.ABCSMC(ParticleModel(simulator, seed, problem.free), prior(problem),
+    kernel = perturbation_kernel(problem)
+    return pyabc.ABCSMC(ParticleModel(simulator, seed, problem), prior(problem),
                         distance_function=ZDistance(problem), population_size=int(population),
                         transitions=kernel, eps=resumable_median_epsilon(), sampler=sampler)
 
@@ -457,7 +497,7 @@ def posterior_frame(out: Path, problem: Problem, root_seed: int, t: int | None =
     t = h.max_t if t is None else t
     rows = []
     for i, p in enumerate(h.get_population(t=t).particles):
-        params = {n: float(p.parameter[n]) for n in problem.free}
+        params = natural_values(problem, p.parameter)
         rows.append({"generation": int(t), "particle": i, **params, "weight": float(p.weight),
                      "distance": float(p.distance), "sim_seed": particle_seed(root_seed, params),
                      **{f"sim_{k}": float(v) for k, v in sorted(p.sum_stat.items())}})
@@ -482,6 +522,6 @@ def default_point(problem: Problem) -> dict[str, float]:
     return {n: float(sc.params.get(n, PARAMS[n].default)) for n in problem.free}
 
 
-__all__ = ["particle_seed", "evaluation_seed", "ZDistance", "ParticleModel", "prior", "make_sampler",
+__all__ = ["particle_seed", "evaluation_seed", "ZDistance", "ParticleModel", "prior", "natural_values", "perturbation_kernel", "make_sampler",
            "LocalExecutor", "DaskExecutor", "run_generations", "generation_table", "posterior_frame",
            "weighted_quantile", "default_point", "stored_generations", "seeded_global_numpy"]

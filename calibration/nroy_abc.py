@@ -51,7 +51,15 @@ class _ZTarget:
 
 
 class NROYProblem:
-    """The ABC problem: free parameters with a box prior (the NROY box) and the fit targets."""
+    """The ABC problem: free parameters with a box prior (the NROY box) and the fit targets.
+
+    The ABC runs on the logit scale of the box (``logit_scale``; :func:`calibration.abc.natural_values`):
+    the prior is the same uniform box, and proposals cannot leave it, which in tens of dimensions
+    they otherwise almost always do. Its perturbation kernel is diagonal (``diagonal_kernel``).
+    """
+
+    logit_scale = True
+    diagonal_kernel = True  # fewer particles than parameters: calibration.abc.perturbation_kernel
 
     def __init__(self, targets, box: dict[str, tuple[float, float]]):
         self.study_targets = tuple(t for t in targets if t.role == "fit")
@@ -67,7 +75,7 @@ class NROYProblem:
         return {t.key: 0.0 for t in self.targets}
 
     def to_dict(self) -> dict:
-        return {"box": self.box, "targets": [t.__dict__ for t in self.targets]}
+        return {"box": self.box, "targets": [t.__dict__ for t in self.targets], "scale": "logit of the box", "kernel": "diagonal"}
 
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:16]
